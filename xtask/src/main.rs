@@ -119,11 +119,15 @@ fn fuzz(args: &[String]) -> Result<()> {
     let max_time = format!("-max_total_time={secs}");
     // cargo-fuzz wants nightly; the machine has one stable toolchain, which builds the
     // sanitizer flags when told it may use unstable options.
-    eprintln!("$ cargo fuzz run {target} -- {max_time}   (in fuzz/)");
+    // The corpus grows in fuzz/corpus (ignored by git); the committed seeds in fuzz/seeds.
+    let corpus = format!("corpus/{target}");
+    let seeds = format!("seeds/{target}");
+    std::fs::create_dir_all(Path::new("fuzz").join(&corpus)).context("creating the corpus")?;
+    eprintln!("$ cargo fuzz run {target} {corpus} {seeds} -- {max_time}   (in fuzz/)");
     let status = Command::new(cargo_bin())
         .current_dir("fuzz")
         .env("RUSTC_BOOTSTRAP", "1")
-        .args(["fuzz", "run", target, "--", &max_time])
+        .args(["fuzz", "run", target, &corpus, &seeds, "--", &max_time])
         .status()
         .context("running cargo fuzz (install it with `cargo install cargo-fuzz`)")?;
     if !status.success() {
