@@ -1,4 +1,156 @@
 //! Renders usagestats reports.
 //!
-//! Owns: the `Report` model and its text (original layout), HTML, JSON, CSV and chart
-//! renderings. Must not query the database itself.
+//! Owns: the [`Report`] model and its renderings: text in the original `usagestats.py`
+//! layout, e-mail-safe HTML with a chart, JSON (schema in `docs/report-json.md`), CSV, and the
+//! chart itself as PNG or SVG. **Invariant:** this crate does no database or network I/O; a
+//! caller turns storage query results into a [`Report`] and the renderers only read it.
+//!
+//! ```
+//! use jiff::civil::date;
+//! use report_render::{DateRange, GroupDef, NetworkReport, OrgReport, Report, render_text};
+//! use usage_model::{Kb, Traffic};
+//!
+//! let report = Report {
+//!     title: None,
+//!     period: DateRange::new(date(2026, 11, 16), date(2026, 11, 22)),
+//!     groups: vec![GroupDef { name: "Corp".into(), definition: "sub:10.0.0.0/8".into() }],
+//!     organizations: vec![OrgReport {
+//!         name: "Acme".into(),
+//!         networks: vec![NetworkReport {
+//!             name: "HQ".into(),
+//!             groups: vec![Traffic { up: Kb::from_kb(300), down: Kb::from_kb(700) }],
+//!             unmatched: Traffic::default(),
+//!             missing_days: vec![],
+//!         }],
+//!     }],
+//!     generated_at: "2026-11-23T06:00:00Z".parse()?,
+//!     daily: vec![],
+//! };
+//! assert_eq!(report.grand_total().total(), Kb::from_kb(1000));
+//!
+//! let mut out = Vec::new();
+//! render_text(&report, &mut out)?;
+//! let text = String::from_utf8(out)?;
+//! assert!(text.starts_with("Usage report: 2026-11-16 to 2026-11-22\n"));
+//! assert!(text.contains("Corp                             300     100.00"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod chart;
+mod csv;
+mod html;
+mod json;
+mod model;
+mod sample;
+mod text;
+
+use std::io;
+use std::str::FromStr;
+
+pub use chart::{chart_png, chart_svg};
+pub use csv::render_csv;
+pub use html::{CHART_CONTENT_ID, HtmlMode, HtmlOutput, InlineImage, png_data_uri, render_html};
+pub use json::{JSON_SCHEMA_VERSION, render_json};
+pub use model::{DateRange, GroupDef, NetworkReport, OrgReport, Percent, Report, Shares, human_kb};
+pub use sample::sample_report;
+pub use text::render_text;
+
+/// Everything that can go wrong while rendering.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Writing the output failed.
+    #[error("cannot write the report: {0}")]
+    Io(#[from] io::Error),
+    /// JSON encoding failed.
+    #[error("cannot encode the report as JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Drawing the chart failed.
+    #[error("cannot draw the chart: {0}")]
+    Chart(String),
+    /// A per-group vector does not have one entry per group.
+    #[error("{place} has {got} group values but the report defines {want} groups")]
+    GroupCount {
+        /// Where the mismatch is.
+        place: String,
+        /// Entries found.
+        got: usize,
+        /// Groups defined.
+        want: usize,
+    },
+    /// An unknown output format name.
+    #[error("unknown report format {0:?} (expected text, html, json or csv)")]
+    UnknownFormat(String),
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An output format of [`render`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Plain text in the original's layout.
+    #[default]
+    Text,
+    /// Standalone HTML with the chart embedded.
+    Html,
+    /// JSON, schema `docs/report-json.md`.
+    Json,
+    /// CSV, one row per organization, network and group.
+    Csv,
+}
+
+impl FromStr for Format {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Format> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "text" | "txt" => Ok(Format::Text),
+            "html" | "htm" => Ok(Format::Html),
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            _ => Err(Error::UnknownFormat(s.to_string())),
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Format::Text => "text",
+            Format::Html => "html",
+            Format::Json => "json",
+            Format::Csv => "csv",
+        })
+    }
+}
+
+/// Renders `report` in `format` to `out` (HTML as a standalone page with an inline SVG chart).
+pub fn render(report: &Report, format: Format, out: &mut dyn io::Write) -> Result<()> {
+    match format {
+        Format::Text => render_text(report, out)?,
+        Format::Html => {
+            out.write_all(render_html(report, HtmlMode::Standalone)?.html.as_bytes())?
+        }
+        Format::Json => render_json(report, out)?,
+        Format::Csv => render_csv(report, out)?,
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_parses_names() {
+        assert_eq!("HTML".parse::<Format>().unwrap(), Format::Html);
+        assert_eq!("csv".parse::<Format>().unwrap(), Format::Csv);
+        assert!(matches!(
+            "pdf".parse::<Format>(),
+            Err(Error::UnknownFormat(_))
+        ));
+        for f in [Format::Text, Format::Html, Format::Json, Format::Csv] {
+            assert_eq!(f.to_string().parse::<Format>().unwrap(), f);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! CSV for spreadsheets: one row per organization, network and group, plus one `unmatched`
+//! row per network that saw unmatched traffic.
+
+use std::io::Write;
+
+use usage_model::Traffic;
+
+use crate::model::{Report, Shares};
+
+const HEADER: &str = "period_start,period_end,organization,network,kind,group,up_kb,up_pct,down_kb,down_pct,total_kb,total_pct";
+
+/// Quotes a field per RFC 4180 when it needs it.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\r', '\n']) || s.starts_with(' ') || s.ends_with(' ') {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Writes the report as CSV (RFC 4180, CRLF line ends, header row first). kB values are exact
+/// decimals; percentages have two decimals and are empty on `unmatched` rows.
+pub fn render_csv(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
+    let mut w = std::io::BufWriter::new(out);
+    write!(w, "{HEADER}\r\n")?;
+    let (start, end) = (report.period.start, report.period.end);
+    for org in &report.organizations {
+        for net in &org.networks {
+            let whole = net.total();
+            let prefix = format!("{start},{end},{},{}", field(&org.name), field(&net.name));
+            for (i, g) in report.groups.iter().enumerate() {
+                let t = net.group(i);
+                let s = Shares::of(t, whole);
+                write!(
+                    w,
+                    "{prefix},group,{},{},{},{},{},{},{}\r\n",
+                    field(&g.name),
+                    t.up,
+                    s.up,
+                    t.down,
+                    s.down,
+                    t.total(),
+                    s.total
+                )?;
+            }
+            if net.unmatched != Traffic::default() {
+                let t = net.unmatched;
+                write!(
+                    w,
+                    "{prefix},unmatched,,{},,{},,{},\r\n",
+                    t.up,
+                    t.down,
+                    t.total()
+                )?;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("two\nlines"), "\"two\nlines\"");
+    }
+}

@@ -1,0 +1,335 @@
+//! The report as data: what storage query results are turned into before any rendering.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Serialize;
+use usage_model::{Kb, Traffic};
+
+/// The inclusive range of days a report covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DateRange {
+    /// First day included.
+    pub start: Date,
+    /// Last day included.
+    pub end: Date,
+}
+
+impl DateRange {
+    /// A range from two days given in either order (the original accepted `B to A` too).
+    pub fn new(a: Date, b: Date) -> DateRange {
+        if a <= b {
+            DateRange { start: a, end: b }
+        } else {
+            DateRange { start: b, end: a }
+        }
+    }
+
+    /// Number of days in the range, both ends included (0 if `end` is before `start`).
+    pub fn len_days(&self) -> i64 {
+        match self.start.until(self.end) {
+            Ok(span) => i64::from(span.get_days()) + 1,
+            Err(_) => 0,
+        }
+        .max(0)
+    }
+}
+
+/// One user group as configured: its name and its definition string (`sub:10.0.0.0/8,vid:20`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupDef {
+    /// Group name.
+    pub name: String,
+    /// The group's rules, as the user wrote them.
+    pub definition: String,
+}
+
+/// Traffic of one network over the period.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NetworkReport {
+    /// Network name.
+    pub name: String,
+    /// Traffic per group, parallel to [`Report::groups`]. A missing entry counts as zero.
+    pub groups: Vec<Traffic>,
+    /// Traffic of clients that matched no group.
+    pub unmatched: Traffic,
+    /// Days of the period for which this network has no stored data.
+    pub missing_days: Vec<Date>,
+}
+
+impl NetworkReport {
+    /// Traffic of group `index`, zero when the vector is shorter than the group list.
+    pub fn group(&self, index: usize) -> Traffic {
+        self.groups.get(index).copied().unwrap_or_default()
+    }
+
+    /// Sum of the groups' traffic: the base of the table's percentages, as in the original.
+    pub fn total(&self) -> Traffic {
+        self.groups.iter().copied().sum()
+    }
+
+    /// Everything seen on the network: groups plus unmatched.
+    pub fn all_traffic(&self) -> Traffic {
+        self.total() + self.unmatched
+    }
+}
+
+/// One organization and its networks.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrgReport {
+    /// Organization name.
+    pub name: String,
+    /// Its networks, in display order.
+    pub networks: Vec<NetworkReport>,
+}
+
+impl OrgReport {
+    /// Sum of group traffic over all networks of the organization.
+    pub fn total(&self) -> Traffic {
+        self.networks.iter().map(NetworkReport::total).sum()
+    }
+
+    /// Unmatched traffic over all networks of the organization.
+    pub fn unmatched(&self) -> Traffic {
+        self.networks.iter().map(|n| n.unmatched).sum()
+    }
+
+    /// Traffic of group `index` summed over the organization's networks.
+    pub fn group(&self, index: usize) -> Traffic {
+        self.networks.iter().map(|n| n.group(index)).sum()
+    }
+}
+
+/// A complete usage report for a period.
+///
+/// Built by the caller from storage query results; rendering only reads it. Totals and
+/// percentages are derived by methods from the exact [`Kb`] amounts, never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Optional title shown above the report (e.g. a project name).
+    pub title: Option<String>,
+    /// The days covered.
+    pub period: DateRange,
+    /// Group definitions, in classification order.
+    pub groups: Vec<GroupDef>,
+    /// Organizations, each with its networks.
+    pub organizations: Vec<OrgReport>,
+    /// When the report was generated.
+    pub generated_at: Timestamp,
+    /// Per day of the period, per group, traffic summed over all networks (for the trend
+    /// chart). Each inner vector is parallel to [`Report::groups`].
+    pub daily: Vec<(Date, Vec<Traffic>)>,
+}
+
+impl Report {
+    /// Sum of group traffic over every network.
+    pub fn grand_total(&self) -> Traffic {
+        self.organizations.iter().map(OrgReport::total).sum()
+    }
+
+    /// Unmatched traffic over every network.
+    pub fn unmatched_total(&self) -> Traffic {
+        self.organizations.iter().map(OrgReport::unmatched).sum()
+    }
+
+    /// Traffic of group `index` over every network.
+    pub fn group_total(&self, index: usize) -> Traffic {
+        self.organizations.iter().map(|o| o.group(index)).sum()
+    }
+
+    /// Networks with missing days, as `(organization, network, days)`.
+    pub fn missing_data(&self) -> impl Iterator<Item = (&str, &str, &[Date])> {
+        self.organizations.iter().flat_map(|o| {
+            o.networks
+                .iter()
+                .filter(|n| !n.missing_days.is_empty())
+                .map(move |n| (o.name.as_str(), n.name.as_str(), n.missing_days.as_slice()))
+        })
+    }
+
+    /// Checks that every per-group vector has one entry per group. Renderers tolerate a
+    /// mismatch (missing entries count as zero, extra ones are ignored), but a caller building
+    /// the report can use this to catch its own bug early.
+    pub fn check(&self) -> Result<(), crate::Error> {
+        let want = self.groups.len();
+        for org in &self.organizations {
+            for net in &org.networks {
+                if net.groups.len() != want {
+                    return Err(crate::Error::GroupCount {
+                        place: format!("network {:?} of {:?}", net.name, org.name),
+                        got: net.groups.len(),
+                        want,
+                    });
+                }
+            }
+        }
+        for (day, v) in &self.daily {
+            if v.len() != want {
+                return Err(crate::Error::GroupCount {
+                    place: format!("daily totals of {day}"),
+                    got: v.len(),
+                    want,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A percentage held exactly as hundredths of a percent (`6123` is 61.23 %).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Percent(i64);
+
+/// Serialized as a number with two decimals (`61.23`): small enough that `f64` holds it as
+/// printed.
+impl Serialize for Percent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.as_f64())
+    }
+}
+
+impl Percent {
+    /// `part / whole` as a percentage rounded half up to two decimals; 0 when `whole` is 0
+    /// (as the original did).
+    pub fn of(part: Kb, whole: Kb) -> Percent {
+        let (p, w) = (i128::from(part.millis()), i128::from(whole.millis()));
+        if w == 0 {
+            return Percent(0);
+        }
+        let scaled = p * 10_000;
+        let q = scaled / w;
+        let r = scaled % w;
+        // Round half away from zero, in integers, so 2/3 prints 66.67 on every machine.
+        let q = if 2 * r.abs() >= w.abs() {
+            q + (scaled.signum() * w.signum())
+        } else {
+            q
+        };
+        Percent(i64::try_from(q).unwrap_or(i64::MAX))
+    }
+
+    /// Hundredths of a percent.
+    pub fn hundredths(self) -> i64 {
+        self.0
+    }
+
+    /// The value as a float, for charts.
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+}
+
+/// Prints with two decimals, like the original's `%.2f`.
+impl std::fmt::Display for Percent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let a = self.0.unsigned_abs();
+        let s = format!("{sign}{}.{:02}", a / 100, a % 100);
+        f.pad(&s)
+    }
+}
+
+/// A group's up, down and total shares of a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Shares {
+    /// Share of upload.
+    pub up: Percent,
+    /// Share of download.
+    pub down: Percent,
+    /// Share of up plus down.
+    pub total: Percent,
+}
+
+impl Shares {
+    /// Shares of `part` in `whole`, direction by direction.
+    pub fn of(part: Traffic, whole: Traffic) -> Shares {
+        Shares {
+            up: Percent::of(part.up, whole.up),
+            down: Percent::of(part.down, whole.down),
+            total: Percent::of(part.total(), whole.total()),
+        }
+    }
+}
+
+/// Formats an amount with a human unit (kB, MB, GB, TB; powers of 1000 like the API's kB),
+/// two decimals above kB.
+pub fn human_kb(kb: Kb) -> String {
+    let m = i128::from(kb.millis());
+    let units = ["kB", "MB", "GB", "TB", "PB"];
+    let mut unit = 0usize;
+    // Divisor in millis for the chosen unit.
+    let mut div: i128 = 1000;
+    while unit + 1 < units.len() && m.abs() >= div * 1000 {
+        div *= 1000;
+        unit += 1;
+    }
+    if unit == 0 {
+        return format!("{} kB", kb.round_kb());
+    }
+    // Hundredths of the unit, rounded half away from zero.
+    let h = (m * 100 + m.signum() * div / 2) / div;
+    let sign = if h < 0 { "-" } else { "" };
+    let a = h.unsigned_abs();
+    format!("{sign}{}.{:02} {}", a / 100, a % 100, units[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_rounds_exactly() {
+        assert_eq!(
+            Percent::of(Kb::from_kb(2), Kb::from_kb(3)).to_string(),
+            "66.67"
+        );
+        assert_eq!(
+            Percent::of(Kb::from_kb(1), Kb::from_kb(3)).to_string(),
+            "33.33"
+        );
+        assert_eq!(
+            Percent::of(Kb::from_kb(1), Kb::from_kb(8)).to_string(),
+            "12.50"
+        );
+        assert_eq!(Percent::of(Kb::from_kb(5), Kb::ZERO).to_string(), "0.00");
+        assert_eq!(
+            Percent::of(Kb::from_kb(3), Kb::from_kb(3)).to_string(),
+            "100.00"
+        );
+        assert_eq!(
+            format!("{:>10}", Percent::of(Kb::from_kb(1), Kb::from_kb(2))),
+            "     50.00"
+        );
+    }
+
+    #[test]
+    fn human_units() {
+        assert_eq!(human_kb(Kb::from_kb(999)), "999 kB");
+        assert_eq!(human_kb(Kb::from_kb(1_000)), "1.00 MB");
+        assert_eq!(human_kb(Kb::from_kb(1_234_567)), "1.23 GB");
+        assert_eq!(human_kb(Kb::from_kb(1_235_000)), "1.24 GB");
+        assert_eq!(human_kb(Kb::from_kb(5_000_000_000_000)), "5.00 PB");
+    }
+
+    #[test]
+    fn range_orders_and_counts() {
+        let a = jiff::civil::date(2026, 11, 22);
+        let b = jiff::civil::date(2026, 11, 16);
+        let r = DateRange::new(a, b);
+        assert_eq!(r.start, b);
+        assert_eq!(r.len_days(), 7);
+    }
+
+    #[test]
+    fn totals_tolerate_short_group_vectors() {
+        let net = NetworkReport {
+            name: "n".into(),
+            groups: vec![Traffic {
+                up: Kb::from_kb(1),
+                down: Kb::from_kb(2),
+            }],
+            ..Default::default()
+        };
+        assert_eq!(net.group(5), Traffic::default());
+        assert_eq!(net.total().total(), Kb::from_kb(3));
+    }
+}

@@ -1,0 +1,87 @@
+//! A report with every awkward case: a very long group name, a number wider than the
+//! original's 15 columns, non-ASCII and CSV-hostile names, fractional kB, unmatched traffic,
+//! a network without traffic and missing days.
+
+use jiff::civil::date;
+use report_render::{DateRange, GroupDef, NetworkReport, OrgReport, Report};
+use usage_model::{Kb, Traffic};
+
+pub const LONG_GROUP: &str = "Contractors, visitors and everyone else on the guest VLANs";
+
+fn t(up_millis: i64, down_millis: i64) -> Traffic {
+    Traffic {
+        up: Kb::from_millis(up_millis),
+        down: Kb::from_millis(down_millis),
+    }
+}
+
+pub fn report() -> Report {
+    Report {
+        title: Some("Fixture report".into()),
+        period: DateRange::new(date(2026, 11, 22), date(2026, 11, 16)),
+        groups: vec![
+            GroupDef {
+                name: "Corporate".into(),
+                definition: "sub:10.10.0.0/16,vid:20".into(),
+            },
+            GroupDef {
+                name: LONG_GROUP.into(),
+                definition: "vname:guest,@org:Acme vid:30".into(),
+            },
+            GroupDef {
+                name: "R&D <lab>".into(),
+                definition: "sub:fd00::/8".into(),
+            },
+        ],
+        organizations: vec![
+            OrgReport {
+                name: "Acme".into(),
+                networks: vec![
+                    NetworkReport {
+                        name: "HQ".into(),
+                        groups: vec![t(1_500, 2_499), t(1_000_500, 3_000_000), t(0, 125)],
+                        unmatched: t(4_000, 6_000),
+                        missing_days: vec![],
+                    },
+                    NetworkReport {
+                        name: "Data centre".into(),
+                        // Wider than %15d: 9 quadrillion kB.
+                        groups: vec![t(9_000_000_000_000_000_000, 1_000), t(0, 0), t(2_000, 0)],
+                        unmatched: Traffic::default(),
+                        missing_days: vec![date(2026, 11, 18), date(2026, 11, 19)],
+                    },
+                ],
+            },
+            OrgReport {
+                name: "Ünïcødé Örg — 東京".into(),
+                networks: vec![
+                    NetworkReport {
+                        name: "Lab, \"north\"".into(),
+                        groups: vec![t(333_333, 666_667), t(333_333, 0), t(333_334, 0)],
+                        unmatched: t(0, 50),
+                        missing_days: vec![date(2026, 11, 22)],
+                    },
+                    NetworkReport {
+                        name: "Quiet site".into(),
+                        groups: vec![Traffic::default(); 3],
+                        unmatched: Traffic::default(),
+                        missing_days: vec![],
+                    },
+                ],
+            },
+        ],
+        generated_at: "2026-11-23T06:00:00Z".parse().unwrap(),
+        daily: (16..=22)
+            .map(|d| {
+                (
+                    date(2026, 11, d),
+                    vec![
+                        t(i64::from(d) * 1_000, 500),
+                        t(1_000, i64::from(d) * 2_000),
+                        t(0, 0),
+                    ],
+                )
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests of `report-render`: golden files for text, JSON and CSV; structural checks
+//! for HTML and the chart.
+
+mod fixture;
+mod golden;
+mod html;
+mod text_layout;
