@@ -1,0 +1,11 @@
+//! Integration tests: the simulator served over real HTTP on loopback.
+
+mod api;
+mod binary;
+mod common;
+mod exactness;
+mod faults;
+mod limits;
+mod pagination;
+mod python_sdk;
+mod world_file;
