@@ -1,4 +1,74 @@
 //! SQLite storage for usagestats.
 //!
-//! Owns: the schema and its migrations, whole-day writes, report queries and the import of
-//! databases made by the original `usagestats.py`. Must not build SQL from user strings.
+//! Owns the schema and its migrations (embedded with `sqlx::migrate!`, applied on open), the
+//! whole-day writes of the sync engine, the report queries, the sync lock and the import of
+//! databases made by the original `usagestats.py`. **Invariant:** no SQL is ever built from
+//! user strings; every value is a bound parameter. The schema is documented in
+//! `docs/schema.md`.
+//!
+//! ```
+//! use jiff::civil::date;
+//! use storage::{DayRecord, NetworkRecord, Settings, Store};
+//! use usage_model::{Kb, Traffic};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let store = Store::open(&dir.path().join("usage.db")).await?;
+//! let settings = Settings {
+//!     groups: "Corp=sub:10.0.0.0/8".into(),
+//!     filter: "dtype:mx".into(),
+//!     time_zone_mode: "network".into(),
+//! };
+//! store.save_settings(&settings, &["Corp".to_string()]).await?;
+//! store.upsert_organization("O_1", "Acme").await?;
+//! store
+//!     .upsert_network(&NetworkRecord {
+//!         id: "N_1".into(),
+//!         organization_id: "O_1".into(),
+//!         name: "Branch".into(),
+//!         tags: vec![],
+//!         time_zone: "Europe/Paris".into(),
+//!     })
+//!     .await?;
+//! let corp = Traffic::from_sent_recv(Kb::from_kb(500), Kb::from_kb(120));
+//! store
+//!     .write_day(&DayRecord {
+//!         network_id: "N_1".into(),
+//!         day: date(2026, 11, 2),
+//!         groups: vec![(0, corp)],
+//!         unmatched: Traffic::default(),
+//!         clients: vec![],
+//!     })
+//!     .await?;
+//!
+//! let rows = store.report_rows(date(2026, 11, 1), date(2026, 11, 7)).await?;
+//! assert_eq!(rows[0].group_name.as_deref(), Some("Corp"));
+//! assert_eq!(rows[0].traffic.up, Kb::from_kb(120));
+//! let missing = store.missing_days(date(2026, 11, 1), date(2026, 11, 7)).await?;
+//! assert_eq!(missing[0].2.len(), 6); // every day but the 2nd
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+mod convert;
+mod dump;
+mod error;
+mod legacy;
+mod lock;
+mod reclassify;
+mod records;
+mod report;
+mod runs;
+mod store;
+mod write;
+
+pub use error::{Error, Result};
+pub use legacy::{LEGACY_DB_VERSION, import_legacy};
+pub use lock::SyncLock;
+pub use records::{
+    ClientDayRecord, DayRecord, ImportSummary, NetworkRecord, ReclassifySummary, ReportRow, RunId,
+    RunStatus, RunSummary, Settings, SyncRunRecord,
+};
+pub use store::Store;

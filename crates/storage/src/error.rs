@@ -1,0 +1,123 @@
+//! The one error type of this crate.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in [`crate::Store`] and [`crate::import_legacy`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The file was made by the original `usagestats.py`; it must be converted first.
+    #[error(
+        "{path} is a database made by the original usagestats.py; convert it with \
+         `usagestats import-legacy {path} NEW.db` and use NEW.db from then on",
+        path = path.display()
+    )]
+    LegacyDatabase {
+        /// The file that was opened.
+        path: PathBuf,
+    },
+
+    /// The database was written by a newer usagestats whose schema this version does not know.
+    #[error(
+        "{path} uses database schema version {found}, newer than this usagestats supports \
+         ({supported}); upgrade usagestats",
+        path = path.display()
+    )]
+    NewerSchema {
+        /// The file that was opened.
+        path: PathBuf,
+        /// The newest migration applied to the file.
+        found: i64,
+        /// The newest migration this build knows.
+        supported: i64,
+    },
+
+    /// The file exists but is not an SQLite database.
+    #[error("{path} is not an SQLite database", path = path.display())]
+    NotADatabase {
+        /// The file that was opened.
+        path: PathBuf,
+    },
+
+    /// The file is an SQLite database, but neither a usagestats nor a usagestats.py one.
+    #[error(
+        "{path} is an SQLite database that usagestats did not create; refusing to add tables \
+         to it (choose a new file name)",
+        path = path.display()
+    )]
+    ForeignDatabase {
+        /// The file that was opened.
+        path: PathBuf,
+    },
+
+    /// SQLite could not open or create the file (missing directory, no permission, ...).
+    #[error("cannot open database {path}: {source}", path = path.display())]
+    CannotOpen {
+        /// The file that was opened.
+        path: PathBuf,
+        /// What SQLite said.
+        source: sqlx::Error,
+    },
+
+    /// [`crate::Store::open_existing`] was given a path where there is no file.
+    #[error("database file {path} does not exist", path = path.display())]
+    NotFound {
+        /// The missing file.
+        path: PathBuf,
+    },
+
+    /// The import target already exists; an import only ever creates a new file.
+    #[error(
+        "{path} already exists; import-legacy writes a new database and never overwrites one",
+        path = path.display()
+    )]
+    ImportTargetExists {
+        /// The existing file.
+        path: PathBuf,
+    },
+
+    /// The source of an import is not a database made by `usagestats.py` version 4.
+    #[error("{path} cannot be imported: {reason}", path = path.display())]
+    NotLegacy {
+        /// The file given as the old database.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// Another process holds the sync lock.
+    #[error(
+        "another sync is running on this database ({holder}); wait for it to finish \
+         (lock file {lock}, released automatically when that process exits)",
+        lock = lock.display()
+    )]
+    SyncInProgress {
+        /// The lock file.
+        lock: PathBuf,
+        /// What the holder wrote into the lock file (process id and start time), if readable.
+        holder: String,
+    },
+
+    /// A day record, group list or classification result the caller passed is inconsistent.
+    #[error("invalid data for the database: {0}")]
+    InvalidInput(String),
+
+    /// A value read from the database does not have the documented form.
+    #[error("database content is damaged: {0}")]
+    Corrupt(String),
+
+    /// Writing the dump failed.
+    #[error("writing the database dump failed: {0}")]
+    Io(#[from] std::io::Error),
+
+    /// A migration failed.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+
+    /// SQLite reported an error.
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+}
+
+/// Result of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,191 @@
+//! The values callers pass to and get from the store.
+
+use std::fmt;
+
+use jiff::civil::Date;
+use usage_model::Traffic;
+
+/// The configuration kept in the database (`settings` table), as the original kept `-g`/`-f`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The canonical group definition string (`-g` syntax).
+    pub groups: String,
+    /// The device filter string (`-f` syntax).
+    pub filter: String,
+    /// How days are cut: `"network"`, `"utc"`, `"local"` or an IANA zone name.
+    pub time_zone_mode: String,
+}
+
+/// A network as stored in the `networks` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkRecord {
+    /// Dashboard network id.
+    pub id: String,
+    /// Dashboard id of the organization the network belongs to.
+    pub organization_id: String,
+    /// Network name.
+    pub name: String,
+    /// Network tags.
+    pub tags: Vec<String>,
+    /// The network's IANA time zone as the API reports it (empty when unknown, e.g. imported).
+    pub time_zone: String,
+}
+
+/// One client's usage on one network and day, with what it was classified by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientDayRecord {
+    /// The key the client is known by (the API's client `id`).
+    pub client_id: String,
+    /// MAC address.
+    pub mac: Option<String>,
+    /// Last IPv4 address.
+    pub ip: Option<String>,
+    /// Last IPv6 address.
+    pub ip6: Option<String>,
+    /// VLAN id.
+    pub vlan: Option<u16>,
+    /// VLAN name.
+    pub named_vlan: Option<String>,
+    /// Position of the group the client was classified into; `None` = unmatched.
+    pub group: Option<usize>,
+    /// The client's traffic on that day.
+    pub traffic: Traffic,
+}
+
+/// Everything stored for one network and one complete day; written in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayRecord {
+    /// Dashboard network id (must have been stored with `upsert_network`).
+    pub network_id: String,
+    /// The calendar day.
+    pub day: Date,
+    /// Traffic per group position (each position at most once).
+    pub groups: Vec<(usize, Traffic)>,
+    /// Traffic of clients that matched no group.
+    pub unmatched: Traffic,
+    /// The per-client rows the group sums came from.
+    pub clients: Vec<ClientDayRecord>,
+}
+
+/// Identifies a row of `sync_runs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RunId(pub i64);
+
+impl fmt::Display for RunId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// How a sync run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RunStatus {
+    /// Every planned day was written.
+    Ok,
+    /// Some days were written, some failed.
+    Partial,
+    /// The run failed.
+    Failed,
+}
+
+impl RunStatus {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Ok => "ok",
+            RunStatus::Partial => "partial",
+            RunStatus::Failed => "failed",
+        }
+    }
+}
+
+/// What a finished sync run reports into `sync_runs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSummary {
+    /// Outcome.
+    pub status: RunStatus,
+    /// API calls made.
+    pub calls: u64,
+    /// Retries made.
+    pub retries: u64,
+    /// 429 answers received.
+    pub rate_limited: u64,
+    /// Network-days written.
+    pub days_written: u64,
+    /// The error that ended or degraded the run.
+    pub error: Option<String>,
+}
+
+/// A row of `sync_runs` as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncRunRecord {
+    /// Run id.
+    pub id: RunId,
+    /// When the run began.
+    pub started_at: jiff::Timestamp,
+    /// When it finished (`None` while running or when aborted by a kill).
+    pub finished_at: Option<jiff::Timestamp>,
+    /// `running`, `ok`, `partial`, `failed` or `aborted` (a process that died mid-run).
+    pub status: String,
+    /// Process id of the syncing process.
+    pub pid: i64,
+    /// API calls made.
+    pub calls: u64,
+    /// Retries made.
+    pub retries: u64,
+    /// 429 answers received.
+    pub rate_limited: u64,
+    /// Network-days written.
+    pub days_written: u64,
+    /// Error text.
+    pub error: Option<String>,
+}
+
+/// One line of a report: a network's total for one group over the period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRow {
+    /// Organization id.
+    pub organization_id: String,
+    /// Organization name.
+    pub organization_name: String,
+    /// Network id.
+    pub network_id: String,
+    /// Network name.
+    pub network_name: String,
+    /// Group position; `None` = traffic of clients that matched no group.
+    pub group_position: Option<usize>,
+    /// Group name; `None` for unmatched traffic and for positions no longer defined (rows
+    /// stored before a reconfigure that removed groups).
+    pub group_name: Option<String>,
+    /// Sum over the period.
+    pub traffic: Traffic,
+}
+
+/// What [`crate::import_legacy`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ImportSummary {
+    /// Organizations imported.
+    pub organizations: usize,
+    /// Networks imported.
+    pub networks: usize,
+    /// Groups imported.
+    pub groups: usize,
+    /// Network-days imported (each marked complete, source `legacy`).
+    pub days: usize,
+    /// `daily_usage` rows written.
+    pub rows: usize,
+    /// Human-readable notes on what was left out and why (the original report ignored the
+    /// same data, so reports still agree).
+    pub skipped: Vec<String>,
+}
+
+/// What [`crate::Store::reclassify`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReclassifySummary {
+    /// Network-days whose group rows were recomputed.
+    pub days: u64,
+    /// Client rows classified.
+    pub clients: u64,
+    /// Complete network-days left as they were because they have no client rows (imported
+    /// from the original script).
+    pub days_without_clients: u64,
+}

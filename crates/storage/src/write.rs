@@ -1,0 +1,261 @@
+//! Configuration, organizations, networks and whole-day writes.
+
+use std::collections::{BTreeSet, HashSet};
+
+use jiff::civil::Date;
+use sqlx::{Sqlite, Transaction};
+
+use crate::convert::{day_text, now_unix, parse_day, position_to_sql};
+use crate::error::{Error, Result};
+use crate::records::{ClientDayRecord, DayRecord, NetworkRecord, Settings};
+use crate::store::Store;
+use usage_model::Traffic;
+
+/// `daily_usage.group_position` of the row holding unmatched traffic.
+pub(crate) const UNMATCHED: i64 = -1;
+
+impl Store {
+    /// The configuration stored in the database, if any has been saved yet.
+    pub async fn settings(&self) -> Result<Option<Settings>> {
+        let row: Option<(String, String, String)> =
+            sqlx::query_as("SELECT groups, filter, time_zone_mode FROM settings WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(groups, filter, time_zone_mode)| Settings {
+            groups,
+            filter,
+            time_zone_mode,
+        }))
+    }
+
+    /// Replaces the stored configuration and, in the same transaction, the ordered `groups`
+    /// table: `group_names[i]` becomes the name of group position `i`.
+    ///
+    /// Usage rows keep their positions; use [`Store::reclassify`] to recompute them from the
+    /// client rows when the meaning of the groups changed.
+    pub async fn save_settings(&self, settings: &Settings, group_names: &[String]) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query(
+            "INSERT INTO settings (id, groups, filter, time_zone_mode, updated_at)
+             VALUES (1, ?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET groups = excluded.groups, filter = excluded.filter,
+                 time_zone_mode = excluded.time_zone_mode, updated_at = excluded.updated_at",
+        )
+        .bind(&settings.groups)
+        .bind(&settings.filter)
+        .bind(&settings.time_zone_mode)
+        .bind(now_unix())
+        .execute(&mut *tx)
+        .await?;
+        replace_groups(&mut tx, group_names).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The group names in report order (position 0 first).
+    pub async fn group_names(&self) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT name FROM groups ORDER BY position")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Inserts an organization or renames it.
+    pub async fn upsert_organization(&self, id: &str, name: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO organizations (id, name) VALUES (?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+        )
+        .bind(id)
+        .bind(name)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Inserts a network or updates its name, organization, tags and time zone.
+    pub async fn upsert_network(&self, network: &NetworkRecord) -> Result<()> {
+        let tags = serde_json::to_string(&network.tags)
+            .map_err(|e| Error::InvalidInput(format!("network tags: {e}")))?;
+        // ON CONFLICT ... UPDATE, never REPLACE: REPLACE deletes the row first, which the
+        // foreign keys of the usage tables would refuse.
+        sqlx::query(
+            "INSERT INTO networks (id, organization_id, name, tags, time_zone)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id,
+                 name = excluded.name, tags = excluded.tags, time_zone = excluded.time_zone",
+        )
+        .bind(&network.id)
+        .bind(&network.organization_id)
+        .bind(&network.name)
+        .bind(tags)
+        .bind(&network.time_zone)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Every network in the database, ordered by id.
+    pub async fn networks(&self) -> Result<Vec<NetworkRecord>> {
+        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT id, organization_id, name, tags, time_zone FROM networks ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(network_from_row).collect()
+    }
+
+    /// The days of a network that are complete (have a `synced_days` mark).
+    pub async fn complete_days(&self, network_id: &str) -> Result<BTreeSet<Date>> {
+        let days: Vec<String> =
+            sqlx::query_scalar("SELECT day FROM synced_days WHERE network_id = ?1 ORDER BY day")
+                .bind(network_id)
+                .fetch_all(&self.pool)
+                .await?;
+        days.iter().map(|d| parse_day(d)).collect()
+    }
+
+    /// Stores one network-day in one transaction: its group rows, its unmatched row, its client
+    /// rows and the mark that the day is complete. Anything already stored for that network and
+    /// day is replaced, so writing a day twice never duplicates it; if anything fails, nothing
+    /// of the new day is visible and the old one (if any) is kept.
+    pub async fn write_day(&self, day: &DayRecord) -> Result<()> {
+        let mut seen = HashSet::new();
+        for (position, _) in &day.groups {
+            if !seen.insert(*position) {
+                return Err(Error::InvalidInput(format!(
+                    "group position {position} appears twice for network {} on {}",
+                    day.network_id, day.day
+                )));
+            }
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        write_day_in(&mut tx, day, "sync").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+pub(crate) fn network_from_row(
+    (id, organization_id, name, tags, time_zone): (String, String, String, String, String),
+) -> Result<NetworkRecord> {
+    let tags: Vec<String> = serde_json::from_str(&tags)
+        .map_err(|e| Error::Corrupt(format!("tags of network {id}: {e}")))?;
+    Ok(NetworkRecord {
+        id,
+        organization_id,
+        name,
+        tags,
+        time_zone,
+    })
+}
+
+pub(crate) async fn replace_groups(
+    tx: &mut Transaction<'static, Sqlite>,
+    group_names: &[String],
+) -> Result<()> {
+    sqlx::query("DELETE FROM groups").execute(&mut **tx).await?;
+    for (position, name) in group_names.iter().enumerate() {
+        sqlx::query("INSERT INTO groups (position, name) VALUES (?1, ?2)")
+            .bind(position_to_sql(position)?)
+            .bind(name)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Replaces the usage rows of one network-day inside the caller's transaction.
+pub(crate) async fn write_day_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    day: &DayRecord,
+    source: &str,
+) -> Result<()> {
+    let day_str = day_text(day.day);
+    replace_group_rows_in(tx, &day.network_id, &day_str, &day.groups, day.unmatched).await?;
+    sqlx::query("DELETE FROM client_daily_usage WHERE network_id = ?1 AND day = ?2")
+        .bind(&day.network_id)
+        .bind(&day_str)
+        .execute(&mut **tx)
+        .await?;
+    for client in &day.clients {
+        insert_client(tx, &day.network_id, &day_str, client).await?;
+    }
+    sqlx::query(
+        "INSERT INTO synced_days (network_id, day, synced_at, source) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (network_id, day) DO UPDATE
+             SET synced_at = excluded.synced_at, source = excluded.source",
+    )
+    .bind(&day.network_id)
+    .bind(&day_str)
+    .bind(now_unix())
+    .bind(source)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the `daily_usage` rows (groups and unmatched) of one network-day.
+pub(crate) async fn replace_group_rows_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    network_id: &str,
+    day: &str,
+    groups: &[(usize, Traffic)],
+    unmatched: Traffic,
+) -> Result<()> {
+    sqlx::query("DELETE FROM daily_usage WHERE day = ?1 AND network_id = ?2")
+        .bind(day)
+        .bind(network_id)
+        .execute(&mut **tx)
+        .await?;
+    let positions = groups
+        .iter()
+        .map(|(p, t)| Ok((position_to_sql(*p)?, *t)))
+        .collect::<Result<Vec<_>>>()?;
+    for (position, traffic) in positions
+        .into_iter()
+        .chain(std::iter::once((UNMATCHED, unmatched)))
+    {
+        sqlx::query(
+            "INSERT INTO daily_usage (day, network_id, group_position, up_mkb, down_mkb)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .bind(day)
+        .bind(network_id)
+        .bind(position)
+        .bind(traffic.up.millis())
+        .bind(traffic.down.millis())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_client(
+    tx: &mut Transaction<'static, Sqlite>,
+    network_id: &str,
+    day: &str,
+    c: &ClientDayRecord,
+) -> Result<()> {
+    let group = c.group.map(position_to_sql).transpose()?;
+    sqlx::query(
+        "INSERT INTO client_daily_usage (network_id, day, client_id, mac, ip, ip6, vlan,
+             named_vlan, group_position, up_mkb, down_mkb)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )
+    .bind(network_id)
+    .bind(day)
+    .bind(&c.client_id)
+    .bind(&c.mac)
+    .bind(&c.ip)
+    .bind(&c.ip6)
+    .bind(c.vlan.map(i64::from))
+    .bind(&c.named_vlan)
+    .bind(group)
+    .bind(c.traffic.up.millis())
+    .bind(c.traffic.down.millis())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
