@@ -13,7 +13,7 @@ usage: cargo xtask <task> [args]
 tasks:
   ci                    fmt --check, clippy -D warnings, the test command, doc -D warnings,
                         cargo deny (licenses bans sources) — what .ci/run runs
-  bench [what...]       release benchmarks; what = model | client | sim | sync | storage | all
+  bench [what...]       release benchmarks; what = model | client | sim | sync | storage | report | all
   demo                  run `usagestats demo` (simulated account, no network beyond loopback)
   fuzz <target> [secs]  run a cargo-fuzz target (groups | filter | init_file); needs cargo-fuzz
   screenshot            render the sample HTML report in headless Chromium to docs/img/report.png
@@ -93,6 +93,7 @@ const BENCHES: &[(&str, &str, &str)] = &[
     ("sim", "meraki-sim", "throughput"),
     ("sync", "usage-sync", "sync"),
     ("storage", "storage", "report_query"),
+    ("report", "report-render", "render"),
 ];
 
 fn bench(what: &[String]) -> Result<()> {
