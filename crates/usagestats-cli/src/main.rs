@@ -1,6 +1,70 @@
 //! `usagestats`: network usage per user group on Cisco Meraki networks.
+//!
+//! This binary only parses arguments, resolves configuration, renders progress and maps
+//! errors to exit codes; the work is done by the library crates (`usage-sync`, `storage`,
+//! `report-render`, `mailer`). See `docs/manual.md` for the user manual.
 
-fn main() {
-    eprintln!("usagestats: under construction");
-    std::process::exit(1);
+mod cli;
+mod commands;
+mod config;
+mod error;
+mod logging;
+mod progress;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::{CommandFactory as _, Parser as _};
+
+use crate::cli::Cli;
+use crate::error::{EXIT_OK, EXIT_USAGE};
+
+fn main() -> ExitCode {
+    // The original printed its help when called without arguments; so do we (exit 2, since
+    // nothing was done).
+    if std::env::args_os().len() <= 1 {
+        let _ = cli::Cli::command().write_long_help(&mut std::io::stderr());
+        let _ = writeln!(std::io::stderr());
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version go to stdout (exit 0); a usage error becomes one line on stderr
+        // (exit 2), like every other error of this program.
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::from(EXIT_OK);
+        }
+        Err(e) => {
+            let rendered = e.render().to_string();
+            let first = rendered
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("usagestats: error: {first} (see usagestats --help)");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    logging::init(cli.global.verbose, cli.global.quiet);
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("usagestats: error: cannot start the async runtime: {e}");
+            return ExitCode::from(error::EXIT_RUNTIME);
+        }
+    };
+    let result = runtime.block_on(commands::run(cli));
+    match result {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(e) if error::is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            eprintln!("usagestats: error: {}", error::one_line(&e));
+            ExitCode::from(error::exit_code(&e))
+        }
+    }
 }

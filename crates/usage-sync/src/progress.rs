@@ -1,0 +1,126 @@
+//! Progress events and the summary a sync returns.
+
+use std::time::Duration;
+
+use jiff::civil::Date;
+use usage_model::Traffic;
+
+/// Something that happened during a sync, for a progress display.
+///
+/// Events arrive from several organizations at once and in no particular order between them;
+/// a display should only accumulate them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Progress {
+    /// Discovery finished: what the filter selected.
+    Discovered {
+        /// Organizations selected.
+        organizations: usize,
+        /// Networks with at least one selected device.
+        networks: usize,
+        /// Devices selected.
+        devices: usize,
+    },
+    /// The calls the plan needs, discovery included (sent once, after planning).
+    Planned {
+        /// API calls planned in total.
+        calls: u64,
+    },
+    /// One planned API call completed (successfully or not).
+    CallDone,
+    /// One (network, day) was stored.
+    DayWritten {
+        /// Network id.
+        network_id: String,
+        /// The day.
+        day: Date,
+    },
+    /// A network could not be synced; others continue.
+    NetworkFailed {
+        /// Network id.
+        network_id: String,
+        /// Network name.
+        network_name: String,
+        /// Why (one line).
+        error: String,
+    },
+}
+
+/// Receives progress events. Must be cheap and must not block: it is called from the tasks
+/// doing the requests.
+pub trait ProgressSink: Send + Sync {
+    /// Called for each event.
+    fn event(&self, event: &Progress);
+}
+
+impl<F: Fn(&Progress) + Send + Sync> ProgressSink for F {
+    fn event(&self, event: &Progress) {
+        self(event)
+    }
+}
+
+/// A sink that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl ProgressSink for NoProgress {
+    fn event(&self, _event: &Progress) {}
+}
+
+/// How a sync ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncStatus {
+    /// Every selected network was synced.
+    Complete,
+    /// Some networks (or organizations) failed; the rest was synced.
+    Partial,
+}
+
+/// A network that could not be synced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkFailure {
+    /// Organization name.
+    pub organization: String,
+    /// Network id (empty when the whole organization failed during discovery).
+    pub network_id: String,
+    /// Network name (empty when the whole organization failed during discovery).
+    pub network_name: String,
+    /// Why, as one line.
+    pub error: String,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncSummary {
+    /// Complete or partial.
+    pub status: SyncStatus,
+    /// Organizations selected.
+    pub organizations: usize,
+    /// Networks with at least one selected device.
+    pub networks: usize,
+    /// Devices selected.
+    pub devices: usize,
+    /// The minimal number of calls the plan needs (discovery plus one per device per day
+    /// boundary, plus VLAN lists where needed).
+    pub calls_planned: u64,
+    /// Calls the sync made (each counted once however many attempts the client needed).
+    pub calls_done: u64,
+    /// HTTP requests sent, attempts and pages included (from the client's metrics).
+    pub requests: u64,
+    /// Retries the client made.
+    pub retries: u64,
+    /// 429 answers received.
+    pub rate_limited: u64,
+    /// (network, day) pairs stored.
+    pub days_written: u64,
+    /// Negative per-client day differences clamped to zero.
+    pub anomalies: u64,
+    /// Traffic of clients that matched no group, over all days written.
+    pub unmatched: Traffic,
+    /// Non-fatal problems (unresolved VLAN names, unknown time zones, ...), deduplicated.
+    pub warnings: Vec<String>,
+    /// Networks that could not be synced.
+    pub failures: Vec<NetworkFailure>,
+    /// Wall time of the sync.
+    pub elapsed: Duration,
+}

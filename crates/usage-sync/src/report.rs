@@ -1,0 +1,198 @@
+//! Turns stored rows into a [`report_render::Report`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use report_render::{GroupDef, NetworkReport, OrgReport, Report};
+use usage_model::{Classifier, ClientAddr, DateRange, Groups, NetworkIdentity, Traffic, VlanInfo};
+
+use crate::error::Result;
+
+/// Builds the report of `range` from `store`: per organization → network → group, plus
+/// unmatched traffic, the days each network lacks, and daily totals per group.
+///
+/// Groups are those stored in the database's settings, in definition order. Networks appear
+/// when they have data in the range or are known to the database (so a network with no data
+/// at all shows up with its missing days).
+///
+/// # Errors
+/// [`Error::Storage`](crate::Error::Storage) when a query fails.
+pub async fn build_report(
+    store: &storage::Store,
+    range: DateRange,
+    generated_at: Timestamp,
+) -> Result<Report> {
+    let group_defs = group_defs(store).await?;
+    let n = group_defs.len();
+
+    // (org name, org id) → (network name, network id) → report; BTreeMap keeps a stable
+    // alphabetical order.
+    let mut orgs: BTreeMap<(String, String), BTreeMap<(String, String), NetworkReport>> =
+        BTreeMap::new();
+    let new_net = |name: &str| NetworkReport {
+        name: name.to_string(),
+        groups: vec![Traffic::default(); n],
+        unmatched: Traffic::default(),
+        missing_days: Vec::new(),
+    };
+    for row in store.report_rows(range.start, range.end).await? {
+        let net = orgs
+            .entry((row.organization_name.clone(), row.organization_id.clone()))
+            .or_default()
+            .entry((row.network_name.clone(), row.network_id.clone()))
+            .or_insert_with(|| new_net(&row.network_name));
+        match row.group_position {
+            Some(i) if i < n => net.groups[i] += row.traffic,
+            // Rows of a group position the settings no longer define (reconfigured without
+            // --reclassify) cannot be named; they count as unmatched so totals stay right.
+            _ => net.unmatched += row.traffic,
+        }
+    }
+    // report_rows lists every known network, so each missing-days entry finds its network.
+    let missing: HashMap<String, Vec<Date>> = store
+        .missing_days(range.start, range.end)
+        .await?
+        .into_iter()
+        .map(|(id, _name, days)| (id, days))
+        .collect();
+    for nets in orgs.values_mut() {
+        for ((_, id), net) in nets.iter_mut() {
+            if let Some(days) = missing.get(id) {
+                net.missing_days = days.clone();
+            }
+        }
+    }
+
+    let mut daily: Vec<(Date, Vec<Traffic>)> = Vec::new();
+    for (day, position, traffic) in store.daily_totals(range.start, range.end).await? {
+        if daily.last().is_none_or(|(d, _)| *d != day) {
+            daily.push((day, vec![Traffic::default(); n]));
+        }
+        if let (Some(i), Some((_, per_group))) = (position, daily.last_mut())
+            && let Some(slot) = per_group.get_mut(i)
+        {
+            *slot += traffic;
+        }
+    }
+
+    Ok(Report {
+        title: None,
+        period: report_render::DateRange::new(range.start, range.end),
+        groups: group_defs,
+        organizations: orgs
+            .into_iter()
+            .map(|((name, _), nets)| OrgReport {
+                name,
+                networks: nets.into_values().collect(),
+            })
+            .collect(),
+        generated_at,
+        daily,
+    })
+}
+
+/// The report's group list: names and definitions from the stored settings, or the names alone
+/// (a database imported from the original may hold names whose rules do not parse).
+async fn group_defs(store: &storage::Store) -> Result<Vec<GroupDef>> {
+    let names = store.group_names().await?;
+    let parsed = store
+        .settings()
+        .await?
+        .and_then(|s| Groups::parse(&s.groups).ok())
+        .filter(|g| g.len() == names.len());
+    Ok(match parsed {
+        Some(groups) => groups
+            .iter()
+            .map(|g| GroupDef {
+                name: g.name.clone(),
+                definition: g
+                    .rules
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            })
+            .collect(),
+        None => names
+            .into_iter()
+            .map(|name| GroupDef {
+                name,
+                definition: String::new(),
+            })
+            .collect(),
+    })
+}
+
+/// Recomputes every stored day's group rows from its client rows with `groups` (which must
+/// already be saved as the database's groups). Returns the number of (network, day) pairs
+/// recomputed and the warnings met.
+///
+/// VLAN-name rules need each network's VLAN list to know which VLAN ids and subnets a name
+/// stands for: with a `client`, the lists are fetched (one call per network, only when a
+/// rule needs them); without one, such a rule matches only clients whose VLAN name was
+/// recorded. Days imported from the original script have no client rows and keep their group
+/// rows.
+///
+/// # Errors
+/// [`Error::Storage`](crate::Error::Storage) when the database fails; nothing changes then.
+pub async fn reclassify(
+    store: &storage::Store,
+    groups: &Groups,
+    client: Option<&meraki_client::Client>,
+) -> Result<(u64, Vec<String>)> {
+    let mut warnings = Vec::new();
+    // report_rows lists every known network with its organization's name, which scoped rules
+    // (`@org:`) need and `NetworkRecord` does not carry.
+    let today = Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let org_names: HashMap<String, String> = store
+        .report_rows(today, today)
+        .await?
+        .into_iter()
+        .map(|r| (r.network_id, r.organization_name))
+        .collect();
+    let mut vlans: HashMap<String, Vec<VlanInfo>> = HashMap::new();
+    if groups.needs_vlan_table() {
+        match client {
+            Some(client) => {
+                for net in store.networks().await? {
+                    match client.network_appliance_vlans(&net.id).await {
+                        Ok(list) => {
+                            vlans.insert(net.id.clone(), crate::engine::vlan_infos(list));
+                        }
+                        Err(e) => warnings.push(format!(
+                            "network {:?}: VLAN list unavailable ({e}); vname rules match only clients with a recorded VLAN name there",
+                            net.name
+                        )),
+                    }
+                }
+            }
+            None => warnings.push(
+                "no API key: vname rules match only clients whose VLAN name was recorded"
+                    .to_string(),
+            ),
+        }
+    }
+    let mut classifiers: HashMap<String, Classifier> = HashMap::new();
+    let summary = store
+        .reclassify(|client, network| {
+            let classifier = classifiers.entry(network.id.clone()).or_insert_with(|| {
+                let identity = NetworkIdentity {
+                    org_name: org_names.get(&network.id).cloned().unwrap_or_default(),
+                    net_name: network.name.clone(),
+                    tags: network.tags.clone(),
+                };
+                let table = vlans.get(&network.id).map(Vec::as_slice).unwrap_or(&[]);
+                Classifier::new(groups, &identity, table).0
+            });
+            let addr = ClientAddr {
+                ip: client.ip.as_deref().and_then(|s| s.parse().ok()),
+                ip6: client.ip6.as_deref().and_then(|s| s.parse().ok()),
+                vlan: client.vlan,
+                vlan_name: client.named_vlan.clone(),
+            };
+            classifier.classify(&addr).map(|g| g.0)
+        })
+        .await?;
+    Ok((summary.days, warnings))
+}

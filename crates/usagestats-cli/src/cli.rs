@@ -1,0 +1,433 @@
+//! The command line: the original `usagestats.py` flags plus the modern subcommands.
+//!
+//! Both forms are parsed into one [`Action`] before any work starts, so the rest of the program
+//! never looks at clap types.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::UsageError;
+
+/// The command run when neither `-c` nor a subcommand is given (as in the original).
+pub const DEFAULT_LEGACY_COMMAND: &str = "report:last-week";
+
+/// Network traffic per user group on Cisco Meraki networks, day by day.
+///
+/// Syncs per-client usage from the Meraki Dashboard API into a SQLite database and reports it
+/// per organization, network and group. Run without arguments to see this help; see
+/// docs/manual.md for the full manual.
+#[derive(Debug, Parser)]
+#[command(
+    name = "usagestats",
+    version,
+    about,
+    after_help = "Exit codes: 0 success, 1 runtime failure (API, database, mail, partial sync), \
+                  2 bad usage or configuration.\n\
+                  Original forms: usagestats -k KEY -d mydatabase -c report:last-week"
+)]
+pub struct Cli {
+    /// Options shared by every command (they work before or after a subcommand).
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// Operation in the original's form (see the help text).
+    #[arg(
+        short = 'c',
+        long = "command",
+        value_name = "COMMAND",
+        help = "Operation, original form: sync | report:<time> | report-offline:<time> | dbdump | \
+                dbreconfigure. Default: report:last-week (sync, then report the last complete week)"
+    )]
+    pub legacy_command: Option<String>,
+
+    /// Operation, modern form.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options accepted by every command.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Meraki Dashboard API key. Prefer the MERAKI_DASHBOARD_API_KEY environment variable or
+    /// --api-key-file: a key given here is visible in the process list.
+    #[arg(short = 'k', long = "api-key", value_name = "KEY", global = true)]
+    pub api_key: Option<String>,
+
+    /// Read the API key from this file (first line, surrounding whitespace ignored).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub api_key_file: Option<PathBuf>,
+
+    /// Database file holding configuration and usage data (created when missing).
+    #[arg(short = 'd', long = "database", value_name = "FILE", global = true)]
+    pub database: Option<PathBuf>,
+
+    /// Init config file (see the help text).
+    #[arg(
+        short = 'i',
+        long = "init-file",
+        value_name = "FILE",
+        global = true,
+        help = "Init config file with [GROUPS] and [OPTIONS] sections, used when creating a \
+                database and by dbreconfigure"
+    )]
+    pub init_file: Option<PathBuf>,
+
+    /// Groups to track, e.g. "Corporate=sub:10.10.0.0/16, vid:20; Contractors=vname:contractors".
+    /// Stored in the database; default: one group "Overall" with every client.
+    #[arg(short = 'g', long = "groups", value_name = "GROUPS", global = true)]
+    pub groups: Option<String>,
+
+    /// Which organizations, networks and devices to pull data from, e.g.
+    /// "org:Meraki Inc,dtype:all,dtag:core-switch". Stored in the database; default dtype:mx.
+    #[arg(short = 'f', long = "filter", value_name = "FILTER", global = true)]
+    pub filter: Option<String>,
+
+    /// E-mail account (user name) used to send the report.
+    #[arg(short = 'u', long = "smtp-user", value_name = "USER", global = true)]
+    pub smtp_user: Option<String>,
+
+    /// Password of the e-mail account. Prefer the USAGESTATS_SMTP_PASSWORD environment
+    /// variable: a password given here is visible in the process list.
+    #[arg(
+        short = 'p',
+        long = "smtp-password",
+        value_name = "PASS",
+        global = true
+    )]
+    pub smtp_password: Option<String>,
+
+    /// Send the report by e-mail to these recipients (comma-separated) instead of printing it.
+    #[arg(
+        short = 'r',
+        long = "recipient",
+        value_name = "RECIPIENT",
+        global = true
+    )]
+    pub recipient: Option<String>,
+
+    /// SMTP server (see the help text).
+    #[arg(
+        short = 's',
+        long = "smtp-server",
+        value_name = "SERVER",
+        global = true,
+        help = "SMTP server as host[:port]. Default: smtp.gmail.com:587"
+    )]
+    pub smtp_server: Option<String>,
+
+    /// How to secure the SMTP connection.
+    #[arg(long, value_enum, value_name = "MODE", global = true)]
+    pub smtp_security: Option<SmtpSecurityArg>,
+
+    /// Sender address of report e-mails. Default: the SMTP user.
+    #[arg(long = "mail-from", value_name = "ADDRESS", global = true)]
+    pub mail_from: Option<String>,
+
+    /// Dashboard API base URL or region (com, ca, cn, in, gov); also USAGESTATS_BASE_URL.
+    #[arg(
+        long,
+        value_name = "URL|REGION",
+        env = "USAGESTATS_BASE_URL",
+        global = true
+    )]
+    pub base_url: Option<String>,
+
+    /// Which clock defines a day: local, utc or an IANA zone name. Default: each network's own
+    /// time zone. Stored in the database when it is created or reconfigured.
+    #[arg(long, value_name = "ZONE", global = true)]
+    pub timezone: Option<String>,
+
+    /// Report format.
+    #[arg(long, value_enum, value_name = "FORMAT", global = true)]
+    pub format: Option<FormatArg>,
+
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE", global = true)]
+    pub output: Option<PathBuf>,
+
+    /// More log output on standard error (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
+    #[arg(short = 'v', long = "verbose", action = ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Only errors on standard error: no warnings, no progress bar.
+    #[arg(short = 'q', long = "quiet", global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Requests per second per organization the client allows itself (Meraki allows 10).
+    #[arg(
+        long,
+        value_name = "N",
+        global = true,
+        hide = true,
+        env = "USAGESTATS_ORG_RATE"
+    )]
+    pub org_rate_limit: Option<f64>,
+
+    /// Pretend the current time is this instant (RFC 3339); for tests against a simulator with
+    /// a frozen clock.
+    #[arg(
+        long,
+        value_name = "TIMESTAMP",
+        global = true,
+        hide = true,
+        env = "USAGESTATS_NOW"
+    )]
+    pub now: Option<String>,
+}
+
+/// The modern subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch the missing complete days from the Dashboard into the database.
+    Sync,
+    /// Report usage per group for a period (syncs first unless --offline).
+    Report(ReportArgs),
+    /// Print the raw contents of the database.
+    Dump,
+    /// Replace the groups, filter and time zone stored in the database (from -i, -g, -f,
+    /// --timezone).
+    Reconfigure(ReconfigureArgs),
+    /// Import a database made by the original usagestats.py into a new database (-d).
+    ImportLegacy(ImportLegacyArgs),
+    /// Run the whole job against a built-in simulator: no account needed.
+    Demo(DemoArgs),
+}
+
+/// `usagestats report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Period: N (last N days), last-week, last-month or "YYYY-MM-DD to YYYY-MM-DD".
+    #[arg(value_name = "PERIOD", default_value = "last-week")]
+    pub period: String,
+    /// Do not sync before reporting.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// `usagestats reconfigure`.
+#[derive(Debug, Args)]
+pub struct ReconfigureArgs {
+    /// Also recompute the stored per-group rows from the stored per-client rows with the new
+    /// groups, so history follows the new definition.
+    #[arg(long)]
+    pub reclassify: bool,
+}
+
+/// `usagestats import-legacy`.
+#[derive(Debug, Args)]
+pub struct ImportLegacyArgs {
+    /// The database file written by usagestats.py.
+    #[arg(value_name = "LEGACY_DB")]
+    pub legacy: PathBuf,
+}
+
+/// `usagestats demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Days of history to sync.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=30))]
+    pub days: u32,
+    /// Seed of the simulated world.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// The original's plain-text layout.
+    Text,
+    /// JSON document.
+    Json,
+    /// Comma-separated values.
+    Csv,
+    /// Standalone HTML page with a chart.
+    Html,
+}
+
+/// SMTP connection security.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SmtpSecurityArg {
+    /// TLS from the first byte on port 465, STARTTLS (required) on any other port.
+    Auto,
+    /// Plain connection upgraded with STARTTLS, required (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption at all (a trusted local relay only).
+    Plain,
+}
+
+/// What to do, whichever form the user wrote it in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Sync only.
+    Sync,
+    /// Report a period, optionally syncing first.
+    Report {
+        /// The period as written.
+        period: String,
+        /// Sync before reporting.
+        sync_first: bool,
+    },
+    /// Dump the database.
+    Dump,
+    /// Replace the stored configuration.
+    Reconfigure {
+        /// Recompute stored group rows.
+        reclassify: bool,
+    },
+    /// Import a legacy database.
+    ImportLegacy {
+        /// The legacy database file.
+        legacy: PathBuf,
+    },
+    /// Run the demo.
+    Demo {
+        /// Days to sync.
+        days: u32,
+        /// World seed.
+        seed: u64,
+    },
+}
+
+impl Cli {
+    /// The action requested, from `-c`, a subcommand or the default.
+    pub fn action(&self) -> Result<Action, UsageError> {
+        match (&self.legacy_command, &self.command) {
+            (Some(_), Some(_)) => Err(UsageError::new(
+                "give the operation either as -c COMMAND or as a subcommand, not both",
+            )),
+            (Some(c), None) => parse_legacy_command(c),
+            (None, Some(cmd)) => Ok(match cmd {
+                Command::Sync => Action::Sync,
+                Command::Report(r) => Action::Report {
+                    period: r.period.clone(),
+                    sync_first: !r.offline,
+                },
+                Command::Dump => Action::Dump,
+                Command::Reconfigure(r) => Action::Reconfigure {
+                    reclassify: r.reclassify,
+                },
+                Command::ImportLegacy(a) => Action::ImportLegacy {
+                    legacy: a.legacy.clone(),
+                },
+                Command::Demo(d) => Action::Demo {
+                    days: d.days,
+                    seed: d.seed,
+                },
+            }),
+            (None, None) => parse_legacy_command(DEFAULT_LEGACY_COMMAND),
+        }
+    }
+}
+
+/// Parses the original's `-c` values.
+pub fn parse_legacy_command(s: &str) -> Result<Action, UsageError> {
+    let t = s.trim();
+    if let Some(period) = t.strip_prefix("report-offline:") {
+        return Ok(Action::Report {
+            period: period.trim().to_string(),
+            sync_first: false,
+        });
+    }
+    if let Some(period) = t.strip_prefix("report:") {
+        return Ok(Action::Report {
+            period: period.trim().to_string(),
+            sync_first: true,
+        });
+    }
+    match t {
+        "sync" => Ok(Action::Sync),
+        "dbdump" => Ok(Action::Dump),
+        "dbreconfigure" => Ok(Action::Reconfigure { reclassify: false }),
+        "report" | "report-offline" => Err(UsageError::new(format!(
+            "command {t:?} needs a time range, e.g. {t}:last-week, {t}:10 or \"{t}:2018-01-01 to 2018-02-10\""
+        ))),
+        _ => Err(UsageError::new(format!(
+            "unknown command {t:?}: use sync, report:<time>, report-offline:<time>, dbdump or dbreconfigure"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(std::iter::once("usagestats").chain(args.iter().copied()))
+            .expect("arguments parse")
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn default_command_is_report_last_week_with_sync() {
+        let cli = parse(&["-k", "1234", "-d", "mydatabase"]);
+        assert_eq!(
+            cli.action().unwrap(),
+            Action::Report {
+                period: "last-week".into(),
+                sync_first: true
+            }
+        );
+        assert_eq!(cli.global.api_key.as_deref(), Some("1234"));
+    }
+
+    #[test]
+    fn legacy_commands() {
+        assert_eq!(parse_legacy_command("sync").unwrap(), Action::Sync);
+        assert_eq!(parse_legacy_command("dbdump").unwrap(), Action::Dump);
+        assert_eq!(
+            parse_legacy_command("dbreconfigure").unwrap(),
+            Action::Reconfigure { reclassify: false }
+        );
+        assert_eq!(
+            parse_legacy_command("report:2018-01-01 to 2018-02-10").unwrap(),
+            Action::Report {
+                period: "2018-01-01 to 2018-02-10".into(),
+                sync_first: true
+            }
+        );
+        assert_eq!(
+            parse_legacy_command("report-offline:10").unwrap(),
+            Action::Report {
+                period: "10".into(),
+                sync_first: false
+            }
+        );
+        assert!(parse_legacy_command("report").is_err());
+        assert!(parse_legacy_command("frobnicate").is_err());
+    }
+
+    #[test]
+    fn global_options_work_after_the_subcommand() {
+        let cli = parse(&["report", "10", "--offline", "-d", "db.sqlite", "-v", "-v"]);
+        assert_eq!(cli.global.database, Some(PathBuf::from("db.sqlite")));
+        assert_eq!(cli.global.verbose, 2);
+        assert_eq!(
+            cli.action().unwrap(),
+            Action::Report {
+                period: "10".into(),
+                sync_first: false
+            }
+        );
+        let cli = parse(&["-d", "x", "sync", "--base-url", "http://127.0.0.1:1/api/v1"]);
+        assert_eq!(cli.action().unwrap(), Action::Sync);
+        assert_eq!(
+            cli.global.base_url.as_deref(),
+            Some("http://127.0.0.1:1/api/v1")
+        );
+    }
+
+    #[test]
+    fn legacy_and_subcommand_together_is_a_usage_error() {
+        let cli = parse(&["-c", "sync", "dump"]);
+        assert!(cli.action().is_err());
+    }
+}

@@ -1,0 +1,98 @@
+//! One module per operation; `run` dispatches the parsed [`Action`].
+
+mod demo;
+mod report;
+mod store;
+mod sync;
+
+use anyhow::Context as _;
+
+use crate::cli::{Action, Cli};
+use crate::config;
+use crate::error::UsageError;
+
+/// Runs what the command line asks for.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let action = cli.action()?;
+    let g = &cli.global;
+    match action {
+        Action::Demo { days, seed } => demo::run(g, days, seed).await,
+        Action::ImportLegacy { legacy } => {
+            let target = g.database.clone().ok_or_else(|| {
+                UsageError::new("import-legacy needs the new database file: -d FILE")
+            })?;
+            store::import_legacy(&legacy, &target).await
+        }
+        Action::Dump => {
+            let init = config::read_init_file(g)?;
+            let path = config::database_path(g, init.as_ref())?;
+            let store = store::open_existing(&path).await?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            store.dump(&mut out).await.context("dumping the database")?;
+            std::io::Write::flush(&mut out).context("writing the dump")?;
+            Ok(())
+        }
+        Action::Reconfigure { reclassify } => {
+            let init = config::read_init_file(g)?;
+            let path = config::database_path(g, init.as_ref())?;
+            let new = config::new_config(g, init.as_ref())?;
+            store::reconfigure(g, &path, &new, reclassify).await
+        }
+        Action::Sync => {
+            let init = config::read_init_file(g)?;
+            let path = config::database_path(g, init.as_ref())?;
+            let client = config::client(g)?;
+            let now = config::now(g)?;
+            let (store, settings, created) = store::open_or_create(g, &path, init.as_ref()).await?;
+            let r = sync::run(
+                g,
+                &client,
+                &store,
+                &settings,
+                now,
+                usage_model::DEFAULT_LOOKBACK_DAYS,
+            )
+            .await;
+            store::discard_if_refused(store, &path, created, r).await
+        }
+        Action::Report { period, sync_first } => {
+            // Check the period before spending minutes on a sync.
+            let period = config::period(&period)?;
+            let init = config::read_init_file(g)?;
+            let path = config::database_path(g, init.as_ref())?;
+            let now = config::now(g)?;
+            let delivery = report::Delivery::from_args(g)?;
+            let (store, settings, sync_result) = if sync_first {
+                let client = config::client(g)?;
+                let (store, settings, created) =
+                    store::open_or_create(g, &path, init.as_ref()).await?;
+                let r = sync::run(
+                    g,
+                    &client,
+                    &store,
+                    &settings,
+                    now,
+                    usage_model::DEFAULT_LOOKBACK_DAYS,
+                )
+                .await;
+                // A partial sync still reports what is there; any other failure stops here.
+                match r {
+                    Ok(()) => (store, settings, Ok(())),
+                    Err(e) if e.downcast_ref::<crate::error::PartialFailure>().is_some() => {
+                        (store, settings, Err(e))
+                    }
+                    Err(e) => {
+                        return store::discard_if_refused(store, &path, created, Err(e)).await;
+                    }
+                }
+            } else {
+                let store = store::open_existing(&path).await?;
+                let settings = store::settings(&store).await?;
+                (store, settings, Ok(()))
+            };
+            report::run(&store, &settings, &period, now, &delivery).await?;
+            sync_result
+        }
+    }
+}

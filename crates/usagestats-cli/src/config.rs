@@ -1,0 +1,206 @@
+//! Turns flags, the init file and the environment into typed configuration, once, before any
+//! work starts. Order of precedence: defaults → database (for an existing one) / init file →
+//! environment → flags.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use meraki_client::{ApiKey, Client, Region};
+use usage_model::{Filter, Groups, InitConfig};
+
+use crate::cli::GlobalArgs;
+use crate::error::UsageError;
+
+/// Environment variable holding the SMTP password (keeps it out of the process list).
+pub const SMTP_PASSWORD_ENV: &str = "USAGESTATS_SMTP_PASSWORD";
+
+/// The init file, read once if `-i` was given.
+pub fn read_init_file(args: &GlobalArgs) -> anyhow::Result<Option<InitConfig>> {
+    let Some(path) = &args.init_file else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        UsageError::new(format!("cannot read the init file {}: {e}", path.display()))
+    })?;
+    let name = path.display().to_string();
+    let init = InitConfig::parse(&name, &text).map_err(|e| UsageError::new(e.to_string()))?;
+    Ok(Some(init))
+}
+
+/// The database path: `-d`, else the init file's `database=`.
+pub fn database_path(args: &GlobalArgs, init: Option<&InitConfig>) -> anyhow::Result<PathBuf> {
+    if let Some(d) = &args.database {
+        return Ok(d.clone());
+    }
+    if let Some(d) = init.and_then(|i| i.database.as_deref()) {
+        return Ok(PathBuf::from(d));
+    }
+    Err(UsageError::new(
+        "no database given: use -d FILE (or database=FILE in the [OPTIONS] of an init file given with -i)",
+    )
+    .into())
+}
+
+/// The configuration a new (or reconfigured) database gets: flags, else the init file, else
+/// the defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbConfig {
+    /// Groups to store.
+    pub groups: Groups,
+    /// Filter to store.
+    pub filter: Filter,
+    /// Time-zone setting to store (`None`: each network's own zone).
+    pub timezone: Option<String>,
+}
+
+/// Groups, filter and time zone from `-g`, `-f`, `--timezone` and the init file.
+pub fn new_config(args: &GlobalArgs, init: Option<&InitConfig>) -> anyhow::Result<DbConfig> {
+    let groups = match &args.groups {
+        Some(g) => Groups::parse(g).map_err(|e| UsageError::new(format!("-g: {e}")))?,
+        None => init
+            .and_then(|i| i.groups.clone())
+            .unwrap_or_else(Groups::overall_default),
+    };
+    let filter = match &args.filter {
+        Some(f) => Filter::parse(f).map_err(|e| UsageError::new(format!("-f: {e}")))?,
+        None => init.and_then(|i| i.filter.clone()).unwrap_or_default(),
+    };
+    let timezone = match &args.timezone {
+        Some(t) => {
+            parse_timezone(t)?;
+            Some(t.trim().to_string())
+        }
+        None => None,
+    };
+    Ok(DbConfig {
+        groups,
+        filter,
+        timezone,
+    })
+}
+
+/// Whether the user gave configuration that only applies when creating or reconfiguring.
+pub fn gave_creation_options(args: &GlobalArgs) -> bool {
+    args.groups.is_some() || args.filter.is_some() || args.timezone.is_some()
+}
+
+/// Parses a `--timezone` value: `local`, `utc` or an IANA name.
+pub fn parse_timezone(text: &str) -> Result<TimeZone, UsageError> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("utc") {
+        return Ok(TimeZone::UTC);
+    }
+    if t.eq_ignore_ascii_case("local") {
+        return TimeZone::try_system().map_err(|e| {
+            UsageError::new(format!(
+                "cannot determine this computer's time zone ({e}); give an IANA name such as Europe/Amsterdam"
+            ))
+        });
+    }
+    TimeZone::get(t).map_err(|_| {
+        UsageError::new(format!(
+            "unknown time zone {t:?}: use local, utc or an IANA name such as Europe/Amsterdam"
+        ))
+    })
+}
+
+/// The API key: `-k`, else `--api-key-file`, else `MERAKI_DASHBOARD_API_KEY`.
+pub fn api_key(args: &GlobalArgs) -> anyhow::Result<ApiKey> {
+    if let Some(k) = &args.api_key {
+        tracing::warn!(
+            "the API key given with -k is visible to other users in the process list; \
+             prefer the MERAKI_DASHBOARD_API_KEY environment variable or --api-key-file"
+        );
+        let key = ApiKey::new(k.clone());
+        if key.is_empty() {
+            return Err(UsageError::new("-k: the API key is empty").into());
+        }
+        return Ok(key);
+    }
+    if let Some(path) = &args.api_key_file {
+        return ApiKey::from_file(path).map_err(|e| UsageError::new(e.to_string()).into());
+    }
+    ApiKey::from_env().map_err(|e| {
+        UsageError::new(format!(
+            "{e}; give the key in MERAKI_DASHBOARD_API_KEY, with --api-key-file FILE or with -k KEY"
+        ))
+        .into()
+    })
+}
+
+/// Resolves `--base-url`: a region name or a URL.
+fn region(text: &str) -> Option<Region> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "com" | "global" => Some(Region::Global),
+        "ca" | "canada" => Some(Region::Canada),
+        "cn" | "china" => Some(Region::China),
+        "in" | "india" => Some(Region::India),
+        "gov" | "fedramp" | "us-fedramp" => Some(Region::UsFedRamp),
+        _ => None,
+    }
+}
+
+/// Builds the API client from the flags.
+pub fn client(args: &GlobalArgs) -> anyhow::Result<Client> {
+    let key = api_key(args)?;
+    let mut b = Client::builder().api_key(key);
+    if let Some(url) = &args.base_url {
+        b = match region(url) {
+            Some(r) => b.region(r),
+            None => b
+                .base_url(url)
+                .map_err(|e| UsageError::new(format!("--base-url: {e}")))?,
+        };
+    }
+    if let Some(rate) = args.org_rate_limit {
+        if !(rate.is_finite() && rate > 0.0) {
+            return Err(UsageError::new("--org-rate-limit must be a positive number").into());
+        }
+        b = b.org_rate_limit(rate).global_rate_limit(rate.max(100.0));
+    }
+    b.build()
+        .map_err(|e| UsageError::new(e.to_string()))
+        .context("building the Dashboard API client")
+}
+
+/// The current instant: the real clock, or `--now` (a testing aid for frozen simulators).
+pub fn now(args: &GlobalArgs) -> anyhow::Result<Timestamp> {
+    match &args.now {
+        None => Ok(Timestamp::now()),
+        Some(t) => t
+            .trim()
+            .parse()
+            .map_err(|e| UsageError::new(format!("--now {t:?}: {e}")).into()),
+    }
+}
+
+/// Reads a report period.
+pub fn period(text: &str) -> anyhow::Result<usage_model::Period> {
+    usage_model::Period::parse(text).map_err(|e| UsageError::new(e.to_string()).into())
+}
+
+/// Path shown in messages.
+pub fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_zones() {
+        assert!(parse_timezone("utc").is_ok());
+        assert!(parse_timezone("UTC").is_ok());
+        assert!(parse_timezone("Europe/Amsterdam").is_ok());
+        assert!(parse_timezone("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn regions() {
+        assert_eq!(region("ca"), Some(Region::Canada));
+        assert_eq!(region("http://127.0.0.1:8080/api/v1"), None);
+    }
+}

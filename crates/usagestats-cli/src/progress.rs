@@ -1,0 +1,124 @@
+//! The sync progress bar (only on a terminal) and a log writer that does not tear it.
+
+use std::io::{self, IsTerminal as _, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use usage_sync::{Progress, ProgressSink};
+
+/// The bar currently on screen, so log lines can be printed above it instead of through it.
+static ACTIVE: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// Renders sync progress events: a bar on a terminal, nothing otherwise (logs carry the
+/// summary).
+pub struct SyncProgress {
+    bar: Option<ProgressBar>,
+    days: AtomicU64,
+    failed: AtomicU64,
+}
+
+impl SyncProgress {
+    /// A bar on standard error when it is a terminal and `quiet` is off.
+    pub fn new(quiet: bool) -> SyncProgress {
+        let bar = (!quiet && io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} {prefix} [{bar:30}] {pos}/{len} calls {msg} ({elapsed})",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar.set_prefix("discovering");
+            bar.enable_steady_tick(Duration::from_millis(200));
+            *ACTIVE.lock().unwrap_or_else(PoisonError::into_inner) = Some(bar.clone());
+            bar
+        });
+        SyncProgress {
+            bar,
+            days: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        *ACTIVE.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+}
+
+impl Drop for SyncProgress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+impl ProgressSink for SyncProgress {
+    fn event(&self, event: &Progress) {
+        let Some(bar) = &self.bar else { return };
+        match event {
+            Progress::Discovered {
+                organizations,
+                networks,
+                devices,
+            } => bar.set_prefix(format!(
+                "{organizations} orgs, {networks} networks, {devices} devices"
+            )),
+            Progress::Planned { calls } => bar.set_length(*calls),
+            Progress::CallDone => bar.inc(1),
+            Progress::DayWritten { .. } => {
+                let d = self.days.fetch_add(1, Ordering::Relaxed) + 1;
+                bar.set_message(format!("{d} days written"));
+            }
+            Progress::NetworkFailed { .. } => {
+                self.failed.fetch_add(1, Ordering::Relaxed);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Standard error for tracing, printing above the progress bar when one is shown.
+#[derive(Default)]
+pub struct LogWriter {
+    buf: Vec<u8>,
+}
+
+impl Write for LogWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let buf = std::mem::take(&mut self.buf);
+        let active = ACTIVE
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        match active {
+            Some(bar) => bar.suspend(|| io::stderr().write_all(&buf)),
+            None => io::stderr().write_all(&buf),
+        }
+    }
+}
+
+impl Drop for LogWriter {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+/// Prints one line on standard error (above the bar if one is shown).
+pub fn print_above(line: &str) {
+    let mut w = LogWriter::default();
+    let _ = writeln!(w, "{line}");
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real `usagestats` binary against meraki-sim started in this process.
+
+mod concurrent;
+mod crash;
+mod harness;
+mod mail;
+mod manual;
+mod usage;
