@@ -1,16 +1,15 @@
-//! Fault injection as a tower layer: server errors, 429 storms, added latency, truncated or
+//! Fault injection as middleware: server errors, 429 storms, added latency, truncated or
 //! non-JSON bodies and connections dropped mid-response, each with its own probability.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::body::Body;
+use axum::extract::State;
+use axum::middleware::Next;
 use bytes::Bytes;
-use futures::future::BoxFuture;
 use http::{HeaderValue, Request, Response, StatusCode, header};
-use tower::{Layer, Service};
 
 use crate::config::FaultConfig;
 use crate::counters::Outcome;
@@ -116,35 +115,6 @@ impl FaultState {
     }
 }
 
-/// The tower layer injecting faults into Meraki API requests.
-#[derive(Clone)]
-pub(crate) struct FaultLayer {
-    state: Arc<SimState>,
-}
-
-impl FaultLayer {
-    pub(crate) fn new(state: Arc<SimState>) -> Self {
-        FaultLayer { state }
-    }
-}
-
-impl<S> Layer<S> for FaultLayer {
-    type Service = Faults<S>;
-    fn layer(&self, inner: S) -> Faults<S> {
-        Faults {
-            inner,
-            state: self.state.clone(),
-        }
-    }
-}
-
-/// The service made by [`FaultLayer`].
-#[derive(Clone)]
-pub(crate) struct Faults<S> {
-    inner: S,
-    state: Arc<SimState>,
-}
-
 fn server_error(status: StatusCode) -> Response<Body> {
     let mut resp = if status == StatusCode::BAD_GATEWAY {
         // Real 502s come from a proxy and are HTML, not the API's JSON.
@@ -173,72 +143,48 @@ fn server_error(status: StatusCode) -> Response<Body> {
     resp
 }
 
-impl<S> Service<Request<Body>> for Faults<S>
-where
-    S: Service<Request<Body>, Response = Response<Body>, Error = std::convert::Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = Response<Body>;
-    type Error = std::convert::Infallible;
-    type Future = BoxFuture<'static, Result<Response<Body>, std::convert::Infallible>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
+/// Middleware injecting faults into Meraki API requests (the `/_sim/` paths pass untouched).
+pub(crate) async fn inject_faults(
+    State(state): State<Arc<SimState>>,
+    req: Request<Body>,
+    next: Next,
+) -> Response<Body> {
+    let is_api = req
+        .extensions()
+        .get::<RouteInfo>()
+        .is_some_and(|r| r.is_api);
+    if !is_api {
+        return next.run(req).await;
     }
-
-    fn call(&mut self, req: Request<Body>) -> Self::Future {
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        let is_api = req
-            .extensions()
-            .get::<RouteInfo>()
-            .is_some_and(|r| r.is_api);
-        let state = self.state.clone();
-        Box::pin(async move {
-            if !is_api {
-                return inner.call(req).await;
-            }
-            let config = state.faults.config();
-            if !config.is_active() {
-                return inner.call(req).await;
-            }
-            let mut delayed = false;
-            if let Some(latency) = config.latency
-                && state.faults.draw() < config.latency_rate
-            {
-                tokio::time::sleep(latency).await;
-                delayed = true;
-            }
-            let mut resp = match state.faults.plan(&config) {
-                Plan::Serve => inner.call(req).await?,
-                Plan::ServerError(status) => server_error(status),
-                Plan::Storm {
-                    started,
-                    retry_after,
-                } => {
-                    let mut r =
-                        too_many_requests(retry_after, "API rate limit exceeded for organization");
-                    r.extensions_mut().insert(Outcome::Storm { started });
-                    r
-                }
-                Plan::BadBody { truncate } => {
-                    let resp = inner.call(req).await?;
-                    bad_body(resp, truncate).await
-                }
-                Plan::Reset => {
-                    let resp = inner.call(req).await?;
-                    reset(resp).await
-                }
-            };
-            if delayed {
-                resp.extensions_mut().insert(Delayed);
-            }
-            Ok(resp)
-        })
+    let config = state.faults.config();
+    if !config.is_active() {
+        return next.run(req).await;
     }
+    let mut delayed = false;
+    if let Some(latency) = config.latency
+        && state.faults.draw() < config.latency_rate
+    {
+        tokio::time::sleep(latency).await;
+        delayed = true;
+    }
+    let mut resp = match state.faults.plan(&config) {
+        Plan::Serve => next.run(req).await,
+        Plan::ServerError(status) => server_error(status),
+        Plan::Storm {
+            started,
+            retry_after,
+        } => {
+            let mut r = too_many_requests(retry_after, "API rate limit exceeded for organization");
+            r.extensions_mut().insert(Outcome::Storm { started });
+            r
+        }
+        Plan::BadBody { truncate } => bad_body(next.run(req).await, truncate).await,
+        Plan::Reset => reset(next.run(req).await).await,
+    };
+    if delayed {
+        resp.extensions_mut().insert(Delayed);
+    }
+    resp
 }
 
 async fn body_bytes(body: Body) -> Bytes {

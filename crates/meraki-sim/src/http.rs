@@ -16,9 +16,9 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use jiff::Timestamp;
 use tower::ServiceBuilder;
 
-use crate::fault::FaultLayer;
-use crate::instrument::InstrumentLayer;
-use crate::limit::RateLimitLayer;
+use crate::fault::inject_faults;
+use crate::instrument::instrument;
+use crate::limit::rate_limit;
 use crate::state::{SimState, minute_ceil};
 
 /// Longest look-back the API allows for `t0` and `timespan`: 31 days.
@@ -38,9 +38,9 @@ pub(crate) fn app(state: Arc<SimState>) -> Router {
         .with_state(state.clone())
         .layer(
             ServiceBuilder::new()
-                .layer(InstrumentLayer::new(state.clone()))
-                .layer(FaultLayer::new(state.clone()))
-                .layer(RateLimitLayer::new(state)),
+                .layer(middleware::from_fn_with_state(state.clone(), instrument))
+                .layer(middleware::from_fn_with_state(state.clone(), inject_faults))
+                .layer(middleware::from_fn_with_state(state, rate_limit)),
         )
 }
 

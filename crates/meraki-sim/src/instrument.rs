@@ -2,12 +2,11 @@
 //! fault injector and the counters) and records the outcome once the response is ready.
 
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use axum::body::Body;
-use futures::future::BoxFuture;
+use axum::extract::State;
+use axum::middleware::Next;
 use http::{Request, Response};
-use tower::{Layer, Service};
 
 use crate::counters::Outcome;
 use crate::state::SimState;
@@ -77,75 +76,29 @@ fn strip<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
     (rest.is_empty() || rest.starts_with('/')).then_some(rest)
 }
 
-/// The tower layer that classifies and counts.
-#[derive(Clone)]
-pub(crate) struct InstrumentLayer {
-    state: Arc<SimState>,
-}
-
-impl InstrumentLayer {
-    pub(crate) fn new(state: Arc<SimState>) -> Self {
-        InstrumentLayer { state }
+/// The middleware that classifies and counts.
+pub(crate) async fn instrument(
+    State(state): State<Arc<SimState>>,
+    mut req: Request<Body>,
+    next: Next,
+) -> Response<Body> {
+    let route = classify(&state, req.uri().path());
+    req.extensions_mut().insert(route.clone());
+    let resp = next.run(req).await;
+    if route.is_api {
+        let outcome = resp
+            .extensions()
+            .get::<Outcome>()
+            .copied()
+            .unwrap_or_default();
+        let delayed = resp.extensions().get::<Delayed>().is_some();
+        state.counters.record(
+            route.endpoint,
+            route.org.as_deref(),
+            resp.status().as_u16(),
+            outcome,
+            delayed,
+        );
     }
-}
-
-impl<S> Layer<S> for InstrumentLayer {
-    type Service = Instrument<S>;
-    fn layer(&self, inner: S) -> Instrument<S> {
-        Instrument {
-            inner,
-            state: self.state.clone(),
-        }
-    }
-}
-
-/// The service made by [`InstrumentLayer`].
-#[derive(Clone)]
-pub(crate) struct Instrument<S> {
-    inner: S,
-    state: Arc<SimState>,
-}
-
-impl<S> Service<Request<Body>> for Instrument<S>
-where
-    S: Service<Request<Body>, Response = Response<Body>, Error = std::convert::Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = Response<Body>;
-    type Error = std::convert::Infallible;
-    type Future = BoxFuture<'static, Result<Response<Body>, std::convert::Infallible>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut req: Request<Body>) -> Self::Future {
-        let route = classify(&self.state, req.uri().path());
-        req.extensions_mut().insert(route.clone());
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        let state = self.state.clone();
-        Box::pin(async move {
-            let resp = inner.call(req).await?;
-            if route.is_api {
-                let outcome = resp
-                    .extensions()
-                    .get::<Outcome>()
-                    .copied()
-                    .unwrap_or_default();
-                let delayed = resp.extensions().get::<Delayed>().is_some();
-                state.counters.record(
-                    route.endpoint,
-                    route.org.as_deref(),
-                    resp.status().as_u16(),
-                    outcome,
-                    delayed,
-                );
-            }
-            Ok(resp)
-        })
-    }
+    resp
 }

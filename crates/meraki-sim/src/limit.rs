@@ -1,18 +1,16 @@
-//! Rate limiting as a tower layer: a token bucket per organization and one per source IP, like
+//! Rate limiting as middleware: a token bucket per organization and one per source IP, like
 //! the Dashboard API (10 req/s per org with a 10-request burst, 100 req/s per source IP).
 //! Over budget: `429`, `Retry-After` in whole seconds until a token is back, and the real body.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, RwLock};
-use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::ConnectInfo;
-use futures::future::BoxFuture;
+use axum::extract::{ConnectInfo, State};
+use axum::middleware::Next;
 use http::{Request, Response};
-use tower::{Layer, Service};
 
 use crate::counters::Outcome;
 use crate::http::errors_response;
@@ -136,35 +134,6 @@ impl RateLimiter {
     }
 }
 
-/// The tower layer applying [`RateLimiter`] to Meraki API requests.
-#[derive(Clone)]
-pub(crate) struct RateLimitLayer {
-    state: Arc<SimState>,
-}
-
-impl RateLimitLayer {
-    pub(crate) fn new(state: Arc<SimState>) -> Self {
-        RateLimitLayer { state }
-    }
-}
-
-impl<S> Layer<S> for RateLimitLayer {
-    type Service = RateLimit<S>;
-    fn layer(&self, inner: S) -> RateLimit<S> {
-        RateLimit {
-            inner,
-            state: self.state.clone(),
-        }
-    }
-}
-
-/// The service made by [`RateLimitLayer`].
-#[derive(Clone)]
-pub(crate) struct RateLimit<S> {
-    inner: S,
-    state: Arc<SimState>,
-}
-
 /// A `429` in the real shape.
 pub(crate) fn too_many_requests(retry_after: u64, message: &str) -> Response<Body> {
     let mut resp = errors_response(http::StatusCode::TOO_MANY_REQUESTS, message);
@@ -175,50 +144,35 @@ pub(crate) fn too_many_requests(retry_after: u64, message: &str) -> Response<Bod
     resp
 }
 
-impl<S> Service<Request<Body>> for RateLimit<S>
-where
-    S: Service<Request<Body>, Response = Response<Body>, Error = std::convert::Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = Response<Body>;
-    type Error = std::convert::Infallible;
-    type Future = BoxFuture<'static, Result<Response<Body>, std::convert::Infallible>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: Request<Body>) -> Self::Future {
-        let route = req.extensions().get::<RouteInfo>().cloned();
-        if let Some(route) = route.filter(|r| r.is_api) {
-            let source = req
-                .extensions()
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |c| c.0.ip());
-            let verdict = self.state.limiter.check(route.org.as_deref(), source);
-            let rejected = match verdict {
-                Ok(()) => None,
-                Err(Exceeded::Organization(s)) => Some(too_many_requests(
-                    s,
-                    "API rate limit exceeded for organization",
-                )),
-                Err(Exceeded::Source(s)) => Some(too_many_requests(
-                    s,
-                    "API rate limit exceeded for source IP address",
-                )),
-            };
-            if let Some(mut resp) = rejected {
-                resp.extensions_mut().insert(Outcome::RateLimited);
-                return Box::pin(async move { Ok(resp) });
-            }
+/// Middleware applying [`RateLimiter`] to Meraki API requests.
+pub(crate) async fn rate_limit(
+    State(state): State<Arc<SimState>>,
+    req: Request<Body>,
+    next: Next,
+) -> Response<Body> {
+    if let Some(route) = req.extensions().get::<RouteInfo>().filter(|r| r.is_api) {
+        let source = req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |c| c.0.ip());
+        let verdict = state.limiter.check(route.org.as_deref(), source);
+        let rejected = match verdict {
+            Ok(()) => None,
+            Err(Exceeded::Organization(s)) => Some(too_many_requests(
+                s,
+                "API rate limit exceeded for organization",
+            )),
+            Err(Exceeded::Source(s)) => Some(too_many_requests(
+                s,
+                "API rate limit exceeded for source IP address",
+            )),
+        };
+        if let Some(mut resp) = rejected {
+            resp.extensions_mut().insert(Outcome::RateLimited);
+            return resp;
         }
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        Box::pin(async move { inner.call(req).await })
     }
+    next.run(req).await
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::v1::{product_types, vlans_of};
+use super::v1::{failing, product_types, usable_device, usable_network, usable_org, vlans_of};
 use super::{ApiError, Params, json_list, window};
 use crate::state::SimState;
 use crate::world::ProductType;
@@ -59,10 +59,7 @@ async fn organizations(State(st): St) -> ApiResult {
 }
 
 async fn networks(State(st): St, Path(org): Path<String>) -> ApiResult {
-    let org = st.org(&org).ok_or_else(ApiError::not_found)?;
-    if !org.api_enabled {
-        return Err(ApiError::forbidden());
-    }
+    let org = usable_org(&st, &org)?;
     Ok(json_list(
         org.networks
             .iter()
@@ -91,16 +88,8 @@ async fn networks(State(st): St, Path(org): Path<String>) -> ApiResult {
     ))
 }
 
-fn network<'a>(st: &'a SimState, id: &str) -> Result<(usize, &'a crate::world::Network), ApiError> {
-    let (flat, org, net) = st.network(id).ok_or_else(ApiError::not_found)?;
-    if !org.api_enabled {
-        return Err(ApiError::forbidden());
-    }
-    Ok((flat, net))
-}
-
 async fn devices(State(st): St, Path(net): Path<String>) -> ApiResult {
-    let (_, net) = network(&st, &net)?;
+    let (_, _, net) = usable_network(&st, &net)?;
     Ok(json_list(
         net.devices
             .iter()
@@ -128,7 +117,7 @@ async fn devices(State(st): St, Path(net): Path<String>) -> ApiResult {
 }
 
 async fn vlans(State(st): St, Path(net): Path<String>) -> ApiResult {
-    let (_, net) = network(&st, &net)?;
+    let (_, _, net) = usable_network(&st, &net)?;
     let vlans = vlans_of(net)?;
     Ok(json_list(
         vlans
@@ -151,22 +140,13 @@ async fn vlans(State(st): St, Path(net): Path<String>) -> ApiResult {
 }
 
 async fn clients(State(st): St, Path(serial): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
-    let (flat, org, net, d) = st.device(&serial).ok_or_else(ApiError::not_found)?;
-    if !org.api_enabled {
-        return Err(ApiError::forbidden());
-    }
+    let (flat, _, net, d) = usable_device(&st, &serial)?;
     let now = st.clock.now();
     let w = window(&Params::parse(q.as_deref()), now)?;
     if d.product_type() == ProductType::Other {
         return Err(ApiError::bad_request("Invalid device type"));
     }
-    if st.is_failing(&net.id) {
-        st.counters.failing_network();
-        return Err(ApiError::new(
-            http::StatusCode::INTERNAL_SERVER_ERROR,
-            "Internal server error",
-        ));
-    }
+    failing(&st, net)?;
     Ok(json_list(
         st.seen(flat, Some(d), w.a, w.b, now)
             .iter()

@@ -266,7 +266,7 @@ fn network_client_json(net: &Network, s: &Seen<'_>, now_min: i64) -> Value {
 }
 
 /// An org the key may use: 404 when unknown, 403 when its API access is off.
-fn usable_org<'a>(state: &'a SimState, id: &str) -> Result<&'a Organization, ApiError> {
+pub(super) fn usable_org<'a>(state: &'a SimState, id: &str) -> Result<&'a Organization, ApiError> {
     let org = state.org(id).ok_or_else(ApiError::not_found)?;
     if org.api_enabled {
         Ok(org)
@@ -275,7 +275,7 @@ fn usable_org<'a>(state: &'a SimState, id: &str) -> Result<&'a Organization, Api
     }
 }
 
-fn usable_network<'a>(
+pub(super) fn usable_network<'a>(
     state: &'a SimState,
     id: &str,
 ) -> Result<(usize, &'a Organization, &'a Network), ApiError> {
@@ -284,6 +284,18 @@ fn usable_network<'a>(
         return Err(ApiError::forbidden());
     }
     Ok((flat, org, net))
+}
+
+/// A device of an org the key may use: 404 when unknown, 403 when its API access is off.
+pub(super) fn usable_device<'a>(
+    state: &'a SimState,
+    serial: &str,
+) -> Result<(usize, &'a Organization, &'a Network, &'a Device), ApiError> {
+    let (flat, org, net, d) = state.device(serial).ok_or_else(ApiError::not_found)?;
+    if !org.api_enabled {
+        return Err(ApiError::forbidden());
+    }
+    Ok((flat, org, net, d))
 }
 
 fn origin(state: &SimState) -> &str {
@@ -467,14 +479,12 @@ async fn network_devices(State(st): St, Path(net): Path<String>) -> ApiResult {
 }
 
 async fn device(State(st): St, Path(serial): Path<String>) -> ApiResult {
-    let (_, org, net, d) = st.device(&serial).ok_or_else(ApiError::not_found)?;
-    if !org.api_enabled {
-        return Err(ApiError::forbidden());
-    }
+    let (_, _, net, d) = usable_device(&st, &serial)?;
     Ok(axum::Json(device_json(net, d)).into_response())
 }
 
-fn failing(st: &SimState, net: &Network) -> Result<(), ApiError> {
+/// The `500` a network set failing through `/_sim/` gives on its client calls.
+pub(super) fn failing(st: &SimState, net: &Network) -> Result<(), ApiError> {
     if st.is_failing(&net.id) {
         st.counters.failing_network();
         return Err(ApiError::new(
@@ -490,10 +500,7 @@ async fn device_clients(
     Path(serial): Path<String>,
     RawQuery(q): RawQuery,
 ) -> ApiResult {
-    let (flat, org, net, d) = st.device(&serial).ok_or_else(ApiError::not_found)?;
-    if !org.api_enabled {
-        return Err(ApiError::forbidden());
-    }
+    let (flat, _, net, d) = usable_device(&st, &serial)?;
     let now = st.clock.now();
     let w = window(&Params::parse(q.as_deref()), now)?;
     if d.product_type() == ProductType::Other {

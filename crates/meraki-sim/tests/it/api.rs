@@ -6,7 +6,9 @@ use jiff::Timestamp;
 use meraki_sim::{ProductType, SimConfig};
 use serde_json::Value;
 
-use crate::common::{error_message, get, get_ok, http, kb, snapshot, start};
+use crate::common::{
+    error_message, first_device, get, get_ok, http, kb, networks_with, snapshot, start,
+};
 
 #[tokio::test]
 async fn authentication_accepts_both_headers_and_rejects_everything_else() {
@@ -47,20 +49,7 @@ async fn unknown_ids_and_bad_windows_get_the_real_error_shape() {
         assert_eq!(status, 404, "{path}");
         assert_eq!(error_message(&body), "Not found", "{path}");
     }
-    let (_, net) = sim
-        .world()
-        .networks()
-        .find(|(_, n)| {
-            n.devices
-                .iter()
-                .any(|d| d.product_type() == ProductType::Appliance)
-        })
-        .expect("appliance network");
-    let mx = net
-        .devices
-        .iter()
-        .find(|d| d.product_type() == ProductType::Appliance)
-        .expect("mx");
+    let (_, mx) = first_device(&sim, ProductType::Appliance);
     let too_old = now.as_second() - 2_678_401;
     let ok_old = now.as_second() - 2_678_400;
     for (query, status) in [
@@ -163,14 +152,7 @@ async fn v1_shapes_carry_the_fields_the_client_reads() {
     }
     // Across the world: vlan as int and as string, clients without IPv4, some with ip6.
     let (mut int_vlan, mut str_vlan, mut no_ip, mut ip6, mut fractional) = (0, 0, 0, 0, 0);
-    for (_, net) in sim.world().networks() {
-        let Some(mx) = net
-            .devices
-            .iter()
-            .find(|d| d.product_type() == ProductType::Appliance)
-        else {
-            continue;
-        };
+    for (_, mx) in networks_with(sim.world(), ProductType::Appliance) {
         let body = get_ok(
             &sim,
             &format!("/devices/{}/clients?timespan=2678400", mx.serial),
@@ -298,20 +280,7 @@ async fn the_clock_can_be_frozen_moved_and_read_over_http() {
     assert_eq!(clock["frozen"], serde_json::json!(true));
     assert_eq!(sim.now().as_second(), later.as_second() + 60);
     // Usage only grows as the clock moves forward.
-    let (_, net) = sim
-        .world()
-        .networks()
-        .find(|(_, n)| {
-            n.devices
-                .iter()
-                .any(|d| d.product_type() == ProductType::Appliance)
-        })
-        .expect("appliance network");
-    let mx = net
-        .devices
-        .iter()
-        .find(|d| d.product_type() == ProductType::Appliance)
-        .expect("mx");
+    let (_, mx) = first_device(&sim, ProductType::Appliance);
     let url = format!("/devices/{}/clients?t0=2026-08-01T00:00:00Z", mx.serial);
     let before = snapshot(&get_ok(&sim, &url).await);
     sim.advance(std::time::Duration::from_secs(6 * 3600));

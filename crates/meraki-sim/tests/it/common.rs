@@ -4,12 +4,34 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Mutex, OnceLock};
 
-use meraki_sim::{SimConfig, SimHandle, Simulator};
+use meraki_sim::{Device, Network, ProductType, SimConfig, SimHandle, Simulator, World};
 use serde_json::Value;
 use usage_model::Kb;
 
 pub async fn start(config: SimConfig) -> SimHandle {
     Simulator::start(config).await.expect("simulator starts")
+}
+
+/// Each network holding a device of `kind`, with its first such device.
+pub fn networks_with(
+    world: &World,
+    kind: ProductType,
+) -> impl Iterator<Item = (&Network, &Device)> {
+    world.networks().filter_map(move |(_, n)| {
+        n.devices
+            .iter()
+            .find(|d| d.product_type() == kind)
+            .map(|d| (n, d))
+    })
+}
+
+/// The first of [`networks_with`], cloned so the simulator stays free to be advanced or shut
+/// down while they are in use.
+pub fn first_device(sim: &SimHandle, kind: ProductType) -> (Network, Device) {
+    networks_with(sim.world(), kind)
+        .next()
+        .map(|(n, d)| (n.clone(), d.clone()))
+        .unwrap_or_else(|| panic!("no network with a {kind:?} device"))
 }
 
 pub fn http() -> reqwest::Client {

@@ -8,7 +8,7 @@ use jiff::tz::TimeZone;
 use meraki_sim::{ProductType, SimConfig, SimHandle};
 use usage_model::Kb;
 
-use crate::common::{get_ok, kb, snapshot, start};
+use crate::common::{first_device, get_ok, kb, networks_with, snapshot, start};
 
 fn day_start(day: Date, tz: &TimeZone) -> Timestamp {
     day.to_zoned(tz.clone()).expect("day start").timestamp()
@@ -107,14 +107,7 @@ async fn appliance_snapshot_pairs_equal_network_truth_every_day_across_dst() {
     let mut networks = 0;
     let mut client_days = 0;
     let mut zones = Vec::new();
-    for (_, net) in sim.world().networks() {
-        let Some(mx) = net
-            .devices
-            .iter()
-            .find(|d| d.product_type() == ProductType::Appliance)
-        else {
-            continue;
-        };
+    for (net, mx) in networks_with(sim.world(), ProductType::Appliance) {
         let tz = TimeZone::get(&net.time_zone).expect("zone");
         // The appliance sees everyone, so its pairs equal the network's truth (serial None).
         client_days += check_device(&sim, &net.id, &mx.serial, &tz, 29, None).await;
@@ -139,16 +132,7 @@ async fn appliance_snapshot_pairs_equal_network_truth_every_day_across_dst() {
 async fn access_point_and_other_zone_pairs_equal_device_truth() {
     let now: Timestamp = "2026-11-02T23:59:59Z".parse().expect("ts");
     let sim = start(SimConfig::default().with_seed(7).with_now(now)).await;
-    let (net, ap) = sim
-        .world()
-        .networks()
-        .find_map(|(_, n)| {
-            n.devices
-                .iter()
-                .find(|d| d.product_type() == ProductType::Wireless)
-                .map(|d| (n.clone(), d.clone()))
-        })
-        .expect("a network with an access point");
+    let (net, ap) = first_device(&sim, ProductType::Wireless);
     // Days in a zone other than the network's own (a :45 offset), as --timezone does.
     let tz = TimeZone::get("Asia/Kathmandu").expect("zone");
     let n = check_device(&sim, &net.id, &ap.serial, &tz, 6, Some(&ap.serial)).await;

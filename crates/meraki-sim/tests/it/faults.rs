@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use meraki_sim::{FaultConfig, ProductType, SimConfig};
 
-use crate::common::{get, http, start};
+use crate::common::{first_device, get, http, start};
 
 #[derive(Debug, Default)]
 struct Tally {
@@ -118,21 +118,7 @@ async fn a_storm_rejects_everything_for_its_duration() {
 #[tokio::test]
 async fn a_failing_network_answers_500_on_client_calls_only() {
     let sim = start(SimConfig::default()).await;
-    let (_, net) = sim
-        .world()
-        .networks()
-        .find(|(_, n)| {
-            n.devices
-                .iter()
-                .any(|d| d.product_type() == ProductType::Appliance)
-        })
-        .expect("appliance network");
-    let net = net.clone();
-    let mx = net
-        .devices
-        .iter()
-        .find(|d| d.product_type() == ProductType::Appliance)
-        .expect("mx");
+    let (net, mx) = first_device(&sim, ProductType::Appliance);
     let other = sim
         .world()
         .networks()

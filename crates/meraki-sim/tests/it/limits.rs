@@ -1,19 +1,22 @@
 //! The limiter answers 429 past the budget and never below it.
 
-use meraki_sim::SimConfig;
+use meraki_sim::{SimConfig, SimHandle};
 
 use crate::common::{error_message, get, start};
+
+fn org_ids(sim: &SimHandle) -> Vec<String> {
+    sim.world()
+        .organizations
+        .iter()
+        .map(|o| o.id.clone())
+        .collect()
+}
 
 #[tokio::test]
 async fn org_budget_gives_429_past_the_burst_and_not_before() {
     // 0.5 req/s refills one token per 2 s, so a fast burst cannot be rescued by refill.
     let sim = start(SimConfig::default().with_org_rate_limit(0.5, Some(5.0))).await;
-    let orgs: Vec<String> = sim
-        .world()
-        .organizations
-        .iter()
-        .map(|o| o.id.clone())
-        .collect();
+    let orgs = org_ids(&sim);
     let (a, b) = (&orgs[0], &orgs[1]);
     for i in 0..5 {
         let (status, _, body) = get(&sim, &format!("/organizations/{a}/networks")).await;
@@ -53,12 +56,7 @@ async fn source_budget_applies_across_organizations_and_can_be_changed() {
     let sim = start(SimConfig::default()).await;
     sim.set_rate_limits(None, Some((0.5, Some(4.0))))
         .expect("valid limits");
-    let orgs: Vec<String> = sim
-        .world()
-        .organizations
-        .iter()
-        .map(|o| o.id.clone())
-        .collect();
+    let orgs = org_ids(&sim);
     let mut ok = 0;
     let mut limited = 0;
     for i in 0..8 {
