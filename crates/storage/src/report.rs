@@ -222,9 +222,9 @@ impl Store {
     ) -> Result<Vec<(Date, Option<usize>, Traffic)>> {
         let (start, end) = ordered(start, end);
         let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
-            "SELECT day, group_position, SUM(up_mkb), SUM(down_mkb) FROM daily_usage
+            // day_group_usage holds exactly this GROUP BY over daily_usage, kept by triggers.
+            "SELECT day, group_position, up_mkb, down_mkb FROM day_group_usage
              WHERE day >= ?1 AND day <= ?2
-             GROUP BY day, group_position
              ORDER BY day, group_position < 0, group_position",
         )
         .bind(day_text(start))

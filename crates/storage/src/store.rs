@@ -225,8 +225,8 @@ mod tests {
 
     use super::*;
 
-    /// A database made by a build that only had the first migration must gain the monthly and
-    /// weekly rollups, filled from the rows already there.
+    /// A database made by a build that only had the first migration must gain the monthly,
+    /// weekly and per-day group rollups, filled from the rows already there.
     #[tokio::test]
     async fn an_older_schema_is_migrated_and_backfilled() {
         let dir = tempfile::tempdir().unwrap();
@@ -265,6 +265,14 @@ mod tests {
         .await
         .unwrap();
         assert_eq!((up, down), (2000, 3000));
+        let (up, down, rows): (i64, i64, i64) = sqlx::query_as(
+            "SELECT up_mkb, down_mkb, rows FROM day_group_usage
+             WHERE day = '2026-01-02' AND group_position = 0",
+        )
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+        assert_eq!((up, down, rows), (1500, 2500, 1));
     }
 }
 
@@ -289,6 +297,10 @@ mod tidy {
             (
                 20261125180000,
                 "db65f08ca3fee95d09652a920f359c132152a5adead59ae164ff02456767dcc6ef02fe0fa57554642ce5238b489e96b1",
+            ),
+            (
+                20261125183000,
+                "a837ef008e222af423d20ce489dc2d62900271499f9e18dc12d8f94c9ce54ea04ca1db47e7373547993e7951203b9a7d",
             ),
         ];
         let actual: Vec<(i64, String)> = MIGRATOR

@@ -198,6 +198,39 @@ async fn daily_totals_add_up_networks_per_day_and_group() {
 }
 
 #[tokio::test]
+async fn daily_totals_follow_rewritten_days() {
+    let (_dir, store) = fixture().await;
+    fill(&store, d(2, 1), d(2, 28)).await;
+    // Rewrite one day with other figures and without group 1: its (day, group 1) total must
+    // disappear, as a GROUP BY over the daily rows would have it, and the others change.
+    store
+        .write_day(&DayRecord {
+            network_id: "N_1".into(),
+            day: d(2, 10),
+            groups: vec![(0, t(7, 8))],
+            unmatched: t(5, 5),
+            clients: vec![],
+        })
+        .await
+        .unwrap();
+    let v = |day: Date| i64::from(day.day_of_year());
+    let totals = store.daily_totals(d(2, 9), d(2, 11)).await.unwrap();
+    assert_eq!(
+        totals,
+        [
+            (d(2, 9), Some(0), t(v(d(2, 9)), 2 * v(d(2, 9)))),
+            (d(2, 9), Some(1), t(0, 0)),
+            (d(2, 9), None, t(1, 1)),
+            (d(2, 10), Some(0), t(7, 8)),
+            (d(2, 10), None, t(5, 5)),
+            (d(2, 11), Some(0), t(v(d(2, 11)), 2 * v(d(2, 11)))),
+            (d(2, 11), Some(1), t(0, 0)),
+            (d(2, 11), None, t(1, 1)),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn the_monthly_rollup_follows_rewritten_days() {
     let (_dir, store) = fixture().await;
     fill(&store, d(2, 1), d(2, 28)).await;
