@@ -77,7 +77,15 @@ fn cargo_env(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
 
 fn ci() -> Result<()> {
     cargo(&["fmt", "--all", "--", "--check"])?;
-    cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     cargo(TEST_COMMAND)?;
     cargo_env(
         &["doc", "--workspace", "--no-deps", "--locked"],
@@ -141,7 +149,16 @@ fn screenshot(root: &Path) -> Result<()> {
     let html = root.join("target").join("sample-report.html");
     let png = root.join("docs").join("img").join("report.png");
     let html_s = html.to_string_lossy().into_owned();
-    cargo(&["run", "--quiet", "-p", "report-render", "--example", "sample_report", "--", &html_s])?;
+    cargo(&[
+        "run",
+        "--quiet",
+        "-p",
+        "report-render",
+        "--example",
+        "sample_report",
+        "--",
+        &html_s,
+    ])?;
     std::fs::create_dir_all(png.parent().unwrap_or(root)).context("creating docs/img")?;
     let profile = std::env::temp_dir().join(format!("usagestats-chromium-{}", std::process::id()));
     let status = Command::new("chromium")

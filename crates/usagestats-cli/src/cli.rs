@@ -120,6 +120,29 @@ pub struct GlobalArgs {
     #[arg(long, value_enum, value_name = "MODE", global = true)]
     pub smtp_security: Option<SmtpSecurityArg>,
 
+    /// PEM file of a CA to trust for the SMTP server's certificate (besides the built-in roots).
+    #[arg(long = "smtp-ca-file", value_name = "FILE", global = true)]
+    pub smtp_ca_file: Option<PathBuf>,
+
+    /// Send without TLS, for a local relay that offers no STARTTLS (same as
+    /// `--smtp-security plain`).
+    #[arg(
+        long = "smtp-insecure",
+        global = true,
+        conflicts_with = "smtp_security"
+    )]
+    pub smtp_insecure: bool,
+
+    /// Read the e-mail password from the first line of this file (keeps it out of the process
+    /// list, like the USAGESTATS_SMTP_PASSWORD environment variable).
+    #[arg(
+        long = "smtp-password-file",
+        value_name = "FILE",
+        global = true,
+        conflicts_with = "smtp_password"
+    )]
+    pub smtp_password_file: Option<PathBuf>,
+
     /// Sender address of report e-mails. Default: the SMTP user.
     #[arg(long = "mail-from", value_name = "ADDRESS", global = true)]
     pub mail_from: Option<String>,

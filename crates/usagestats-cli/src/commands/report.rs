@@ -46,9 +46,15 @@ impl Delivery {
             FormatArg::Html => Format::Html,
         };
         let Some(recipients) = &g.recipient else {
-            if g.smtp_user.is_some() || g.smtp_password.is_some() || g.smtp_server.is_some() {
+            if g.smtp_user.is_some()
+                || g.smtp_password.is_some()
+                || g.smtp_password_file.is_some()
+                || g.smtp_server.is_some()
+                || g.smtp_ca_file.is_some()
+                || g.smtp_insecure
+            {
                 return Err(UsageError::new(
-                    "-u, -p and -s only apply to e-mail: give the recipients with -r",
+                    "-u, -p, -s and the --smtp-* options only apply to e-mail: give the recipients with -r",
                 )
                 .into());
             }
@@ -71,11 +77,18 @@ impl Delivery {
                     "the password given with -p is visible to other users in the process list; \
                      prefer the {SMTP_PASSWORD_ENV} environment variable"
                 );
-                Some(p.clone())
+                Some(mailer::Secret::new(p.clone()))
             }
-            None => std::env::var(SMTP_PASSWORD_ENV)
-                .ok()
-                .filter(|p| !p.is_empty()),
+            None => match &g.smtp_password_file {
+                Some(path) => Some(
+                    mailer::Secret::from_file(path)
+                        .map_err(|e| UsageError::new(format!("--smtp-password-file: {e}")))?,
+                ),
+                None => std::env::var(SMTP_PASSWORD_ENV)
+                    .ok()
+                    .filter(|p| !p.is_empty())
+                    .map(mailer::Secret::new),
+            },
         };
         let from = match (&g.mail_from, &g.smtp_user) {
             (Some(f), _) => f.clone(),
@@ -87,7 +100,11 @@ impl Delivery {
                 .into());
             }
         };
-        let security = match g.smtp_security.unwrap_or(SmtpSecurityArg::Auto) {
+        let security = match g.smtp_security.unwrap_or(if g.smtp_insecure {
+            SmtpSecurityArg::Plain
+        } else {
+            SmtpSecurityArg::Auto
+        }) {
             SmtpSecurityArg::Auto => mailer::Security::Auto,
             SmtpSecurityArg::Starttls => mailer::Security::StartTls,
             SmtpSecurityArg::Tls => mailer::Security::Tls,
@@ -99,9 +116,9 @@ impl Delivery {
                 .clone()
                 .unwrap_or_else(|| mailer::DEFAULT_SERVER.to_string()),
             user: g.smtp_user.clone(),
-            password: password.map(mailer::Secret::new),
+            password,
             security,
-            ca_file: None,
+            ca_file: g.smtp_ca_file.clone(),
         };
         Ok(Delivery::Mail(Box::new(MailSettings { smtp, from, to })))
     }

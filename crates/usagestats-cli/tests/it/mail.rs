@@ -1,95 +1,210 @@
-//! `-r` sends the report by e-mail: a minimal SMTP sink on loopback receives it.
+//! `-r` sends the report by e-mail, delivered end to end to a real SMTP server (aiosmtpd, see
+//! `mail/server.rs`) that requires STARTTLS and AUTH.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::thread::JoinHandle;
+mod server;
 
+use std::path::Path;
+use std::process::Command;
+
+use mail_parser::{MessageParser, MimeHeaders};
 use meraki_sim::SimConfig;
 
+use self::server::{Delivered, PASSWORD, SmtpServer, USER};
 use crate::harness::*;
 
-/// Accepts one SMTP session and returns (envelope recipients, message data).
-fn smtp_sink() -> (u16, JoinHandle<(Vec<String>, String)>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let handle = std::thread::spawn(move || {
-        let (stream, _) = listener.accept().expect("accept");
-        let mut out = stream.try_clone().expect("clone");
-        let mut input = BufReader::new(stream);
-        let mut rcpt = Vec::new();
-        let mut data = String::new();
-        out.write_all(b"220 sink ESMTP\r\n").expect("greet");
-        let mut line = String::new();
-        loop {
-            line.clear();
-            if input.read_line(&mut line).expect("read") == 0 {
-                break;
-            }
-            let upper = line.to_ascii_uppercase();
-            if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-                out.write_all(b"250-sink\r\n250 8BITMIME\r\n").expect("w");
-            } else if upper.starts_with("RCPT TO:") {
-                rcpt.push(line[8..].trim().to_string());
-                out.write_all(b"250 ok\r\n").expect("w");
-            } else if upper.starts_with("DATA") {
-                out.write_all(b"354 go\r\n").expect("w");
-                loop {
-                    line.clear();
-                    input.read_line(&mut line).expect("read");
-                    if line == ".\r\n" || line.is_empty() {
-                        break;
-                    }
-                    data.push_str(&line);
-                }
-                out.write_all(b"250 queued\r\n").expect("w");
-            } else if upper.starts_with("QUIT") {
-                out.write_all(b"221 bye\r\n").expect("w");
-                break;
-            } else {
-                out.write_all(b"250 ok\r\n").expect("w");
-            }
-        }
-        (rcpt, data)
-    });
-    (port, handle)
-}
+const DB: &str = "mydatabase";
+/// NOW is Tuesday 2026-04-07: the last complete week is Monday 03-30 to Sunday 04-05.
+const LAST_WEEK_SUBJECT: &str = "Network usage report [2026-03-30 to 2026-04-05]";
 
-#[test]
-fn report_is_mailed_to_every_recipient() {
+/// A simulator and a database in `dir` filled by a sync against it.
+fn synced(dir: &Path) -> Sim {
     let mut cfg = SimConfig::default().with_now(now());
     cfg.api_key = "1234".into();
     let sim = Sim::start(cfg);
-    let dir = tempdir();
-    let (port, sink) = smtp_sink();
-    let server = format!("127.0.0.1:{port}");
-    let out = run(sim.cmd(dir.path()).args([
-        "-k",
-        "1234",
+    let out = run(sim.cmd(dir).args(["-k", "1234", "-d", DB, "-c", "sync"]));
+    assert_eq!(out.status.code(), Some(0), "the sync builds the database");
+    sim
+}
+
+/// The original's mail form, minus the password (each test adds its own way of giving it).
+fn mail_cmd(sim: &Sim, dir: &Path, smtp: &SmtpServer) -> Command {
+    let mut cmd = sim.cmd(dir);
+    cmd.args([
         "-d",
-        "mydatabase",
-        "--mail-from",
-        "reports@example.com",
+        DB,
+        "-c",
+        "report-offline:last-week",
+        "-u",
+        USER,
         "-r",
         "it@example.com, cfo@example.com",
         "-s",
-        &server,
-        "--smtp-security",
-        "plain",
-        "-c",
-        "report:last-month",
-    ]));
+        &smtp.address(),
+        "--smtp-ca-file",
+    ])
+    .arg(&smtp.pki.ca);
+    cmd
+}
+
+fn only_message(smtp: &SmtpServer) -> Delivered {
+    let mut got = smtp.delivered();
+    assert_eq!(got.len(), 1, "exactly one message delivered");
+    got.remove(0)
+}
+
+fn crlf_to_lf(s: &str) -> String {
+    s.replace("\r\n", "\n")
+}
+
+/// Checks the envelope the server saw and the message itself against the report `-d DB -c
+/// report-offline:last-week` prints.
+fn check_delivered_report(sim: &Sim, dir: &Path, got: &Delivered) {
+    assert_eq!(got.meta["auth_user"], USER, "{}", got.meta);
+    assert_eq!(got.meta["tls"], true, "{}", got.meta);
+    assert_eq!(got.meta["mail_from"], USER, "{}", got.meta);
+    assert_eq!(
+        got.meta["rcpt_tos"],
+        serde_json::json!(["it@example.com", "cfo@example.com"])
+    );
+
+    let msg = MessageParser::default()
+        .parse(&got.raw)
+        .expect("the delivered message parses");
+    assert_eq!(msg.subject(), Some(LAST_WEEK_SUBJECT));
+    let to: Vec<_> = msg
+        .to()
+        .expect("To header")
+        .iter()
+        .filter_map(|a| a.address())
+        .collect();
+    assert_eq!(to, ["it@example.com", "cfo@example.com"]);
+    let root = msg.content_type().expect("Content-Type");
+    assert_eq!(
+        (root.ctype(), root.subtype()),
+        ("multipart", Some("alternative"))
+    );
+    let has_part = |ctype: &str, subtype: &str| {
+        msg.parts.iter().any(|p| {
+            p.content_type()
+                .is_some_and(|c| c.ctype() == ctype && c.subtype() == Some(subtype))
+        })
+    };
+    assert!(has_part("text", "plain"), "no text/plain part");
+    assert!(has_part("text", "html"), "no text/html part");
+
+    // The chart travels as an inline image that the HTML points at by its Content-ID.
+    let image = msg
+        .parts
+        .iter()
+        .find(|p| p.content_type().is_some_and(|c| c.ctype() == "image"))
+        .expect("an inline image part");
+    assert!(
+        image
+            .content_disposition()
+            .is_some_and(|d| d.ctype() == "inline"),
+        "the image is inline"
+    );
+    assert!(image.contents().starts_with(b"\x89PNG\r\n\x1a\n"));
+    let cid = image.content_id().expect("the image has a Content-ID");
+    let html = msg.body_html(0).expect("HTML body");
+    assert!(
+        html.contains(&format!("cid:{cid}")),
+        "the HTML does not reference cid:{cid}"
+    );
+
+    // The text part is the very report the same database prints to stdout.
+    let printed = run(sim
+        .cmd(dir)
+        .args(["-d", DB, "-c", "report-offline:last-week"]));
+    assert_eq!(printed.status.code(), Some(0));
+    let printed = stdout(&printed);
+    let grand = printed
+        .lines()
+        .find(|l| l.starts_with("All organizations"))
+        .expect("grand total row on stdout");
+    let grand_kb: u64 = grand["All organizations".len()..]
+        .split_whitespace()
+        .nth(4)
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("total kB in {grand:?}"));
+    assert!(grand_kb > 0, "the scenario must have traffic last week");
+    let text = crlf_to_lf(&msg.body_text(0).expect("text body"));
+    assert!(
+        text.lines().any(|l| l == grand),
+        "the mailed text lacks the grand total row {grand:?}:\n{text}"
+    );
+    assert_eq!(text, printed, "mailed text part differs from stdout");
+}
+
+#[test]
+fn original_mail_form_delivers_over_starttls_with_auth() {
+    let dir = tempdir();
+    let sim = synced(dir.path());
+    let smtp = SmtpServer::start();
+    let out = run(mail_cmd(&sim, dir.path(), &smtp).args(["-p", PASSWORD]));
     assert_eq!(out.status.code(), Some(0));
     assert!(
         stdout(&out).is_empty(),
         "the report went by mail, not to stdout"
     );
-    let (rcpt, data) = sink.join().expect("sink");
-    assert_eq!(rcpt.len(), 2, "{rcpt:?}");
+    check_delivered_report(&sim, dir.path(), &only_message(&smtp));
+}
+
+#[test]
+fn password_from_the_environment_delivers() {
+    let dir = tempdir();
+    let sim = synced(dir.path());
+    let smtp = SmtpServer::start();
+    let out = run(mail_cmd(&sim, dir.path(), &smtp).env("USAGESTATS_SMTP_PASSWORD", PASSWORD));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).is_empty());
     assert!(
-        data.contains("Network usage report [2026-03-01 to 2026-03-31]"),
-        "{data}"
+        !stderr(&out).contains("process list"),
+        "no -p warning when the password comes from the environment"
     );
-    assert!(data.contains("multipart/alternative"));
+    check_delivered_report(&sim, dir.path(), &only_message(&smtp));
+}
+
+#[test]
+fn password_from_a_file_delivers() {
+    let dir = tempdir();
+    let sim = synced(dir.path());
+    let smtp = SmtpServer::start();
+    let file = dir.path().join("smtp-password");
+    std::fs::write(&file, format!("{PASSWORD}\n")).expect("write password file");
+    let out = run(mail_cmd(&sim, dir.path(), &smtp)
+        .arg("--smtp-password-file")
+        .arg(&file));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("process list"));
+    check_delivered_report(&sim, dir.path(), &only_message(&smtp));
+}
+
+#[test]
+fn wrong_password_fails_with_one_line_naming_authentication() {
+    let dir = tempdir();
+    let sim = synced(dir.path());
+    let smtp = SmtpServer::start();
+    let wrong = "Wr0ng-Secret-4711";
+    let out = run(mail_cmd(&sim, dir.path(), &smtp).args(["-p", wrong]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).is_empty());
+    let err = stderr(&out);
+    let errors: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("usagestats: error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "one error line:\n{err}");
+    assert!(
+        errors[0].contains("authentication") && errors[0].contains(USER),
+        "the error names the failed authentication: {}",
+        errors[0]
+    );
+    assert!(
+        !err.contains(wrong),
+        "the password leaked to stderr:\n{err}"
+    );
+    assert!(smtp.delivered().is_empty(), "nothing was delivered");
 }
 
 #[test]
