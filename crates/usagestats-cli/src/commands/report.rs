@@ -144,7 +144,9 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let today = now.to_zoned(report_zone(settings)).date();
     let range = period.resolve(today);
-    let report = usage_sync::build_report(store, range, now)
+    // Whole seconds: the report says when it was made, not the clock's nanoseconds.
+    let generated_at = now.round(jiff::Unit::Second).unwrap_or(now);
+    let report = usage_sync::build_report(store, range, generated_at)
         .await
         .context("reading the report from the database")?;
     match delivery {
