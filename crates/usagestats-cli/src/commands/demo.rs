@@ -12,8 +12,14 @@ use crate::commands::report;
 use crate::config::DbConfig;
 use crate::error::UsageError;
 
-/// Groups that exercise subnets, VLAN ids and VLAN names in the simulated world.
-const DEMO_GROUPS: &str = "Corporate=sub:10.0.0.0/8;Guests=sub:192.168.0.0/16;IPv6=sub:::/0";
+/// Groups that exercise VLAN ids, VLAN names (resolved through each network's VLAN list, with
+/// spaces and non-ASCII as the simulated world has them), IPv4 and IPv6 subnets, in the order
+/// a real deployment would put them: the specific groups before the catch-all ones.
+const DEMO_GROUPS: &str = "Voice=vid:20;\
+    IoT & cameras=vid:40,vname:Cámaras;\
+    Guests=vname:Guest Wi‑Fi,sub:192.168.0.0/16;\
+    Corporate=vname:Corp Data,vid:100,sub:10.0.0.0/8;\
+    IPv6=sub:::/0";
 
 /// Removes the temporary demo database when the demo ends.
 struct TempDb(PathBuf);

@@ -357,7 +357,7 @@ fn demo_runs_without_an_account() {
         "{}",
         stdout(&out)
     );
-    for group in ["Corporate", "Guests", "IPv6"] {
+    for group in ["Voice", "IoT & cameras", "Guests", "Corporate", "IPv6"] {
         assert!(stdout(&out).contains(group), "{group}");
     }
     // The manual's JSON example.
@@ -369,7 +369,17 @@ fn demo_runs_without_an_account() {
     let json = run(&mut c);
     assert_eq!(json.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON report");
-    assert!(v.is_object());
+    // Every demo group (VLAN ids, VLAN names, subnets) classifies some traffic.
+    let totals = v["group_totals"].as_array().expect("group_totals");
+    assert_eq!(totals.len(), 5, "{totals:?}");
+    for g in totals {
+        let kb: f64 = g["total_kb"]
+            .as_str()
+            .expect("total_kb")
+            .parse()
+            .expect("decimal");
+        assert!(kb > 0.0, "group without traffic in the demo: {g}");
+    }
     // The demo database holds the synced days.
     let sim = Sim::start(meraki_sim::SimConfig::default());
     let days = sim.complete_days(&dir.path().join("demo.sqlite"));
