@@ -4,7 +4,7 @@ use mail_parser::{MessageParser, MimeHeaders};
 use mailer::{Email, MailError, Secret, Security, SmtpConfig, parse_recipients, send, subject_for};
 use report_render::{CHART_CONTENT_ID, HtmlMode, render_html, render_text, sample_report};
 
-use crate::server::{Mode, PASSWORD, SmtpServer, USER};
+use crate::server::{self, Mode, PASSWORD, SmtpServer, USER};
 
 fn config(server: &SmtpServer, password: &str, security: Security) -> SmtpConfig {
     SmtpConfig {
@@ -33,7 +33,7 @@ fn crlf_to_lf(s: &str) -> String {
 
 #[tokio::test]
 async fn report_is_delivered_over_starttls_with_both_parts_and_the_chart() {
-    let server = SmtpServer::start(Mode::StartTls, &[]);
+    let server = server::start(Mode::StartTls, &[]);
     let report = sample_report();
     let mut text = Vec::new();
     render_text(&report, &mut text).unwrap();
@@ -150,7 +150,7 @@ async fn report_is_delivered_over_starttls_with_both_parts_and_the_chart() {
 
 #[tokio::test]
 async fn implicit_tls_is_used_when_asked() {
-    let server = SmtpServer::start(Mode::Implicit, &[]);
+    let server = server::start(Mode::Implicit, &[]);
     send(
         &config(&server, PASSWORD, Security::Tls),
         &small_email("a@example.test"),
@@ -166,7 +166,7 @@ async fn implicit_tls_is_used_when_asked() {
 
 #[tokio::test]
 async fn wrong_password_is_an_auth_error_without_the_password() {
-    let server = SmtpServer::start(Mode::StartTls, &[]);
+    let server = server::start(Mode::StartTls, &[]);
     let wrong = "not-the-password-42";
     let err = send(
         &config(&server, wrong, Security::Auto),
@@ -186,7 +186,7 @@ async fn wrong_password_is_an_auth_error_without_the_password() {
 
 #[tokio::test]
 async fn rejected_recipient_is_named() {
-    let server = SmtpServer::start(Mode::StartTls, &["nobody@example.test"]);
+    let server = server::start(Mode::StartTls, &["nobody@example.test"]);
     let err = send(
         &config(&server, PASSWORD, Security::StartTls),
         &small_email("a@example.test,nobody@example.test"),
@@ -205,7 +205,7 @@ async fn rejected_recipient_is_named() {
 
 #[tokio::test]
 async fn untrusted_certificate_is_a_tls_error() {
-    let server = SmtpServer::start(Mode::StartTls, &[]);
+    let server = server::start(Mode::StartTls, &[]);
     let cfg = SmtpConfig {
         ca_file: None,
         ..config(&server, PASSWORD, Security::Auto)
@@ -220,7 +220,7 @@ async fn untrusted_certificate_is_a_tls_error() {
 
 #[tokio::test]
 async fn untrusted_certificate_with_implicit_tls_is_a_tls_error() {
-    let server = SmtpServer::start(Mode::Implicit, &[]);
+    let server = server::start(Mode::Implicit, &[]);
     let cfg = SmtpConfig {
         ca_file: None,
         ..config(&server, PASSWORD, Security::Tls)
@@ -235,7 +235,7 @@ async fn untrusted_certificate_with_implicit_tls_is_a_tls_error() {
 
 #[tokio::test]
 async fn insecure_sends_in_clear_only_when_asked() {
-    let server = SmtpServer::start(Mode::Plain, &[]);
+    let server = server::start(Mode::Plain, &[]);
     // Default security insists on STARTTLS, which this relay does not offer.
     let err = send(
         &config(&server, PASSWORD, Security::Auto),

@@ -1,21 +1,18 @@
 //! Shared set-up: a simulator with a frozen clock, a client, a database in a temp dir, and
 //! the expected table computed from the simulator's ground truth.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use jiff::civil::Date;
+use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
 use meraki_client::{ApiKey, Client};
 use meraki_sim::{SimConfig, SimHandle, Simulator};
-use usage_model::{Classifier, ClientAddr, Filter, Groups, Kb, NetworkIdentity, Traffic, VlanInfo};
+pub use test_support::truth::{
+    Table, assert_tables_match, day_span, device_client_calls, expected, expected_days, now, stored,
+};
+use usage_model::{Filter, Groups};
 use usage_sync::{NoProgress, SyncConfig, SyncSummary};
-
-/// The frozen "now": the 30 days before it contain the US (2026-03-08) and EU (2026-03-29)
-/// spring-forward days and the end of southern-hemisphere DST (Adelaide, Lord Howe's
-/// 30-minute shift and Chatham on 2026-04-05).
-pub const NOW: &str = "2026-04-07T10:17:00Z";
 
 /// Groups exercising VLAN ids, VLAN names (with spaces and non-ASCII), a tag-scoped rule (on
 /// a tag of a network that has VLANs), IPv6 and IPv4 subnets; clients on other LANs stay
@@ -32,10 +29,6 @@ pub fn groups(sim: &SimHandle) -> Groups {
          Tagged=@tag:{tag} sub:10.0.0.0/8;V6=sub:2001:db8::/32;Corp=sub:10.0.0.0/8"
     ))
     .expect("groups parse")
-}
-
-pub fn now() -> Timestamp {
-    NOW.parse().expect("valid timestamp")
 }
 
 pub fn small_world() -> SimConfig {
@@ -107,30 +100,6 @@ pub async fn sync(client: &Client, store: &storage::Store, config: &SyncConfig) 
         .expect("sync runs")
 }
 
-/// (network id, day, group position or None for unmatched) → traffic; zero entries left out.
-pub type Table = BTreeMap<(String, Date, Option<usize>), Traffic>;
-
-fn put(t: &mut Table, key: (String, Date, Option<usize>), v: Traffic) {
-    if v != Traffic::default() {
-        *t.entry(key).or_default() += v;
-    }
-}
-
-/// The days a sync at `now` must store for a network in `tz`: the last `lookback` complete
-/// days whose start the API can still reach (31 days back; in a zone where it is late in the
-/// evening and a DST change happened in the window, the oldest day is just out of reach).
-pub fn expected_days(now: Timestamp, tz: &TimeZone, lookback: i64) -> Vec<Date> {
-    let today = now.to_zoned(tz.clone()).date();
-    let oldest = now
-        .checked_sub(usage_model::API_MAX_LOOKBACK)
-        .expect("time");
-    (1..=lookback)
-        .rev()
-        .map(|back| today.checked_sub(back.days()).expect("date"))
-        .filter(|d| usage_model::day_bounds(*d, tz).0 >= oldest)
-        .collect()
-}
-
 /// Per selected network: its zone and its selected device count.
 pub fn selected(sim: &SimHandle, filter: &Filter) -> BTreeMap<String, (TimeZone, usize)> {
     let mut out = BTreeMap::new();
@@ -151,131 +120,4 @@ pub fn selected(sim: &SimHandle, filter: &Filter) -> BTreeMap<String, (TimeZone,
         }
     }
     out
-}
-
-/// What a perfect sync stores, from ground truth, for the networks and devices `filter`
-/// selects, over `days_of(network tz)`.
-pub fn expected(
-    sim: &SimHandle,
-    groups: &Groups,
-    filter: &Filter,
-    days_of: &dyn Fn(&TimeZone) -> Vec<Date>,
-) -> Table {
-    let mut table = Table::new();
-    for (org, net) in sim.world().networks() {
-        if !filter.selects_network(&org.name, &net.name, &net.tags) {
-            continue;
-        }
-        let devices: Vec<_> = net
-            .devices
-            .iter()
-            .filter(|d| filter.selects_device(&org.name, &net.name, &net.tags, &d.model, &d.tags))
-            .collect();
-        if devices.is_empty() {
-            continue;
-        }
-        let tz = TimeZone::get(&net.time_zone).expect("known zone");
-        let vlans: Vec<VlanInfo> = net
-            .vlans
-            .iter()
-            .flatten()
-            .map(|v| VlanInfo {
-                id: v.id,
-                name: v.name.clone(),
-                subnet: v.subnet.parse().ok(),
-            })
-            .collect();
-        let identity = NetworkIdentity {
-            org_name: org.name.clone(),
-            net_name: net.name.clone(),
-            tags: net.tags.clone(),
-        };
-        let (classifier, _) = Classifier::new(groups, &identity, &vlans);
-        for day in days_of(&tz) {
-            let mut merged: HashMap<String, (Kb, Kb, ClientAddr)> = HashMap::new();
-            for d in &devices {
-                for (id, u) in sim.ground_truth(&net.id, Some(&d.serial), day, &tz) {
-                    let e = merged.entry(id).or_insert_with(|| {
-                        (
-                            Kb::ZERO,
-                            Kb::ZERO,
-                            ClientAddr {
-                                ip: u.ip.as_deref().and_then(|s| s.parse().ok()),
-                                ip6: u.ip6.as_deref().and_then(|s| s.parse().ok()),
-                                vlan: u.vlan,
-                                vlan_name: u.named_vlan.clone(),
-                            },
-                        )
-                    });
-                    e.0 += u.sent;
-                    e.1 += u.recv;
-                }
-            }
-            for (sent, recv, addr) in merged.values() {
-                let g = classifier.classify(addr).map(|g| g.0);
-                put(
-                    &mut table,
-                    (net.id.clone(), day, g),
-                    Traffic::from_sent_recv(*sent, *recv),
-                );
-            }
-        }
-    }
-    table
-}
-
-/// What the database holds for every day in `first..=last`.
-pub async fn stored(store: &storage::Store, first: Date, last: Date) -> Table {
-    let mut table = Table::new();
-    let mut day = first;
-    while day <= last {
-        for row in store.report_rows(day, day).await.expect("report rows") {
-            put(
-                &mut table,
-                (row.network_id, day, row.group_position),
-                row.traffic,
-            );
-        }
-        day = day.tomorrow().expect("date");
-    }
-    table
-}
-
-/// Every key of both tables agrees within 1 kB (the bound of one rounding).
-pub fn assert_tables_match(expected: &Table, stored: &Table) {
-    assert!(!expected.is_empty(), "the scenario must produce traffic");
-    let one_kb = 1000;
-    let mut bad = Vec::new();
-    for key in expected.keys().chain(stored.keys()) {
-        let e = expected.get(key).copied().unwrap_or_default();
-        let s = stored.get(key).copied().unwrap_or_default();
-        if (e.up.millis() - s.up.millis()).abs() > one_kb
-            || (e.down.millis() - s.down.millis()).abs() > one_kb
-        {
-            bad.push(format!("{key:?}: expected {e:?}, stored {s:?}"));
-        }
-    }
-    bad.dedup();
-    assert!(
-        bad.is_empty(),
-        "{} of {} entries differ, first: {:#?}",
-        bad.len(),
-        expected.len(),
-        &bad[..bad.len().min(5)]
-    );
-}
-
-/// The span of days covered by a table.
-pub fn day_span(t: &Table) -> (Date, Date) {
-    let first = t.keys().map(|k| k.1).min().expect("non-empty");
-    let last = t.keys().map(|k| k.1).max().expect("non-empty");
-    (first, last)
-}
-
-pub fn device_client_calls(sim: &SimHandle) -> u64 {
-    sim.counters()
-        .by_endpoint
-        .get("getDeviceClients")
-        .copied()
-        .unwrap_or(0)
 }

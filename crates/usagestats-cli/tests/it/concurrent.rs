@@ -53,6 +53,6 @@ fn a_second_sync_waits_and_fetches_nothing_twice() {
     );
     let db = dir.path().join("db.sqlite");
     let want = expected(sim.handle(), &Groups::overall_default(), &filter);
-    let (first, last) = span(&want);
+    let (first, last) = day_span(&want);
     assert_tables_match(&want, &sim.stored(&db, first, last));
 }

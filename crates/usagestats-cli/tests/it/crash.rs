@@ -54,7 +54,7 @@ fn killed_syncs_leave_whole_days_and_a_final_sync_completes_exactly() {
 
     let filter = Filter::default();
     let want = expected(sim.handle(), &Groups::overall_default(), &filter);
-    let (first, last) = span(&want);
+    let (first, last) = day_span(&want);
     let got = sim.stored(&db, first, last);
     assert_tables_match(&want, &got);
     let days = sim.complete_days(&db);

@@ -140,7 +140,7 @@ fn check_delivered_report(sim: &Sim, dir: &Path, got: &Delivered) {
 fn original_mail_form_delivers_over_starttls_with_auth() {
     let dir = tempdir();
     let sim = synced(dir.path());
-    let smtp = SmtpServer::start();
+    let smtp = server::start();
     let out = run(mail_cmd(&sim, dir.path(), &smtp).args(["-p", PASSWORD]));
     assert_eq!(out.status.code(), Some(0));
     assert!(
@@ -154,7 +154,7 @@ fn original_mail_form_delivers_over_starttls_with_auth() {
 fn password_from_the_environment_delivers() {
     let dir = tempdir();
     let sim = synced(dir.path());
-    let smtp = SmtpServer::start();
+    let smtp = server::start();
     let out = run(mail_cmd(&sim, dir.path(), &smtp).env("USAGESTATS_SMTP_PASSWORD", PASSWORD));
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).is_empty());
@@ -169,7 +169,7 @@ fn password_from_the_environment_delivers() {
 fn password_from_a_file_delivers() {
     let dir = tempdir();
     let sim = synced(dir.path());
-    let smtp = SmtpServer::start();
+    let smtp = server::start();
     let file = dir.path().join("smtp-password");
     std::fs::write(&file, format!("{PASSWORD}\n")).expect("write password file");
     let out = run(mail_cmd(&sim, dir.path(), &smtp)
@@ -184,7 +184,7 @@ fn password_from_a_file_delivers() {
 fn wrong_password_fails_with_one_line_naming_authentication() {
     let dir = tempdir();
     let sim = synced(dir.path());
-    let smtp = SmtpServer::start();
+    let smtp = server::start();
     let wrong = "Wr0ng-Secret-4711";
     let out = run(mail_cmd(&sim, dir.path(), &smtp).args(["-p", wrong]));
     assert_eq!(out.status.code(), Some(1));

@@ -62,7 +62,7 @@ fn manual_world() -> SimConfig {
 
 fn check_exact(sim: &Sim, db: &Path, groups: &Groups, filter: &Filter) {
     let want = expected(sim.handle(), groups, filter);
-    let (first, last) = span(&want);
+    let (first, last) = day_span(&want);
     assert_tables_match(&want, &sim.stored(db, first, last));
     let days = sim.complete_days(db);
     for (net, n) in expected_day_counts(sim.handle(), filter) {
@@ -433,7 +433,7 @@ fn reconfigure_reclassify_recomputes_history() {
     // History now follows the new groups, as if they had been used from the start.
     let groups = Groups::parse(groups).expect("groups");
     let want = expected(sim.handle(), &groups, &Filter::default());
-    let (first, last) = span(&want);
+    let (first, last) = day_span(&want);
     assert_tables_match(&want, &sim.stored(&db, first, last));
 }
 
@@ -518,7 +518,7 @@ fn timezone_override_cuts_every_network_in_utc() {
     assert_eq!(out.status.code(), Some(0));
     let store = sim.store(&dir.path().join("utc.db"));
     let utc_days: std::collections::BTreeSet<_> =
-        last_days(sim.handle().now(), &jiff::tz::TimeZone::UTC, 30)
+        expected_days(sim.handle().now(), &jiff::tz::TimeZone::UTC, 30)
             .into_iter()
             .collect();
     for net in selected_networks(sim.handle(), &Filter::default()) {
