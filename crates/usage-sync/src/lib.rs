@@ -34,4 +34,4 @@ mod report;
 pub use engine::{SyncConfig, sync};
 pub use error::{Error, Result};
 pub use progress::{NetworkFailure, NoProgress, Progress, ProgressSink, SyncStatus, SyncSummary};
-pub use report::{build_report, reclassify};
+pub use report::{build_report, fully_synced_span, reclassify};

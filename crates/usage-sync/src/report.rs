@@ -92,6 +92,41 @@ pub async fn build_report(
     })
 }
 
+/// The longest run of consecutive days that **every** network known to `store` has complete,
+/// ending at the latest such day; `None` when no day is complete everywhere (or no network is
+/// known).
+///
+/// Networks in different time zones finish their days at different instants, so the days a
+/// sync could store differ from network to network; a report over this span shows no missing
+/// day anywhere. The demo uses it to report only what it synced.
+///
+/// # Errors
+/// [`Error::Storage`](crate::Error::Storage) when a query fails.
+pub async fn fully_synced_span(store: &storage::Store) -> Result<Option<DateRange>> {
+    let mut common: Option<std::collections::BTreeSet<Date>> = None;
+    for net in store.networks().await? {
+        let days = store.complete_days(&net.id).await?;
+        common = Some(match common {
+            None => days,
+            Some(c) => c.intersection(&days).copied().collect(),
+        });
+    }
+    Ok(common.and_then(|days| latest_run(&days)))
+}
+
+/// The run of consecutive days in `days` that ends at its latest day.
+fn latest_run(days: &std::collections::BTreeSet<Date>) -> Option<DateRange> {
+    let end = *days.last()?;
+    let mut start = end;
+    while let Ok(before) = start.yesterday() {
+        if !days.contains(&before) {
+            break;
+        }
+        start = before;
+    }
+    Some(DateRange { start, end })
+}
+
 /// The report's group list: names and definitions from the stored settings, or the names alone
 /// (a database imported from the original may hold names whose rules do not parse).
 async fn group_defs(store: &storage::Store) -> Result<Vec<GroupDef>> {
@@ -195,4 +230,34 @@ pub async fn reclassify(
         })
         .await?;
     Ok((summary.days, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use jiff::civil::date;
+
+    use super::*;
+
+    #[test]
+    fn latest_run_stops_at_the_first_gap_and_crosses_month_ends() {
+        let days: BTreeSet<Date> = [
+            date(2026, 1, 30),
+            date(2026, 2, 27),
+            date(2026, 2, 28),
+            date(2026, 3, 1),
+            date(2026, 3, 2),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            latest_run(&days),
+            Some(DateRange {
+                start: date(2026, 2, 27),
+                end: date(2026, 3, 2)
+            })
+        );
+        assert_eq!(latest_run(&BTreeSet::new()), None);
+    }
 }

@@ -187,15 +187,10 @@ pub struct GlobalArgs {
     )]
     pub org_rate_limit: Option<f64>,
 
-    /// Pretend the current time is this instant (RFC 3339); for tests against a simulator with
-    /// a frozen clock.
-    #[arg(
-        long,
-        value_name = "TIMESTAMP",
-        global = true,
-        hide = true,
-        env = "USAGESTATS_NOW"
-    )]
+    /// Run as of this instant instead of the clock (RFC 3339, e.g. 2026-11-29T12:00:00Z; also
+    /// USAGESTATS_NOW): the demo's simulated clock, and the "today" report periods count
+    /// back from. A sync against a real Dashboard needs the real time.
+    #[arg(long, value_name = "TIMESTAMP", global = true, env = "USAGESTATS_NOW")]
     pub now: Option<String>,
 }
 
@@ -247,8 +242,15 @@ pub struct ImportLegacyArgs {
 
 /// `usagestats demo`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "The report covers the last complete week when the synced days include it, \
+                  else every synced day; its title says which. -g, -f, -i, --timezone, \
+                  --format, -o and the e-mail options work as for a new database and report; \
+                  --now sets the simulated clock, e.g. --now 2026-11-29T12:00:00Z."
+)]
 pub struct DemoArgs {
-    /// Days of history to sync.
+    /// Days of history to sync: 1 to 30 (the Dashboard API reaches 31 days back, so 30
+    /// complete days is the most one sync can fetch).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=30))]
     pub days: u32,
     /// Seed of the simulated world.

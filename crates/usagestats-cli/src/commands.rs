@@ -91,7 +91,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 let settings = store::settings(&store).await?;
                 (store, settings, Ok(()))
             };
-            report::run(&store, &settings, &period, now, &delivery).await?;
+            report::run(&store, &settings, &period, None, now, &delivery).await?;
             sync_result
         }
     }

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use meraki_client::{ApiKey, Client};
 use meraki_sim::{SimConfig, Simulator, WorldSize};
-use usage_model::{Filter, Groups, Period};
+use usage_model::{Groups, Period};
 
 use crate::cli::GlobalArgs;
 use crate::commands::report;
-use crate::config::DbConfig;
+use crate::config;
 use crate::error::UsageError;
 
 /// Groups that exercise VLAN ids, VLAN names (resolved through each network's VLAN list, with
@@ -34,14 +34,62 @@ impl Drop for TempDb {
     }
 }
 
-/// Runs the demo: simulator, sync of `days` days, last-week report.
+/// Options that point at a real Dashboard, which the demo never contacts: refused rather than
+/// ignored. A base URL that only comes from the environment (`USAGESTATS_BASE_URL`, set for
+/// everyday use) is not the user asking the demo for something, so it is left alone.
+fn refuse_account_options(g: &GlobalArgs) -> Result<(), UsageError> {
+    let from_env = std::env::var("USAGESTATS_BASE_URL").ok();
+    let base_url_flag = g.base_url.is_some() && g.base_url != from_env;
+    let given: Vec<&str> = [
+        (g.api_key.is_some(), "-k"),
+        (g.api_key_file.is_some(), "--api-key-file"),
+        (base_url_flag, "--base-url"),
+    ]
+    .into_iter()
+    .filter_map(|(given, name)| given.then_some(name))
+    .collect();
+    if given.is_empty() {
+        return Ok(());
+    }
+    Err(UsageError::new(format!(
+        "the demo runs against its built-in simulator and needs no account: drop {}",
+        given.join(" and ")
+    )))
+}
+
+/// Runs the demo: simulator frozen at `--now` (or the current time), sync of `days` days, and
+/// a report of a period the sync covered completely.
+///
+/// `-g`, `-f`, `--timezone` and `-i` configure the demo database exactly as they configure a
+/// new database (the demo's own groups are the default instead of `Overall`); `--format`, `-o`
+/// and the e-mail options deliver the report as for `report`.
 pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
-    let sim_config = SimConfig::default().with_seed(seed).with_size(WorldSize {
-        orgs: 3,
-        networks_per_org: 4,
-        devices_per_network: 1,
-        clients_per_network: 170,
-    });
+    refuse_account_options(g)?;
+    let now = config::now(g)?;
+    let init = config::read_init_file(g)?;
+    let mut settings = config::new_config(g, init.as_ref())?;
+    if g.groups.is_none() && init.as_ref().and_then(|i| i.groups.as_ref()).is_none() {
+        settings.groups =
+            Groups::parse(DEMO_GROUPS).map_err(|e| anyhow::anyhow!("demo groups: {e}"))?;
+    }
+    // Checked before the simulator starts: a bad e-mail option should not cost a sync.
+    let delivery = report::Delivery::from_args(g)?;
+    let keep = g
+        .database
+        .clone()
+        .or_else(|| init.as_ref()?.database.as_deref().map(PathBuf::from));
+
+    let sim_config = SimConfig::default()
+        .with_seed(seed)
+        .with_size(WorldSize {
+            orgs: 3,
+            networks_per_org: 4,
+            devices_per_network: 1,
+            clients_per_network: 170,
+        })
+        // A frozen clock: the sync, the simulated traffic and the report all agree on "now",
+        // and `--now` reproduces a report for any date.
+        .with_now(now);
     let sim = Simulator::start(sim_config)
         .await
         .context("starting the built-in simulator")?;
@@ -56,7 +104,7 @@ pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
         .build()
         .context("building the API client")?;
 
-    let (path, _cleanup) = match &g.database {
+    let (path, _cleanup) = match &keep {
         Some(p) => {
             if p.exists() {
                 return Err(UsageError::new(format!(
@@ -79,21 +127,104 @@ pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
     let store = storage::Store::open(&path)
         .await
         .with_context(|| format!("creating the demo database {}", path.display()))?;
-    let groups = Groups::parse(DEMO_GROUPS).map_err(|e| anyhow::anyhow!("demo groups: {e}"))?;
-    let settings = DbConfig {
-        groups,
-        filter: Filter::default(),
-        timezone: None,
-    };
     crate::commands::store::save(&store, &settings).await?;
 
-    let now = jiff::Timestamp::now();
     crate::commands::sync::run(g, &client, &store, &settings, now, days).await?;
-    if g.database.is_some() {
+    if keep.is_some() {
         eprintln!("demo database kept in {}", path.display());
     }
-    let delivery = report::Delivery::from_args(g)?;
-    report::run(&store, &settings, &Period::LastWeek, now, &delivery).await?;
+    let Some(synced) = usage_sync::fully_synced_span(&store)
+        .await
+        .context("reading the synced days")?
+    else {
+        return Err(UsageError::new(format!(
+            "the demo synced no network: the filter {:?} selects nothing in the simulated world \
+             (its devices are MX appliances; try without -f)",
+            settings.filter.to_string()
+        ))
+        .into());
+    };
+    let shown_now = now.round(jiff::Unit::Second).unwrap_or(now).to_string();
+    let (period, title) = demo_period(
+        synced,
+        report::report_today(&settings, now),
+        days,
+        &shown_now,
+    );
+    report::run(&store, &settings, &period, Some(title), now, &delivery).await?;
     sim.shutdown().await;
     Ok(())
+}
+
+/// The period the demo reports, and the title that says which: the last complete week when
+/// every network has all of its days, else every day the sync stored everywhere.
+fn demo_period(
+    synced: usage_model::DateRange,
+    today: jiff::civil::Date,
+    days: u32,
+    now: &str,
+) -> (Period, String) {
+    let week = Period::LastWeek.resolve(today);
+    if synced.start <= week.start && week.end <= synced.end {
+        (
+            Period::LastWeek,
+            format!("Demo (simulated clock {now}): last complete week, from {days} synced days"),
+        )
+    } else {
+        (
+            Period::Range {
+                start: synced.start,
+                end: synced.end,
+            },
+            format!(
+                "Demo (simulated clock {now}): the synced days {} to {}; {}",
+                synced.start,
+                synced.end,
+                if synced.start > week.start {
+                    format!(
+                        "--days {days} does not reach back to last week's Monday {}",
+                        week.start
+                    )
+                } else {
+                    format!(
+                        "last week's Sunday {} is not over yet in every simulated network's time zone",
+                        week.end
+                    )
+                }
+            ),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::ToSpan;
+    use jiff::civil::date;
+    use usage_model::DateRange;
+
+    use super::*;
+
+    /// For every weekday and every look-back, the chosen period lies inside the synced days,
+    /// and it is last week exactly when the synced days cover last week.
+    #[test]
+    fn demo_period_is_always_inside_the_synced_days() {
+        // 2026-11-23 is a Monday; 14 consecutive days cover every weekday twice and a month end.
+        for offset in 0..14 {
+            let today = date(2026, 11, 23).checked_add(offset.days()).unwrap();
+            for days in 1..=30_i64 {
+                let synced = DateRange {
+                    start: today.checked_sub(days.days()).unwrap(),
+                    end: today.yesterday().unwrap(),
+                };
+                let (period, title) = demo_period(synced, today, days as u32, "now");
+                let range = period.resolve(today);
+                assert!(synced.start <= range.start && range.end <= synced.end);
+                let week = Period::LastWeek.resolve(today);
+                let covers = synced.start <= week.start && week.end <= synced.end;
+                assert_eq!(period == Period::LastWeek, covers, "{today} {days}");
+                assert_eq!(title.contains("last complete week"), covers);
+                assert_eq!(title.contains("--days"), !covers);
+            }
+        }
+    }
 }

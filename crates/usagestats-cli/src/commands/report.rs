@@ -134,21 +134,27 @@ fn report_zone(settings: &DbConfig) -> TimeZone {
         .unwrap_or_else(|| TimeZone::try_system().unwrap_or(TimeZone::UTC))
 }
 
-/// Builds the report for `period` and delivers it.
+/// The calendar day `now` falls on where report periods are counted.
+pub fn report_today(settings: &DbConfig, now: Timestamp) -> jiff::civil::Date {
+    now.to_zoned(report_zone(settings)).date()
+}
+
+/// Builds the report for `period` (with an optional title line) and delivers it.
 pub async fn run(
     store: &storage::Store,
     settings: &DbConfig,
     period: &Period,
+    title: Option<String>,
     now: Timestamp,
     delivery: &Delivery,
 ) -> anyhow::Result<()> {
-    let today = now.to_zoned(report_zone(settings)).date();
-    let range = period.resolve(today);
+    let range = period.resolve(report_today(settings, now));
     // Whole seconds: the report says when it was made, not the clock's nanoseconds.
     let generated_at = now.round(jiff::Unit::Second).unwrap_or(now);
-    let report = usage_sync::build_report(store, range, generated_at)
+    let mut report = usage_sync::build_report(store, range, generated_at)
         .await
         .context("reading the report from the database")?;
+    report.title = title;
     match delivery {
         Delivery::Write { format, output } => {
             let mut buf = Vec::new();

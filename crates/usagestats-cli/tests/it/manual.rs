@@ -342,52 +342,6 @@ fn modern_forms_and_formats() {
 }
 
 #[test]
-fn demo_runs_without_an_account() {
-    let dir = tempdir();
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_usagestats"));
-    c.current_dir(dir.path())
-        .env_remove("MERAKI_DASHBOARD_API_KEY")
-        .env_remove("USAGESTATS_BASE_URL")
-        .env_remove("RUST_LOG")
-        .args(["demo", "--days", "8", "-d", "demo.sqlite"]);
-    let out = run(&mut c);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        stdout(&out).starts_with("Usage report: "),
-        "{}",
-        stdout(&out)
-    );
-    for group in ["Voice", "IoT & cameras", "Guests", "Corporate", "IPv6"] {
-        assert!(stdout(&out).contains(group), "{group}");
-    }
-    // The manual's JSON example.
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_usagestats"));
-    c.current_dir(dir.path())
-        .env_remove("USAGESTATS_BASE_URL")
-        .env_remove("RUST_LOG")
-        .args(["demo", "--days", "7", "--format", "json"]);
-    let json = run(&mut c);
-    assert_eq!(json.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON report");
-    // Every demo group (VLAN ids, VLAN names, subnets) classifies some traffic.
-    let totals = v["group_totals"].as_array().expect("group_totals");
-    assert_eq!(totals.len(), 5, "{totals:?}");
-    for g in totals {
-        let kb: f64 = g["total_kb"]
-            .as_str()
-            .expect("total_kb")
-            .parse()
-            .expect("decimal");
-        assert!(kb > 0.0, "group without traffic in the demo: {g}");
-    }
-    // The demo database holds the synced days.
-    let sim = Sim::start(meraki_sim::SimConfig::default());
-    let days = sim.complete_days(&dir.path().join("demo.sqlite"));
-    assert!(!days.is_empty());
-    assert!(days.values().all(|d| (7..=8).contains(d)), "{days:?}");
-}
-
-#[test]
 fn reconfigure_reclassify_recomputes_history() {
     let sim = Sim::start(manual_world());
     let dir = tempdir();
