@@ -42,8 +42,13 @@ pub struct SimConfig {
     pub source_burst: Option<f64>,
     /// Injected faults.
     pub faults: FaultConfig,
-    /// Frozen clock; `None` follows real time.
+    /// Frozen clock (or, with [`SimConfig::clock_rate`], where a running clock starts);
+    /// `None` follows real time.
     pub now: Option<Timestamp>,
+    /// Simulated seconds per real second: the clock runs at this rate from
+    /// [`SimConfig::now`] (or from the real time). `None`: frozen at `now`, or real time.
+    /// Ground truth per (network, day) does not depend on it.
+    pub clock_rate: Option<f64>,
     /// The API key the simulator accepts.
     pub api_key: String,
     /// Path prefix of the v1 API.
@@ -67,6 +72,7 @@ impl Default for SimConfig {
             source_burst: None,
             faults: FaultConfig::default(),
             now: None,
+            clock_rate: None,
             api_key: DEFAULT_API_KEY.to_string(),
             prefix: "/api/v1".to_string(),
         }
@@ -92,6 +98,7 @@ impl fmt::Debug for SimConfig {
             .field("source_burst", &self.source_burst)
             .field("faults", &self.faults)
             .field("now", &self.now)
+            .field("clock_rate", &self.clock_rate)
             .field("api_key", &"<redacted>")
             .field("prefix", &self.prefix)
             .finish()
@@ -123,6 +130,13 @@ impl SimConfig {
     /// Freezes the clock at `now`.
     pub fn with_now(mut self, now: Timestamp) -> Self {
         self.now = Some(now);
+        self
+    }
+
+    /// Runs the clock at `rate` simulated seconds per real second, from [`SimConfig::now`]
+    /// when set, else from the real time (e.g. 600: ten simulated minutes per second).
+    pub fn with_clock_rate(mut self, rate: f64) -> Self {
+        self.clock_rate = Some(rate);
         self
     }
 
@@ -166,6 +180,7 @@ impl SimConfig {
             ("org_burst", self.org_burst),
             ("source_rate_limit", self.source_rate_limit),
             ("source_burst", self.source_burst),
+            ("clock_rate", self.clock_rate),
         ] {
             if let Some(v) = v
                 && !(v.is_finite() && v > 0.0)

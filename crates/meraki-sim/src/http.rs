@@ -44,6 +44,20 @@ pub(crate) fn app(state: Arc<SimState>) -> Router {
         )
 }
 
+/// Runs the CPU-heavy part of a request (summing usage over a window) on the blocking pool, so
+/// the async workers stay free to accept and time-stamp other requests: requests sent
+/// together are served "at" nearly the same instant, as on the real, many-core API, and a
+/// moving clock shows the drift a sync really causes, not this process's scheduling.
+pub(crate) async fn off_the_runtime<T: Send + 'static>(
+    state: &Arc<SimState>,
+    work: impl FnOnce(&SimState) -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let state = Arc::clone(state);
+    tokio::task::spawn_blocking(move || work(&state))
+        .await
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error"))
+}
+
 /// `{"errors": [message]}` with `status`: the API's error shape.
 pub(crate) fn errors_response(status: StatusCode, message: &str) -> Response<Body> {
     let body = serde_json::json!({ "errors": [message] }).to_string();

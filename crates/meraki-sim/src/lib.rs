@@ -135,6 +135,23 @@ impl Simulator {
     }
 }
 
+/// Reads a running simulator's clock; cheap to clone, usable after the server stopped.
+#[derive(Clone)]
+pub struct SimClock(Arc<SimState>);
+
+impl SimClock {
+    /// The simulator's current time.
+    pub fn now(&self) -> Timestamp {
+        self.0.clock.now()
+    }
+}
+
+impl std::fmt::Debug for SimClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SimClock").field(&self.now()).finish()
+    }
+}
+
 /// A running simulator. Dropping it stops the server (without waiting); prefer
 /// [`SimHandle::shutdown`].
 pub struct SimHandle {
@@ -189,7 +206,13 @@ impl SimHandle {
         self.state.clock.now()
     }
 
-    /// Freezes the clock at `now`.
+    /// A cloneable reader of this simulator's clock, for code that must follow it (a sync
+    /// engine's clock in tests with a running clock).
+    pub fn clock(&self) -> SimClock {
+        SimClock(Arc::clone(&self.state))
+    }
+
+    /// Sets the clock to `now`: frozen there, or running on at its rate when it runs.
     pub fn set_now(&self, now: Timestamp) {
         self.state.clock.set(now);
     }

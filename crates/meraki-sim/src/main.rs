@@ -40,9 +40,14 @@ struct Args {
     /// Write the generated (or loaded) world as JSON to this file and continue.
     #[arg(long)]
     dump_world: Option<PathBuf>,
-    /// Freeze the clock at this RFC 3339 instant (default: real time).
+    /// Freeze the clock at this RFC 3339 instant (default: real time); with --clock-rate, the
+    /// instant the running clock starts from.
     #[arg(long)]
     now: Option<jiff::Timestamp>,
+    /// Run the clock at this many simulated seconds per real second (e.g. 600: ten minutes per
+    /// second), from --now or from the real time.
+    #[arg(long, value_name = "RATE")]
+    clock_rate: Option<f64>,
     /// Per-organization requests per second; 0 turns the limit off.
     #[arg(long, default_value_t = 10.0)]
     rate_limit: f64,
@@ -86,6 +91,7 @@ async fn run(args: Args) -> Result<(), String> {
         devices_per_network: args.devices,
         clients_per_network: args.clients,
         now: args.now,
+        clock_rate: args.clock_rate,
         org_rate_limit: positive(args.rate_limit),
         org_burst: args.burst,
         source_rate_limit: positive(args.source_rate_limit),

@@ -168,7 +168,7 @@ impl SimState {
         Ok(SimState {
             world,
             index,
-            clock: Clock::new(config.now),
+            clock: Clock::new(config.now, config.clock_rate),
             prefix: config.prefix.clone(),
             api_key: config.api_key.clone(),
             counters: CounterSet::default(),

@@ -229,8 +229,11 @@ fn write_day(c: &mut Criterion) {
                 named_vlan: Some("corp".into()),
                 group: Some(i % GROUPS),
                 traffic: traffic(i as i64),
+                bound: usage_model::Traffic::default(),
             })
             .collect(),
+        bounds: vec![],
+        unmatched_bound: usage_model::Traffic::default(),
     };
     c.bench_function("write_day/10_groups_100_clients", |b| {
         b.iter(|| rt.block_on(store.write_day(&record)).unwrap())

@@ -114,9 +114,51 @@ pub enum Error {
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 
-    /// SQLite reported an error.
-    #[error("database error: {0}")]
-    Sqlx(#[from] sqlx::Error),
+    /// SQLite reported an error. Shown as SQLite's message, its code and what it usually
+    /// means for a user (full disk, read-only file, ...); the inner error is not repeated as a
+    /// source.
+    #[error("{}", describe(.0))]
+    Sqlx(sqlx::Error),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Error::Sqlx(e)
+    }
+}
+
+/// A database error in words a user can act on: SQLite's message, its (extended) result code
+/// and, for the codes a user meets, what to check.
+pub(crate) fn describe(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Database(db) => {
+            let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+            // The primary result code is the low byte of the extended one.
+            let hint = match code.parse::<i32>().map(|c| c & 0xff) {
+                Ok(13) => "the disk is full",
+                Ok(10) => {
+                    "the disk refused the write (full disk, file size limit or hardware fault)"
+                }
+                Ok(8) => {
+                    "the database is read-only: check the permissions of the file and its directory"
+                }
+                Ok(14) => {
+                    "the file cannot be opened: check that its directory exists and is writable"
+                }
+                Ok(5 | 6) => "another process keeps the database locked",
+                Ok(11 | 26) => "the file is damaged or not a database",
+                _ => "",
+            };
+            let message = db.message();
+            match (code.is_empty(), hint.is_empty()) {
+                (true, _) => message.to_string(),
+                (false, true) => format!("{message} (SQLite error {code})"),
+                (false, false) => format!("{message} (SQLite error {code}): {hint}"),
+            }
+        }
+        sqlx::Error::PoolTimedOut => "timed out waiting for a database connection".to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// Result of this crate.

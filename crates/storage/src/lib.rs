@@ -39,6 +39,8 @@
 //!         groups: vec![(0, corp)],
 //!         unmatched: Traffic::default(),
 //!         clients: vec![],
+//!         bounds: vec![],
+//!         unmatched_bound: Traffic::default(),
 //!     })
 //!     .await?;
 //!

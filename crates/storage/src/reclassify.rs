@@ -6,7 +6,7 @@ use crate::convert::{position_to_sql, traffic};
 use crate::error::{Error, Result};
 use crate::records::{ClientDayRecord, NetworkRecord, ReclassifySummary};
 use crate::store::Store;
-use crate::write::{network_from_row, replace_group_rows_in};
+use crate::write::{GroupRows, network_from_row, replace_group_rows_in};
 
 type ClientRow = (
     String,
@@ -16,6 +16,8 @@ type ClientRow = (
     Option<i64>,
     Option<String>,
     Option<i64>,
+    i64,
+    i64,
     i64,
     i64,
 );
@@ -59,7 +61,7 @@ impl Store {
                 }
                 let clients: Vec<ClientRow> = sqlx::query_as(
                     "SELECT client_id, mac, ip, ip6, vlan, named_vlan, group_position, up_mkb,
-                         down_mkb
+                         down_mkb, up_bound_mkb, down_bound_mkb
                      FROM client_daily_usage WHERE network_id = ?1 AND day = ?2
                      ORDER BY client_id",
                 )
@@ -68,7 +70,9 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?;
                 let mut sums = vec![Traffic::default(); group_count];
+                let mut bounds = vec![Traffic::default(); group_count];
                 let mut unmatched = Traffic::default();
+                let mut unmatched_bound = Traffic::default();
                 for c in clients {
                     let record = ClientDayRecord {
                         client_id: c.0,
@@ -79,19 +83,26 @@ impl Store {
                         named_vlan: c.5,
                         group: c.6.and_then(|g| usize::try_from(g).ok()),
                         traffic: traffic(c.7, c.8),
+                        bound: traffic(c.9, c.10),
                     };
                     let group = classify(&record, &network);
                     match group {
-                        Some(g) => match sums.get_mut(g) {
-                            Some(sum) => *sum += record.traffic,
-                            None => {
+                        Some(g) => match (sums.get_mut(g), bounds.get_mut(g)) {
+                            (Some(sum), Some(bound)) => {
+                                *sum += record.traffic;
+                                *bound += record.bound;
+                            }
+                            _ => {
                                 return Err(Error::InvalidInput(format!(
                                     "classifier returned group position {g}, but only \
                                      {group_count} groups are defined"
                                 )));
                             }
                         },
-                        None => unmatched += record.traffic,
+                        None => {
+                            unmatched += record.traffic;
+                            unmatched_bound += record.bound;
+                        }
                     }
                     if group != record.group {
                         sqlx::query(
@@ -108,7 +119,18 @@ impl Store {
                     summary.clients += 1;
                 }
                 let groups: Vec<(usize, Traffic)> = sums.into_iter().enumerate().collect();
-                replace_group_rows_in(&mut tx, &network.id, &day, &groups, unmatched).await?;
+                let bounds: Vec<(usize, Traffic)> = bounds
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, b)| *b != Traffic::default())
+                    .collect();
+                let rows = GroupRows {
+                    groups: &groups,
+                    unmatched,
+                    bounds: &bounds,
+                    unmatched_bound,
+                };
+                replace_group_rows_in(&mut tx, &network.id, &day, &rows).await?;
                 summary.days += 1;
             }
         }

@@ -50,6 +50,10 @@ pub struct ClientDayRecord {
     pub group: Option<usize>,
     /// The client's traffic on that day.
     pub traffic: Traffic,
+    /// The most that `traffic` could be off: the client's traffic that flowed while the sync
+    /// read the snapshots the day was computed from (zero in the usual case). A client row may
+    /// carry a bound and no traffic.
+    pub bound: Traffic,
 }
 
 /// Everything stored for one network and one complete day; written in one transaction.
@@ -65,6 +69,11 @@ pub struct DayRecord {
     pub unmatched: Traffic,
     /// The per-client rows the group sums came from.
     pub clients: Vec<ClientDayRecord>,
+    /// Error bounds per group position, for the positions whose bound is not zero (each
+    /// position at most once; see [`ClientDayRecord::bound`]).
+    pub bounds: Vec<(usize, Traffic)>,
+    /// Error bound of the unmatched traffic.
+    pub unmatched_bound: Traffic,
 }
 
 /// Identifies a row of `sync_runs`.

@@ -213,6 +213,34 @@ impl Store {
         Ok(rows)
     }
 
+    /// Error bounds summed over the inclusive period `start..=end` (either order), per network
+    /// and group position (`None` = unmatched), for the rows whose bound is not zero: the most
+    /// each reported figure could be off (see `ClientDayRecord::bound`). Usually empty.
+    pub async fn report_bounds(
+        &self,
+        start: Date,
+        end: Date,
+    ) -> Result<Vec<(String, Option<usize>, Traffic)>> {
+        let (start, end) = ordered(start, end);
+        // The WHERE clause repeats the partial index's condition so SQLite can use it.
+        let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT network_id, group_position, SUM(up_bound_mkb), SUM(down_bound_mkb)
+             FROM daily_usage INDEXED BY daily_usage_with_bound
+             WHERE (up_bound_mkb <> 0 OR down_bound_mkb <> 0) AND day >= ?1 AND day <= ?2
+             GROUP BY network_id, group_position
+             ORDER BY network_id, group_position",
+        )
+        .bind(day_text(start))
+        .bind(day_text(end))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(network, position, up, down)| {
+                Ok((network, position_from_sql(position)?, traffic(up, down)))
+            })
+            .collect()
+    }
+
     /// Per day and group, the sum over all networks, for trend charts; `None` = unmatched
     /// (listed after the groups of its day).
     pub async fn daily_totals(

@@ -302,6 +302,10 @@ mod tidy {
                 20261125183000,
                 "a837ef008e222af423d20ce489dc2d62900271499f9e18dc12d8f94c9ce54ea04ca1db47e7373547993e7951203b9a7d",
             ),
+            (
+                20261129200000,
+                "a439ce6f00a1ce4540bd72362c2566c59488d32e36ce776e0cb980fa11a4aa5cf66ad4da4b8bbe6b64314c94f8a03a20",
+            ),
         ];
         let actual: Vec<(i64, String)> = MIGRATOR
             .iter()

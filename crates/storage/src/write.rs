@@ -121,13 +121,15 @@ impl Store {
     /// day is replaced, so writing a day twice never duplicates it; if anything fails, nothing
     /// of the new day is visible and the old one (if any) is kept.
     pub async fn write_day(&self, day: &DayRecord) -> Result<()> {
-        let mut seen = HashSet::new();
-        for (position, _) in &day.groups {
-            if !seen.insert(*position) {
-                return Err(Error::InvalidInput(format!(
-                    "group position {position} appears twice for network {} on {}",
-                    day.network_id, day.day
-                )));
+        for list in [&day.groups, &day.bounds] {
+            let mut seen = HashSet::new();
+            for (position, _) in list {
+                if !seen.insert(*position) {
+                    return Err(Error::InvalidInput(format!(
+                        "group position {position} appears twice for network {} on {}",
+                        day.network_id, day.day
+                    )));
+                }
             }
         }
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -173,7 +175,13 @@ pub(crate) async fn write_day_in(
     source: &str,
 ) -> Result<()> {
     let day_str = day_text(day.day);
-    replace_group_rows_in(tx, &day.network_id, &day_str, &day.groups, day.unmatched).await?;
+    let rows = GroupRows {
+        groups: &day.groups,
+        unmatched: day.unmatched,
+        bounds: &day.bounds,
+        unmatched_bound: day.unmatched_bound,
+    };
+    replace_group_rows_in(tx, &day.network_id, &day_str, &rows).await?;
     sqlx::query("DELETE FROM client_daily_usage WHERE network_id = ?1 AND day = ?2")
         .bind(&day.network_id)
         .bind(&day_str)
@@ -196,36 +204,65 @@ pub(crate) async fn write_day_in(
     Ok(())
 }
 
+/// The `daily_usage` rows of one network-day: traffic and error bound per group position and
+/// for the unmatched clients. A position missing from `bounds` has a bound of zero.
+pub(crate) struct GroupRows<'a> {
+    pub(crate) groups: &'a [(usize, Traffic)],
+    pub(crate) unmatched: Traffic,
+    pub(crate) bounds: &'a [(usize, Traffic)],
+    pub(crate) unmatched_bound: Traffic,
+}
+
 /// Replaces the `daily_usage` rows (groups and unmatched) of one network-day.
 pub(crate) async fn replace_group_rows_in(
     tx: &mut Transaction<'static, Sqlite>,
     network_id: &str,
     day: &str,
-    groups: &[(usize, Traffic)],
-    unmatched: Traffic,
+    rows: &GroupRows<'_>,
 ) -> Result<()> {
     sqlx::query("DELETE FROM daily_usage WHERE day = ?1 AND network_id = ?2")
         .bind(day)
         .bind(network_id)
         .execute(&mut **tx)
         .await?;
-    let positions = groups
+    let bound_of = |p: usize| {
+        rows.bounds
+            .iter()
+            .find(|(q, _)| *q == p)
+            .map(|(_, b)| *b)
+            .unwrap_or_default()
+    };
+    let positions = rows
+        .groups
         .iter()
-        .map(|(p, t)| Ok((position_to_sql(*p)?, *t)))
+        .map(|(p, t)| Ok((position_to_sql(*p)?, *t, bound_of(*p))))
         .collect::<Result<Vec<_>>>()?;
-    for (position, traffic) in positions
-        .into_iter()
-        .chain(std::iter::once((UNMATCHED, unmatched)))
+    if let Some((p, _)) = rows
+        .bounds
+        .iter()
+        .find(|(p, b)| *b != Traffic::default() && !rows.groups.iter().any(|(q, _)| q == p))
     {
+        return Err(Error::InvalidInput(format!(
+            "network {network_id} on {day}: an error bound for group position {p}, which has no row"
+        )));
+    }
+    for (position, traffic, bound) in positions.into_iter().chain(std::iter::once((
+        UNMATCHED,
+        rows.unmatched,
+        rows.unmatched_bound,
+    ))) {
         sqlx::query(
-            "INSERT INTO daily_usage (day, network_id, group_position, up_mkb, down_mkb)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO daily_usage (day, network_id, group_position, up_mkb, down_mkb,
+                 up_bound_mkb, down_bound_mkb)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
         .bind(day)
         .bind(network_id)
         .bind(position)
         .bind(traffic.up.millis())
         .bind(traffic.down.millis())
+        .bind(bound.up.millis())
+        .bind(bound.down.millis())
         .execute(&mut **tx)
         .await?;
     }
@@ -241,8 +278,8 @@ async fn insert_client(
     let group = c.group.map(position_to_sql).transpose()?;
     sqlx::query(
         "INSERT INTO client_daily_usage (network_id, day, client_id, mac, ip, ip6, vlan,
-             named_vlan, group_position, up_mkb, down_mkb)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             named_vlan, group_position, up_mkb, down_mkb, up_bound_mkb, down_bound_mkb)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )
     .bind(network_id)
     .bind(day)
@@ -255,6 +292,8 @@ async fn insert_client(
     .bind(group)
     .bind(c.traffic.up.millis())
     .bind(c.traffic.down.millis())
+    .bind(c.bound.up.millis())
+    .bind(c.bound.down.millis())
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -170,3 +170,72 @@ pub fn device_client_calls(sim: &SimHandle) -> u64 {
         .copied()
         .unwrap_or(0)
 }
+
+/// The error bounds the database holds for every day in `first..=last`, keyed like
+/// [`stored`]; rows without a bound are absent.
+pub async fn stored_bounds(store: &storage::Store, first: Date, last: Date) -> Table {
+    let mut table = Table::new();
+    let mut day = first;
+    while day <= last {
+        for (network, position, bound) in store.report_bounds(day, day).await.expect("bounds") {
+            put(&mut table, (network, day, position), bound);
+        }
+        day = day.tomorrow().expect("date");
+    }
+    table
+}
+
+/// How far stored figures are from ground truth (a sync against a moving clock).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deviation {
+    /// Ground truth over every row, up plus down, in thousandths of a kB.
+    pub truth_total: i128,
+    /// Sum over rows and directions of |stored − truth|, in thousandths of a kB.
+    pub abs_error: i128,
+    /// The largest |stored − truth| / truth of a row holding at least 1 MB of truth.
+    pub worst_row: f64,
+    /// Rows whose error exceeds their stored bound (must be empty).
+    pub outside_bound: Vec<String>,
+    /// Rows with a non-zero stored bound.
+    pub bounded_rows: usize,
+}
+
+impl Deviation {
+    /// `abs_error / truth_total`.
+    pub fn total_fraction(&self) -> f64 {
+        self.abs_error as f64 / self.truth_total.max(1) as f64
+    }
+}
+
+/// Compares `stored` with `expected`, row by row and direction by direction, against the
+/// stored `bounds`.
+pub fn deviation(expected: &Table, stored: &Table, bounds: &Table) -> Deviation {
+    let mut keys: Vec<_> = expected.keys().chain(stored.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut d = Deviation {
+        truth_total: 0,
+        abs_error: 0,
+        worst_row: 0.0,
+        outside_bound: Vec::new(),
+        bounded_rows: bounds.len(),
+    };
+    for key in keys {
+        let e = expected.get(key).copied().unwrap_or_default();
+        let s = stored.get(key).copied().unwrap_or_default();
+        let b = bounds.get(key).copied().unwrap_or_default();
+        let up = (i128::from(s.up.millis()) - i128::from(e.up.millis())).abs();
+        let down = (i128::from(s.down.millis()) - i128::from(e.down.millis())).abs();
+        if up > i128::from(b.up.millis()) || down > i128::from(b.down.millis()) {
+            d.outside_bound
+                .push(format!("{key:?}: truth {e:?}, stored {s:?}, bound {b:?}"));
+        }
+        let truth = i128::from(e.up.millis()) + i128::from(e.down.millis());
+        d.truth_total += truth;
+        d.abs_error += up + down;
+        if truth >= 1_000_000 {
+            d.worst_row = d.worst_row.max((up + down) as f64 / truth as f64);
+        }
+    }
+    d
+}

@@ -101,7 +101,9 @@ pub fn diff_run(run: &DayRun, snapshots: &[Snapshot]) -> Vec<DayClients> {
         .collect()
 }
 
-fn diff_day(day: Date, since_start: &Snapshot, since_end: &Snapshot) -> DayClients {
+/// Per-client traffic of `day` from the snapshot since its start and the snapshot since the
+/// next day's start (the rules of [`diff_run`]).
+pub fn diff_day(day: Date, since_start: &Snapshot, since_end: &Snapshot) -> DayClients {
     let mut anomalies = 0u32;
     let mut clients = Vec::new();
     for (id, early) in &since_start.clients {
@@ -147,19 +149,79 @@ fn diff_day(day: Date, since_start: &Snapshot, since_end: &Snapshot) -> DayClien
 
 /// Sums a day's client traffic per group (first matching group wins) and unmatched.
 pub fn aggregate(classifier: &Classifier, clients: &DayClients) -> DayGroups {
+    sum_by_group(
+        classifier,
+        clients.clients.iter().map(|c| (&c.addr, c.traffic)),
+    )
+}
+
+/// Sums traffic per group of the address it belongs to (first matching group wins) and
+/// unmatched.
+pub fn sum_by_group<'a>(
+    classifier: &Classifier,
+    items: impl IntoIterator<Item = (&'a ClientAddr, Traffic)>,
+) -> DayGroups {
     let mut out = DayGroups {
         per_group: vec![Traffic::default(); classifier.group_count()],
         unmatched: Traffic::default(),
     };
-    for c in &clients.clients {
+    for (addr, traffic) in items {
         let slot = classifier
-            .classify(&c.addr)
+            .classify(addr)
             .and_then(|g| out.per_group.get_mut(g.0));
         match slot {
-            Some(t) => *t += c.traffic,
-            None => out.unmatched += c.traffic,
+            Some(t) => *t += traffic,
+            None => out.unmatched += traffic,
         }
     }
+    out
+}
+
+/// One client's traffic between two reads of the same cumulative counter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientDrift {
+    /// The API's client id.
+    pub id: String,
+    /// The client's address in the later read (what it is classified by).
+    pub addr: ClientAddr,
+    /// Client MAC address.
+    pub mac: String,
+    /// Traffic that flowed between the two reads, in report directions.
+    pub traffic: Traffic,
+}
+
+/// The traffic that flowed between two reads of the counter "usage since `t0`" for the same
+/// `t0`: `later − earlier` per client, clamped at zero (counters only grow; a client new in
+/// `later` counts whole). Clients with no traffic between the reads are left out.
+///
+/// Why it bounds a day's error: a day is `U(start)@t₁ − U(end)@t₂` from two reads at instants
+/// `t₁`, `t₂`; it is off from the true day by the client's traffic between `t₁` and `t₂`.
+/// When every read of a device lies between `earlier` and `later`, that traffic is at most
+/// the client's drift, for every day read in between.
+pub fn drift(earlier: &Snapshot, later: &Snapshot) -> Vec<ClientDrift> {
+    let mut out: Vec<ClientDrift> = later
+        .clients
+        .iter()
+        .filter_map(|(id, late)| {
+            let (sent, recv) = match earlier.clients.get(id) {
+                Some(early) => (
+                    late.sent.day_difference(early.sent).0,
+                    late.recv.day_difference(early.recv).0,
+                ),
+                None => (
+                    late.sent.day_difference(Kb::ZERO).0,
+                    late.recv.day_difference(Kb::ZERO).0,
+                ),
+            };
+            (sent != Kb::ZERO || recv != Kb::ZERO).then(|| ClientDrift {
+                id: id.clone(),
+                addr: late.addr.clone(),
+                mac: late.mac.clone(),
+                traffic: Traffic::from_sent_recv(sent, recv),
+            })
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     out
 }
 
@@ -256,6 +318,35 @@ mod tests {
         let s = snap(&[("a", usage(1, 1, "10.0.0.1"))]);
         assert_eq!(diff_run(&run, &[s.clone(), Snapshot::default()]).len(), 1);
         assert!(diff_run(&run, &[s]).is_empty());
+    }
+
+    #[test]
+    fn drift_is_the_growth_between_two_reads_of_one_counter() {
+        let earlier = snap(&[
+            ("a", usage(1_000, 500, "10.0.0.1")),
+            ("b", usage(2_000, 2_000, "10.0.0.2")),
+            ("c", usage(9_000, 9_000, "10.0.0.3")),
+        ]);
+        let later = snap(&[
+            ("a", usage(1_250, 500, "10.0.0.1")),
+            ("b", usage(2_000, 2_000, "10.0.0.2")),
+            // A counter that went down (an API inconsistency) drifts by nothing.
+            ("c", usage(8_000, 9_000, "10.0.0.3")),
+            ("d", usage(10, 20, "10.0.0.4")),
+        ]);
+        let d = drift(&earlier, &later);
+        let ids: Vec<_> = d.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["a", "d"]);
+        // sent is the client's download.
+        assert_eq!(
+            d[0].traffic,
+            Traffic::from_sent_recv(Kb::from_millis(250), Kb::ZERO)
+        );
+        assert_eq!(
+            d[1].traffic,
+            Traffic::from_sent_recv(Kb::from_millis(10), Kb::from_millis(20))
+        );
+        assert!(drift(&later, &later).is_empty());
     }
 
     #[test]

@@ -41,7 +41,10 @@ mod plan;
 mod units;
 
 pub use classifier::{Classifier, ClassifierWarning, ClientAddr, NetworkIdentity, VlanInfo};
-pub use diff::{ClientDay, ClientUsage, DayClients, DayGroups, Snapshot, aggregate, diff_run};
+pub use diff::{
+    ClientDay, ClientDrift, ClientUsage, DayClients, DayGroups, Snapshot, aggregate, diff_day,
+    diff_run, drift, sum_by_group,
+};
 pub use filter::{DeviceType, Filter, FilterError};
 pub use groups::{Group, GroupIndex, Groups, GroupsError, Rule, RuleKind, Scope};
 pub use init_file::{InitConfig, InitFileError, InitFileProblem};

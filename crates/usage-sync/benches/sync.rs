@@ -40,8 +40,7 @@ async fn scenario(orgs: usize) -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let dir = tempfile::tempdir()?;
     let store = storage::Store::open(&dir.path().join("bench.sqlite")).await?;
-    let mut config = SyncConfig::new(Groups::overall_default(), Filter::default());
-    config.now = Some(now);
+    let mut config = SyncConfig::new(Groups::overall_default(), Filter::default()).with_now(now);
     config.lookback_days = DAYS;
 
     let started = Instant::now();

@@ -1,27 +1,26 @@
-//! The sync itself: discover, plan, snapshot, diff, classify, store.
+//! The sync as its stages: discover ([`crate::discover`]), plan (here, under the lock), read
+//! ([`crate::fetch`]), assemble days ([`crate::assemble`]), store (here). This module holds the
+//! configuration, the state shared by the tasks of one sync, and the order of the stages.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use futures::{StreamExt, TryStreamExt, stream};
-use jiff::Timestamp;
-use jiff::civil::Date;
-use jiff::tz::TimeZone;
-use meraki_client::{
-    Client, ClientWindow, Device, DeviceClient, DeviceQuery, Network, Organization,
-};
-use usage_model::{
-    Classifier, ClientAddr, ClientDay, ClientUsage, DayClients, DayRun, Filter, Groups, Kb,
-    NetworkIdentity, Snapshot, Traffic, VlanInfo,
-};
+use futures::{StreamExt, stream};
+use meraki_client::{Client, Organization};
+use usage_model::{Classifier, DayRun, Filter, Groups, NetworkIdentity, Traffic, VlanInfo};
 
+use crate::assemble::RunDays;
+use crate::clock::Clock;
+use crate::discover::{NetworkWork, OrgWork, discover};
 use crate::error::{Error, Result};
+use crate::fetch::{Count, DeviceRead, FetchError, read_device_run};
 use crate::progress::{NetworkFailure, Progress, ProgressSink, SyncStatus, SyncSummary};
 
 /// What to sync and how.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct SyncConfig {
     /// The groups clients are classified into.
     pub groups: Groups,
@@ -29,61 +28,88 @@ pub struct SyncConfig {
     pub filter: Filter,
     /// The zone that defines a day for every network; `None` uses each network's own
     /// `timeZone` (UTC when the API gives none or an unknown one, with a warning).
-    pub timezone: Option<TimeZone>,
+    pub timezone: Option<jiff::tz::TimeZone>,
     /// How many complete days back to fill (the API keeps 31; see
     /// [`usage_model::DEFAULT_LOOKBACK_DAYS`]).
     pub lookback_days: u32,
-    /// The current instant; `None` reads the clock once at the start. Tests against a
-    /// simulator with a frozen clock set it to the simulator's time.
-    pub now: Option<Timestamp>,
-    /// Networks of one organization processed at the same time.
+    /// Where "now" comes from: asked when planning (after the lock is taken) and again before
+    /// each device's reads. Tests against a simulator pass its clock.
+    pub clock: Clock,
+    /// Networks of one organization read at the same time. Their reads share the
+    /// organization's request budget, so more of them spread a day's two reads further apart
+    /// (a larger error bound) while hiding more round-trip time.
     pub network_concurrency: usize,
-    /// Snapshot requests of one network in flight at the same time. The client's pacing, not
-    /// this number, sets the request rate; this only has to cover the round-trip time.
+    /// Snapshot requests of one device in flight at the same time (default 32: a whole run,
+    /// so the two reads of every day go out together). The client's pacing, not this number,
+    /// sets the request rate.
     pub request_concurrency: usize,
+    /// A device is read again (up to [`SyncConfig::max_rereads`] times) when the traffic that
+    /// flowed during its reads — its error bound — exceeds this fraction of its mean daily
+    /// traffic; the read with the smaller bound is kept. Default 0.0001 (0.01 %).
+    pub reread_above: f64,
+    /// At most this many extra reads of one device's run. Default 3.
+    pub max_rereads: u32,
     /// How long to wait for another sync of the same database to finish before giving up
     /// with [`Error::Busy`].
     pub lock_wait: Duration,
 }
 
 impl SyncConfig {
-    /// Defaults: every network in its own zone, the default look-back, the clock's now.
+    /// Defaults: every network in its own zone, the default look-back, the system clock.
     pub fn new(groups: Groups, filter: Filter) -> SyncConfig {
         SyncConfig {
             groups,
             filter,
             timezone: None,
             lookback_days: usage_model::DEFAULT_LOOKBACK_DAYS,
-            now: None,
-            network_concurrency: 2,
-            request_concurrency: 16,
+            clock: Clock::system(),
+            network_concurrency: 3,
+            request_concurrency: 32,
+            reread_above: 0.0001,
+            max_rereads: 3,
             lock_wait: Duration::from_secs(3600),
         }
     }
+
+    /// The same configuration with a fixed "now" (a frozen simulator, an "as of" run).
+    pub fn with_now(mut self, now: jiff::Timestamp) -> SyncConfig {
+        self.clock = Clock::fixed(now);
+        self
+    }
 }
 
-/// Counters shared by every task of one sync.
-struct Shared<'a> {
-    client: &'a Client,
-    store: &'a storage::Store,
-    config: &'a SyncConfig,
-    progress: &'a dyn ProgressSink,
-    now: Timestamp,
+/// Counters and state shared by every task of one sync.
+pub(crate) struct Shared<'a> {
+    pub(crate) client: &'a Client,
+    pub(crate) store: &'a storage::Store,
+    pub(crate) config: &'a SyncConfig,
+    pub(crate) progress: &'a dyn ProgressSink,
     calls_done: AtomicU64,
+    extra_reads: AtomicU64,
+    rereads: AtomicU64,
     days_written: AtomicU64,
+    days_skipped: AtomicU64,
+    bounded_days: AtomicU64,
     anomalies: AtomicU64,
     unmatched: Mutex<Traffic>,
     warnings: Mutex<BTreeSet<String>>,
     failures: Mutex<Vec<NetworkFailure>>,
+    /// Set when the database failed: no task sends another request.
+    abort: AtomicBool,
+    storage_failure: Mutex<Option<storage::Error>>,
 }
 
 impl Shared<'_> {
-    fn call_done(&self) {
-        self.calls_done.fetch_add(1, Ordering::Relaxed);
+    pub(crate) fn call_done(&self, count: Count) {
+        match count {
+            Count::Planned => &self.calls_done,
+            Count::Extra => &self.extra_reads,
+        }
+        .fetch_add(1, Ordering::Relaxed);
         self.progress.event(&Progress::CallDone);
     }
 
-    fn warn(&self, message: String) {
+    pub(crate) fn warn(&self, message: String) {
         // Expected in mixed estates (a VLAN name that only some networks have), so it is
         // info here; the summary carries every warning for the caller to present.
         tracing::info!("{message}");
@@ -92,7 +118,7 @@ impl Shared<'_> {
         }
     }
 
-    fn fail(&self, failure: NetworkFailure) {
+    pub(crate) fn fail(&self, failure: NetworkFailure) {
         tracing::error!(
             organization = %failure.organization,
             network = %failure.network_name,
@@ -108,26 +134,22 @@ impl Shared<'_> {
             f.push(failure);
         }
     }
-}
 
-/// One organization after discovery.
-struct OrgWork {
-    org: Organization,
-    networks: Vec<NetworkWork>,
-}
+    pub(crate) fn aborted(&self) -> bool {
+        self.abort.load(Ordering::SeqCst)
+    }
 
-/// One network with its selected devices and, after planning, its runs of missing days.
-struct NetworkWork {
-    network: Network,
-    devices: Vec<Device>,
-    tz: TimeZone,
-    runs: Vec<DayRun>,
-}
-
-impl NetworkWork {
-    fn snapshot_calls(&self) -> u64 {
-        let boundaries: usize = self.runs.iter().map(|r| r.boundaries.len()).sum();
-        (boundaries * self.devices.len()) as u64
+    /// The database failed: stop every task before its next request; the first failure is
+    /// what the sync returns.
+    fn stop_on_storage(&self, err: storage::Error) {
+        self.abort.store(true, Ordering::SeqCst);
+        // The caller reports the error; other tasks hitting the same failure stay quiet.
+        tracing::debug!("the database failed, the sync stops: {err}");
+        if let Ok(mut slot) = self.storage_failure.lock()
+            && slot.is_none()
+        {
+            *slot = Some(err);
+        }
     }
 }
 
@@ -135,8 +157,11 @@ impl NetworkWork {
 /// `store`, and stores them.
 ///
 /// A network that still fails after the client's retries is reported in the summary and
-/// skipped (the status is then [`SyncStatus::Partial`]); the other networks complete. A 401
-/// or 403 during discovery stops the sync before anything is written.
+/// skipped (the status is then [`SyncStatus::Partial`]); the other networks complete. A day
+/// whose start leaves the API's 31-day window before it could be read is skipped with a
+/// warning and counted in [`SyncSummary::days_skipped`]. A 401 or 403 during discovery stops
+/// the sync before anything is written; a database failure stops it at once (no further
+/// request), keeping the days already committed.
 ///
 /// # Errors
 /// [`Error::Access`] / [`Error::Discovery`] when the organizations cannot be listed or access
@@ -155,13 +180,18 @@ pub async fn sync(
         store,
         config,
         progress,
-        now: config.now.unwrap_or_else(Timestamp::now),
         calls_done: AtomicU64::new(0),
+        extra_reads: AtomicU64::new(0),
+        rereads: AtomicU64::new(0),
         days_written: AtomicU64::new(0),
+        days_skipped: AtomicU64::new(0),
+        bounded_days: AtomicU64::new(0),
         anomalies: AtomicU64::new(0),
         unmatched: Mutex::new(Traffic::default()),
         warnings: Mutex::new(BTreeSet::new()),
         failures: Mutex::new(Vec::new()),
+        abort: AtomicBool::new(false),
+        storage_failure: Mutex::new(None),
     };
 
     let (mut work, discovery_calls) = discover(&shared).await?;
@@ -187,40 +217,17 @@ pub async fn sync(
     let run_id = store.begin_run().await?;
 
     let outcome = async {
-        let mut planned = discovery_calls;
-        for org in &mut work {
-            store
-                .upsert_organization(&org.org.id, &org.org.name)
-                .await?;
-            for net in &mut org.networks {
-                store
-                    .upsert_network(&storage::NetworkRecord {
-                        id: net.network.id.clone(),
-                        organization_id: org.org.id.clone(),
-                        name: net.network.name.clone(),
-                        tags: net.network.tags.clone(),
-                        // The zone the API reports, not an override: the database keeps
-                        // facts about the network.
-                        time_zone: net.network.time_zone.clone().unwrap_or_default(),
-                    })
-                    .await?;
-                let stored = store.complete_days(&net.network.id).await?;
-                net.runs = usage_model::plan_missing_days(
-                    &stored,
-                    shared.now,
-                    &net.tz,
-                    config.lookback_days,
-                );
-                planned += net.snapshot_calls();
-                if config.groups.needs_vlan_table() && !net.runs.is_empty() {
-                    planned += 1;
-                }
-            }
-        }
-        progress.event(&Progress::Planned { calls: planned });
-
+        let planned = plan(&shared, &mut work, discovery_calls).await?;
         futures::future::join_all(work.iter().map(|org| sync_org(&shared, org))).await;
-        Ok::<u64, Error>(planned)
+        match shared
+            .storage_failure
+            .lock()
+            .ok()
+            .and_then(|mut f| f.take())
+        {
+            Some(err) => Err(Error::Storage(err)),
+            None => Ok(planned),
+        }
     }
     .await;
 
@@ -241,12 +248,16 @@ pub async fn sync(
             .sum(),
         calls_planned: *outcome.as_ref().unwrap_or(&0),
         calls_done: shared.calls_done.load(Ordering::Relaxed),
+        extra_reads: shared.extra_reads.load(Ordering::Relaxed),
+        rereads: shared.rereads.load(Ordering::Relaxed),
         requests: metrics.requests.saturating_sub(metrics_before.requests),
         retries: metrics.retries.saturating_sub(metrics_before.retries),
         rate_limited: metrics
             .rate_limited_429
             .saturating_sub(metrics_before.rate_limited_429),
         days_written: shared.days_written.load(Ordering::Relaxed),
+        days_skipped: shared.days_skipped.load(Ordering::Relaxed),
+        bounded_days: shared.bounded_days.load(Ordering::Relaxed),
         anomalies: shared.anomalies.load(Ordering::Relaxed),
         unmatched: shared.unmatched.into_inner().unwrap_or_default(),
         warnings: shared
@@ -285,153 +296,66 @@ pub async fn sync(
     Ok(summary)
 }
 
-/// Lists organizations, networks and devices and applies the filter. Returns the selected
-/// work and the number of calls made.
-async fn discover(shared: &Shared<'_>) -> Result<(Vec<OrgWork>, u64)> {
-    let filter = &shared.config.filter;
-    let orgs = shared
-        .client
-        .organizations()
-        .await
-        .map_err(Error::from_discovery)?;
-    shared.call_done();
-    let orgs: Vec<Organization> = orgs
-        .into_iter()
-        .filter(|o| filter.org.as_deref().is_none_or(|name| name == o.name))
-        .filter(|o| {
-            // An organization with API access switched off answers 403 to everything; skip
-            // it (with a warning) rather than fail the whole sync on it.
-            let disabled = o.api.as_ref().is_some_and(|a| !a.enabled);
-            if disabled {
-                shared.warn(format!(
-                    "organization {:?} has Dashboard API access disabled; skipped",
-                    o.name
-                ));
+/// Stage 2: stores what discovery found and plans each network's missing days against the
+/// clock read now (after the lock, which may have taken an hour). Returns the planned calls.
+async fn plan(shared: &Shared<'_>, work: &mut [OrgWork], discovery_calls: u64) -> Result<u64> {
+    let store = shared.store;
+    let config = shared.config;
+    let now = config.clock.now();
+    let mut planned = discovery_calls;
+    let mut bound_reads = 0;
+    for org in work.iter_mut() {
+        store
+            .upsert_organization(&org.org.id, &org.org.name)
+            .await?;
+        for net in &mut org.networks {
+            store
+                .upsert_network(&storage::NetworkRecord {
+                    id: net.network.id.clone(),
+                    organization_id: org.org.id.clone(),
+                    name: net.network.name.clone(),
+                    tags: net.network.tags.clone(),
+                    // The zone the API reports, not an override: the database keeps
+                    // facts about the network.
+                    time_zone: net.network.time_zone.clone().unwrap_or_default(),
+                })
+                .await?;
+            let stored = store.complete_days(&net.network.id).await?;
+            net.runs = usage_model::plan_missing_days(&stored, now, &net.tz, config.lookback_days);
+            planned += net.snapshot_calls();
+            bound_reads += net.bound_reads();
+            if config.groups.needs_vlan_table() && !net.runs.is_empty() {
+                planned += 1;
             }
-            !disabled
-        })
-        .collect();
-
-    let discovered: Vec<std::result::Result<OrgWork, (Organization, meraki_client::Error)>> =
-        futures::future::join_all(orgs.into_iter().map(|org| discover_org(shared, org))).await;
-
-    let mut work = Vec::new();
-    let mut calls = 1u64;
-    for d in discovered {
-        calls += 2;
-        match d {
-            Ok(w) => work.push(w),
-            Err((_, e @ meraki_client::Error::Unauthorized { .. }))
-            | Err((_, e @ meraki_client::Error::Forbidden { .. })) => {
-                return Err(Error::Access(e));
-            }
-            Err((org, e)) => shared.fail(NetworkFailure {
-                organization: org.name.clone(),
-                network_id: String::new(),
-                network_name: String::new(),
-                error: format!("organization {:?} skipped: {e}", org.name),
-            }),
         }
     }
-    let networks = work.iter().map(|o| o.networks.len()).sum();
-    let devices = work
-        .iter()
-        .flat_map(|o| &o.networks)
-        .map(|n| n.devices.len())
-        .sum();
-    shared.progress.event(&Progress::Discovered {
-        organizations: work.len(),
-        networks,
-        devices,
+    shared.progress.event(&Progress::Planned {
+        calls: planned + bound_reads,
     });
-    Ok((work, calls))
+    Ok(planned)
 }
 
-async fn discover_org(
-    shared: &Shared<'_>,
-    org: Organization,
-) -> std::result::Result<OrgWork, (Organization, meraki_client::Error)> {
-    let client = shared.client;
-    let filter = &shared.config.filter;
-    let query = DeviceQuery::default();
-    let (networks, devices) = futures::join!(
-        async {
-            let r = client.organization_networks(&org.id).await;
-            shared.call_done();
-            r
-        },
-        async {
-            let r = client.organization_devices(&org.id, &query).await;
-            shared.call_done();
-            r
-        }
-    );
-    let networks = match networks {
-        Ok(n) => n,
-        Err(e) => return Err((org, e)),
-    };
-    let devices = match devices {
-        Ok(d) => d,
-        Err(e) => return Err((org, e)),
-    };
-
-    let mut by_network: HashMap<String, Vec<Device>> = HashMap::new();
-    for d in devices {
-        if let Some(net_id) = d.network_id.clone() {
-            by_network.entry(net_id).or_default().push(d);
-        }
-    }
-    let mut selected = Vec::new();
-    for network in networks {
-        if !filter.selects_network(&org.name, &network.name, &network.tags) {
-            continue;
-        }
-        let devices: Vec<Device> = by_network
-            .remove(&network.id)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|d| {
-                filter.selects_device(&org.name, &network.name, &network.tags, &d.model, &d.tags)
-            })
-            .collect();
-        if devices.is_empty() {
-            continue;
-        }
-        let tz = day_zone(shared, &network);
-        selected.push(NetworkWork {
-            network,
-            devices,
-            tz,
-            runs: Vec::new(),
-        });
-    }
-    Ok(OrgWork {
-        org,
-        networks: selected,
-    })
+/// Why one network stopped.
+enum NetworkError {
+    /// The API failed for one of its devices: the network is skipped, others go on.
+    Api {
+        device: String,
+        error: meraki_client::Error,
+    },
+    /// The database failed: the whole sync stops.
+    Storage(storage::Error),
+    /// Another network's database failure stopped the sync.
+    Aborted,
 }
 
-fn day_zone(shared: &Shared<'_>, network: &Network) -> TimeZone {
-    if let Some(tz) = &shared.config.timezone {
-        return tz.clone();
-    }
-    match network.time_zone.as_deref() {
-        Some(name) => match TimeZone::get(name) {
-            Ok(tz) => tz,
-            Err(_) => {
-                shared.warn(format!(
-                    "network {:?}: unknown time zone {name:?}, days are cut in UTC",
-                    network.name
-                ));
-                TimeZone::UTC
-            }
-        },
-        None => {
-            shared.warn(format!(
-                "network {:?} has no time zone, days are cut in UTC",
-                network.name
-            ));
-            TimeZone::UTC
+impl From<FetchError> for NetworkError {
+    fn from(e: FetchError) -> Self {
+        match e {
+            FetchError::Api(error) => NetworkError::Api {
+                device: String::new(),
+                error,
+            },
+            FetchError::Aborted => NetworkError::Aborted,
         }
     }
 }
@@ -439,13 +363,22 @@ fn day_zone(shared: &Shared<'_>, network: &Network) -> TimeZone {
 async fn sync_org(shared: &Shared<'_>, org: &OrgWork) {
     stream::iter(org.networks.iter())
         .for_each_concurrent(shared.config.network_concurrency.max(1), |net| async move {
-            if let Err(e) = sync_network(shared, &org.org, net).await {
-                shared.fail(NetworkFailure {
+            if shared.aborted() {
+                return;
+            }
+            match sync_network(shared, &org.org, net).await {
+                Ok(()) | Err(NetworkError::Aborted) => {}
+                Err(NetworkError::Storage(e)) => shared.stop_on_storage(e),
+                Err(NetworkError::Api { device, error }) => shared.fail(NetworkFailure {
                     organization: org.org.name.clone(),
                     network_id: net.network.id.clone(),
                     network_name: net.network.name.clone(),
-                    error: e,
-                });
+                    error: if device.is_empty() {
+                        error.to_string()
+                    } else {
+                        format!("device {device}: {error}")
+                    },
+                }),
             }
         })
         .await;
@@ -456,14 +389,17 @@ async fn sync_network(
     shared: &Shared<'_>,
     org: &Organization,
     net: &NetworkWork,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), NetworkError> {
     if net.runs.is_empty() {
         return Ok(());
     }
     let groups = &shared.config.groups;
     let vlans = if groups.needs_vlan_table() {
+        if shared.aborted() {
+            return Err(NetworkError::Aborted);
+        }
         let r = shared.client.network_appliance_vlans(&net.network.id).await;
-        shared.call_done();
+        shared.call_done(Count::Planned);
         match r {
             Ok(list) => vlan_infos(list),
             Err(e) => {
@@ -493,88 +429,87 @@ async fn sync_network(
     Ok(())
 }
 
-/// Days per chunk of a run: each chunk's days are stored as soon as its snapshots are in, so
-/// an interrupted sync keeps most of its work and memory stays bounded. The boundary shared
-/// by two chunks is fetched once and carried over, so chunking costs no extra call.
-const CHUNK_DAYS: usize = 5;
-
+/// One run of one network: each device read in turn (so a day's two reads stay a few
+/// requests apart in the organization's queue), then the days stored.
 async fn sync_run(
     shared: &Shared<'_>,
     net: &NetworkWork,
     run: &DayRun,
     classifier: &Classifier,
-) -> std::result::Result<(), String> {
-    // Per device, the snapshot at the first boundary of the next chunk.
-    let mut carried: Option<Vec<Snapshot>> = None;
-    let mut start = 0;
-    while start < run.days.len() {
-        let end = (start + CHUNK_DAYS).min(run.days.len());
-        let (Some(days), Some(boundaries)) =
-            (run.days.get(start..end), run.boundaries.get(start..=end))
-        else {
-            return Err(format!(
-                "internal: a run of {} days has {} boundaries",
-                run.days.len(),
-                run.boundaries.len()
-            ));
-        };
-        let chunk = DayRun {
-            days: days.to_vec(),
-            boundaries: boundaries.to_vec(),
-        };
-        let skip = usize::from(carried.is_some());
-        let fetched = fetch_snapshots(shared, net, &chunk.boundaries[skip..]).await?;
-        let grid: Vec<Vec<Snapshot>> = match carried.take() {
-            Some(first) => first
-                .into_iter()
-                .zip(fetched)
-                .map(|(f, rest)| std::iter::once(f).chain(rest).collect())
-                .collect(),
-            None => fetched,
-        };
-        write_days(shared, net, &chunk, &grid, classifier)
+) -> std::result::Result<(), NetworkError> {
+    let mut days = RunDays::new(run);
+    for device in &net.devices {
+        let read = read_device(shared, net, &device.serial, run)
             .await
-            .map_err(|e| e.to_string())?;
-        carried = Some(
-            grid.into_iter()
-                .map(|g| g.into_iter().last().unwrap_or_default())
-                .collect(),
-        );
-        start = end;
+            .map_err(|e| match NetworkError::from(e) {
+                NetworkError::Api { error, .. } => NetworkError::Api {
+                    device: device.serial.clone(),
+                    error,
+                },
+                other => other,
+            })?;
+        days.add(read);
+    }
+    for day in days.skipped() {
+        shared.days_skipped.fetch_add(1, Ordering::Relaxed);
+        shared.warn(format!(
+            "network {:?}: day {day} left the API's 31-day window before it could be read; skipped",
+            net.network.name
+        ));
+    }
+    for day in days.into_days(&net.network.id, classifier) {
+        if shared.aborted() {
+            return Err(NetworkError::Aborted);
+        }
+        let record = day.record;
+        shared
+            .store
+            .write_day(&record)
+            .await
+            .map_err(NetworkError::Storage)?;
+        shared.days_written.fetch_add(1, Ordering::Relaxed);
+        shared
+            .anomalies
+            .fetch_add(u64::from(day.anomalies), Ordering::Relaxed);
+        if !record.bounds.is_empty() || record.unmatched_bound != Traffic::default() {
+            shared.bounded_days.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Ok(mut u) = shared.unmatched.lock() {
+            *u += record.unmatched;
+        }
+        shared.progress.event(&Progress::DayWritten {
+            network_id: net.network.id.clone(),
+            day: record.day,
+        });
     }
     Ok(())
 }
 
-/// Fetches, for every device, one snapshot per boundary. Returns `snapshots[device][boundary]`.
-async fn fetch_snapshots(
+/// One device's run, read again while the traffic that flowed during the reads is large
+/// against its days (see [`SyncConfig::reread_above`]); the better read is kept.
+async fn read_device(
     shared: &Shared<'_>,
     net: &NetworkWork,
-    boundaries: &[Timestamp],
-) -> std::result::Result<Vec<Vec<Snapshot>>, String> {
-    let jobs: Vec<(usize, usize)> = (0..net.devices.len())
-        .flat_map(|d| (0..boundaries.len()).map(move |b| (d, b)))
-        .collect();
-    let results: Vec<(usize, usize, Snapshot)> = stream::iter(jobs)
-        .map(|(d, b)| async move {
-            let device = &net.devices[d];
-            let r = shared
-                .client
-                .device_clients(&device.serial, ClientWindow::Since(boundaries[b]))
-                .await;
-            shared.call_done();
-            let clients = r.map_err(|e| format!("device {}: {e}", device.serial))?;
-            Ok::<_, String>((d, b, to_snapshot(shared, &net.network.name, clients)))
-        })
-        .buffer_unordered(shared.config.request_concurrency.max(1))
-        .try_collect()
-        .await?;
-    let mut grid: Vec<Vec<Snapshot>> = (0..net.devices.len())
-        .map(|_| vec![Snapshot::default(); boundaries.len()])
-        .collect();
-    for (d, b, s) in results {
-        grid[d][b] = s;
+    serial: &str,
+    run: &DayRun,
+) -> std::result::Result<DeviceRead, FetchError> {
+    let name = &net.network.name;
+    let mut best = read_device_run(shared, name, serial, run, Count::Planned).await?;
+    for _ in 0..shared.config.max_rereads {
+        if !best.needs_reread(shared.config.reread_above) {
+            break;
+        }
+        shared.rereads.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(
+            "network {name:?}, device {serial}: {} kB flowed during its reads; reading again",
+            best.drift_total()
+        );
+        let again = read_device_run(shared, name, serial, run, Count::Extra).await?;
+        if again.better_than(&best) {
+            best = again;
+        }
     }
-    Ok(grid)
+    Ok(best)
 }
 
 /// The classifier's view of an appliance VLAN list (entries without a usable id dropped).
@@ -588,198 +523,4 @@ pub(crate) fn vlan_infos(list: Vec<meraki_client::ApplianceVlan>) -> Vec<VlanInf
             })
         })
         .collect()
-}
-
-fn to_snapshot(shared: &Shared<'_>, network: &str, clients: Vec<DeviceClient>) -> Snapshot {
-    let (snapshot, unreadable) = snapshot_of(clients);
-    for id in unreadable {
-        shared.warn(format!(
-            "network {network:?}: client {id} has an unreadable usage value, ignored"
-        ));
-    }
-    snapshot
-}
-
-/// The cumulative usage one `device_clients` answer reports, keyed by client id, and the ids
-/// of clients whose usage could not be read exactly (left out).
-pub(crate) fn snapshot_of(clients: Vec<DeviceClient>) -> (Snapshot, Vec<String>) {
-    let mut snapshot = Snapshot::default();
-    let mut unreadable = Vec::new();
-    for c in clients {
-        let (Some(sent), Some(recv)) = (Kb::from_api(c.usage.sent), Kb::from_api(c.usage.recv))
-        else {
-            unreadable.push(c.id);
-            continue;
-        };
-        let addr = ClientAddr {
-            ip: c.ip.as_deref().and_then(|s| s.trim().parse().ok()),
-            ip6: c.ip6.as_deref().and_then(|s| s.trim().parse().ok()),
-            vlan: c.vlan.as_ref().and_then(|v| v.as_u16()),
-            vlan_name: c.named_vlan,
-        };
-        snapshot.clients.insert(
-            c.id,
-            ClientUsage {
-                sent,
-                recv,
-                addr,
-                mac: c.mac.unwrap_or_default(),
-            },
-        );
-    }
-    (snapshot, unreadable)
-}
-
-/// Day `i` of every device of a network as one list of clients.
-///
-/// A client seen by two selected devices of one network is counted once per device (the
-/// original did the same; the manual warns about choosing devices), but stored as one client
-/// row.
-pub(crate) fn merge_devices(day: Date, per_device: &[Vec<DayClients>], i: usize) -> DayClients {
-    let mut anomalies = 0u32;
-    let mut merged: BTreeMap<String, ClientDay> = BTreeMap::new();
-    for device_days in per_device {
-        let Some(dc) = device_days.get(i) else {
-            continue;
-        };
-        anomalies = anomalies.saturating_add(dc.anomalies);
-        for c in &dc.clients {
-            merged
-                .entry(c.id.clone())
-                .and_modify(|m| m.traffic += c.traffic)
-                .or_insert_with(|| c.clone());
-        }
-    }
-    DayClients {
-        day,
-        clients: merged.into_values().collect(),
-        anomalies,
-    }
-}
-
-async fn write_days(
-    shared: &Shared<'_>,
-    net: &NetworkWork,
-    run: &DayRun,
-    snapshots: &[Vec<Snapshot>],
-    classifier: &Classifier,
-) -> Result<()> {
-    let per_device: Vec<Vec<DayClients>> = snapshots
-        .iter()
-        .map(|device_snaps| usage_model::diff_run(run, device_snaps))
-        .collect();
-    for (i, day) in run.days.iter().enumerate() {
-        let day_clients = merge_devices(*day, &per_device, i);
-        let anomalies = u64::from(day_clients.anomalies);
-        let groups = usage_model::aggregate(classifier, &day_clients);
-        let record = storage::DayRecord {
-            network_id: net.network.id.clone(),
-            day: *day,
-            groups: groups.per_group.iter().copied().enumerate().collect(),
-            unmatched: groups.unmatched,
-            clients: day_clients
-                .clients
-                .iter()
-                .map(|c| storage::ClientDayRecord {
-                    client_id: c.id.clone(),
-                    mac: (!c.mac.is_empty()).then(|| c.mac.clone()),
-                    ip: c.addr.ip.map(|ip| ip.to_string()),
-                    ip6: c.addr.ip6.map(|ip| ip.to_string()),
-                    vlan: c.addr.vlan,
-                    named_vlan: c.addr.vlan_name.clone(),
-                    group: classifier.classify(&c.addr).map(|g| g.0),
-                    traffic: c.traffic,
-                })
-                .collect(),
-        };
-        shared.store.write_day(&record).await?;
-        shared.days_written.fetch_add(1, Ordering::Relaxed);
-        shared.anomalies.fetch_add(anomalies, Ordering::Relaxed);
-        if let Ok(mut u) = shared.unmatched.lock() {
-            *u += groups.unmatched;
-        }
-        shared.progress.event(&Progress::DayWritten {
-            network_id: net.network.id.clone(),
-            day: *day,
-        });
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use meraki_client::{Usage, VlanId};
-
-    fn client(id: &str, sent: f64, recv: f64) -> DeviceClient {
-        DeviceClient {
-            id: id.to_string(),
-            mac: Some(format!("00:00:00:00:00:{id}")),
-            ip: None,
-            ip6: None,
-            vlan: None,
-            named_vlan: None,
-            description: None,
-            user: None,
-            dhcp_hostname: None,
-            mdns_name: None,
-            switchport: None,
-            usage: Usage { sent, recv },
-        }
-    }
-
-    #[test]
-    fn snapshot_reads_addresses_vlans_and_exact_usage() {
-        let mut a = client("a", 138.5, 0.125);
-        a.ip = Some("10.20.0.7".into());
-        a.vlan = Some(VlanId::Text("20".into()));
-        a.named_vlan = Some("Voice".into());
-        let mut b = client("b", 1.0, 2.0);
-        b.ip6 = Some("2001:db8::1".into());
-        b.vlan = Some(VlanId::Number(30));
-        let (snap, unreadable) = snapshot_of(vec![a, b, client("c", 1e300, 1.0)]);
-        assert_eq!(unreadable, vec!["c".to_string()]);
-        let a = &snap.clients["a"];
-        assert_eq!(
-            (a.sent, a.recv),
-            (Kb::from_millis(138_500), Kb::from_millis(125))
-        );
-        assert_eq!(a.addr.ip, Some("10.20.0.7".parse().unwrap()));
-        assert_eq!(a.addr.vlan, Some(20));
-        assert_eq!(a.addr.vlan_name.as_deref(), Some("Voice"));
-        let b = &snap.clients["b"];
-        assert_eq!(b.addr.ip, None);
-        assert_eq!(b.addr.ip6, Some("2001:db8::1".parse().unwrap()));
-        assert_eq!(b.addr.vlan, Some(30));
-    }
-
-    #[test]
-    fn devices_of_a_network_merge_into_one_row_per_client() {
-        let day = jiff::civil::date(2026, 3, 8);
-        let t = |up, down| Traffic {
-            up: Kb::from_kb(up),
-            down: Kb::from_kb(down),
-        };
-        let row = |id: &str, traffic| ClientDay {
-            id: id.into(),
-            mac: String::new(),
-            addr: ClientAddr::default(),
-            traffic,
-        };
-        let mx = vec![DayClients {
-            day,
-            clients: vec![row("a", t(1, 2)), row("b", t(5, 5))],
-            anomalies: 1,
-        }];
-        let ap = vec![DayClients {
-            day,
-            clients: vec![row("a", t(10, 20))],
-            anomalies: 2,
-        }];
-        let merged = merge_devices(day, &[mx, ap], 0);
-        assert_eq!(merged.anomalies, 3);
-        assert_eq!(merged.clients.len(), 2);
-        assert_eq!(merged.clients[0].traffic, t(11, 22));
-        assert_eq!(merged.clients[1].traffic, t(5, 5));
-    }
 }

@@ -26,11 +26,16 @@
 //! # }
 //! ```
 
+mod assemble;
+mod clock;
+mod discover;
 mod engine;
 mod error;
+mod fetch;
 mod progress;
 mod report;
 
+pub use clock::Clock;
 pub use engine::{SyncConfig, sync};
 pub use error::{Error, Result};
 pub use progress::{NetworkFailure, NoProgress, Progress, ProgressSink, SyncStatus, SyncSummary};

@@ -103,8 +103,14 @@ pub struct SyncSummary {
     /// The minimal number of calls the plan needs (discovery plus one per device per day
     /// boundary, plus VLAN lists where needed).
     pub calls_planned: u64,
-    /// Calls the sync made (each counted once however many attempts the client needed).
+    /// Planned calls the sync made (each counted once however many attempts the client
+    /// needed).
     pub calls_done: u64,
+    /// Snapshot reads beyond the plan: the re-read of each device's newest boundary that
+    /// measures the error bound, and whole re-reads of devices whose bound was too large.
+    pub extra_reads: u64,
+    /// Devices whose run was read again because of a large error bound.
+    pub rereads: u64,
     /// HTTP requests sent, attempts and pages included (from the client's metrics).
     pub requests: u64,
     /// Retries the client made.
@@ -113,6 +119,11 @@ pub struct SyncSummary {
     pub rate_limited: u64,
     /// (network, day) pairs stored.
     pub days_written: u64,
+    /// Planned (network, day) pairs whose start left the API's 31-day window before they could
+    /// be read (each also named in a warning).
+    pub days_skipped: u64,
+    /// Stored (network, day) pairs with a non-zero error bound.
+    pub bounded_days: u64,
     /// Negative per-client day differences clamped to zero.
     pub anomalies: u64,
     /// Traffic of clients that matched no group, over all days written.

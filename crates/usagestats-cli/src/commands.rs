@@ -43,14 +43,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let init = config::read_init_file(g)?;
             let path = config::database_path(g, init.as_ref())?;
             let client = config::client(g)?;
-            let now = config::now(g)?;
+            let clock = config::clock(g)?;
             let (store, settings, created) = store::open_or_create(g, &path, init.as_ref()).await?;
             let r = sync::run(
                 g,
                 &client,
                 &store,
                 &settings,
-                now,
+                clock,
                 usage_model::DEFAULT_LOOKBACK_DAYS,
             )
             .await;
@@ -61,7 +61,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let period = config::period(&period)?;
             let init = config::read_init_file(g)?;
             let path = config::database_path(g, init.as_ref())?;
-            let now = config::now(g)?;
+            let clock = config::clock(g)?;
             let delivery = report::Delivery::from_args(g)?;
             let (store, settings, sync_result) = if sync_first {
                 let client = config::client(g)?;
@@ -72,7 +72,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     &client,
                     &store,
                     &settings,
-                    now,
+                    clock.clone(),
                     usage_model::DEFAULT_LOOKBACK_DAYS,
                 )
                 .await;
@@ -91,7 +91,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 let settings = store::settings(&store).await?;
                 (store, settings, Ok(()))
             };
-            report::run(&store, &settings, &period, None, now, &delivery).await?;
+            // The report's "today" is read after the sync, which may have taken an hour.
+            report::run(&store, &settings, &period, None, clock.now(), &delivery).await?;
             sync_result
         }
     }

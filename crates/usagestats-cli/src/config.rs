@@ -165,15 +165,23 @@ pub fn client(args: &GlobalArgs) -> anyhow::Result<Client> {
         .context("building the Dashboard API client")
 }
 
-/// The current instant: the real clock, or `--now` (a testing aid for frozen simulators).
-pub fn now(args: &GlobalArgs) -> anyhow::Result<Timestamp> {
+/// The clock: the system's, or fixed at `--now` / `USAGESTATS_NOW` (the demo's simulated
+/// clock, "as of" reports, tests against frozen simulators).
+pub fn clock(args: &GlobalArgs) -> anyhow::Result<usage_sync::Clock> {
     match &args.now {
-        None => Ok(Timestamp::now()),
-        Some(t) => t
-            .trim()
-            .parse()
-            .map_err(|e| UsageError::new(format!("--now {t:?}: {e}")).into()),
+        None => Ok(usage_sync::Clock::system()),
+        Some(t) => t.trim().parse().map(usage_sync::Clock::fixed).map_err(|e| {
+            UsageError::new(format!(
+                "--now (or USAGESTATS_NOW) {t:?}: {e}; expected an RFC 3339 instant such as 2026-11-29T12:00:00Z"
+            ))
+            .into()
+        }),
     }
+}
+
+/// The current instant of [`clock`].
+pub fn now(args: &GlobalArgs) -> anyhow::Result<Timestamp> {
+    clock(args).map(|c| c.now())
 }
 
 /// Reads a report period.

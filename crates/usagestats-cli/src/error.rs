@@ -62,9 +62,22 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// The error as one line: the context chain joined with ": ", newlines flattened.
+/// The error as one line: the context chain joined with ": ", newlines flattened, and each
+/// cause once — a cause whose text its wrapper already quotes (`thiserror` variants that both
+/// print `{0}` and return it as their source) is not repeated.
 pub fn one_line(err: &anyhow::Error) -> String {
-    format!("{err:#}").replace(['\n', '\r'], " ")
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line.replace(['\n', '\r'], " ")
 }
 
 #[cfg(test)]
@@ -81,6 +94,19 @@ mod tests {
         assert_eq!(one_line(&e), "reading configuration: bad groups");
         let e = anyhow::anyhow!("network down");
         assert_eq!(exit_code(&e), EXIT_RUNTIME);
+    }
+
+    #[test]
+    fn a_cause_quoted_by_its_wrapper_is_shown_once() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("database: {0}")]
+        struct Wrapper(#[source] std::io::Error);
+        let inner = std::io::Error::other("disk I/O error");
+        let e = anyhow::Error::new(Wrapper(inner)).context("syncing");
+        assert_eq!(one_line(&e), "syncing: database: disk I/O error");
+        // A cause that adds something is kept.
+        let e = anyhow::Error::new(std::io::Error::other("refused")).context("connecting");
+        assert_eq!(one_line(&e), "connecting: refused");
     }
 
     #[test]

@@ -43,15 +43,20 @@ async fn world(State(st): St) -> Response {
 }
 
 fn clock_json(st: &SimState) -> Response {
-    axum::Json(json!({ "now": st.clock.now().to_string(), "frozen": st.clock.is_frozen() }))
-        .into_response()
+    axum::Json(json!({
+        "now": st.clock.now().to_string(),
+        "frozen": st.clock.is_frozen(),
+        "rate": st.clock.rate(),
+    }))
+    .into_response()
 }
 
 async fn clock(State(st): St) -> Response {
     clock_json(&st)
 }
 
-/// `?set=<RFC 3339>` freezes the clock there; `?advance=<seconds>` moves it.
+/// `?set=<RFC 3339>` sets the clock there (frozen, or running on at its rate);
+/// `?advance=<seconds>` moves it.
 async fn set_clock(State(st): St, RawQuery(q): RawQuery) -> ApiResult {
     let params = Params::parse(q.as_deref());
     if let Some(set) = params.get("set") {

@@ -10,7 +10,7 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::v1::{failing, product_types, usable_device, usable_network, usable_org, vlans_of};
-use super::{ApiError, Params, json_list, window};
+use super::{ApiError, Params, json_list, off_the_runtime, window};
 use crate::state::SimState;
 use crate::world::ProductType;
 
@@ -140,14 +140,17 @@ async fn vlans(State(st): St, Path(net): Path<String>) -> ApiResult {
 }
 
 async fn clients(State(st): St, Path(serial): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
-    let (flat, _, net, d) = usable_device(&st, &serial)?;
     let now = st.clock.now();
+    let (_, _, net, d) = usable_device(&st, &serial)?;
     let w = window(&Params::parse(q.as_deref()), now)?;
     if d.product_type() == ProductType::Other {
         return Err(ApiError::bad_request("Invalid device type"));
     }
     failing(&st, net)?;
-    Ok(json_list(
+    let items = off_the_runtime(&st, move |st| {
+        let Some((flat, _, _, d)) = st.device(&serial) else {
+            return Vec::new();
+        };
         st.seen(flat, Some(d), w.a, w.b, now)
             .iter()
             .map(|s| {
@@ -164,7 +167,8 @@ async fn clients(State(st): St, Path(serial): Path<String>, RawQuery(q): RawQuer
                     "user": s.client.user,
                 })
             })
-            .collect(),
-        None,
-    ))
+            .collect()
+    })
+    .await?;
+    Ok(json_list(items, None))
 }

@@ -10,7 +10,10 @@ use http::StatusCode;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{ApiError, Params, json_list, kb_value, page_spec, paginate, window};
+use super::{
+    ApiError, PageSpec, Params, Window, json_list, kb_value, off_the_runtime, page_spec, paginate,
+    window,
+};
 use crate::state::{Seen, SimState};
 use crate::world::{Device, Network, Organization, ProductType, Vlan, VlanFormat};
 
@@ -500,17 +503,25 @@ async fn device_clients(
     Path(serial): Path<String>,
     RawQuery(q): RawQuery,
 ) -> ApiResult {
-    let (flat, _, net, d) = usable_device(&st, &serial)?;
+    // The instant the request is served at: read first, before any work.
     let now = st.clock.now();
+    let (_, _, net, d) = usable_device(&st, &serial)?;
     let w = window(&Params::parse(q.as_deref()), now)?;
     if d.product_type() == ProductType::Other {
         return Err(ApiError::bad_request("Invalid device type"));
     }
     failing(&st, net)?;
-    let seen = st.seen(flat, Some(d), w.a, w.b, now);
-    let items: Vec<DeviceClientJson<'_>> =
-        seen.iter().map(|s| device_client_json(net, d, s)).collect();
-    Ok(axum::Json(items).into_response())
+    let items = off_the_runtime(&st, move |st| {
+        let Some((flat, _, net, d)) = st.device(&serial) else {
+            return Vec::new();
+        };
+        st.seen(flat, Some(d), w.a, w.b, now)
+            .iter()
+            .map(|s| serde_json::to_value(device_client_json(net, d, s)).unwrap_or(Value::Null))
+            .collect()
+    })
+    .await?;
+    Ok(json_list(items, None))
 }
 
 async fn network_clients(
@@ -519,12 +530,33 @@ async fn network_clients(
     OriginalUri(uri): OriginalUri,
     RawQuery(q): RawQuery,
 ) -> ApiResult {
-    let (flat, _, net) = usable_network(&st, &net)?;
-    let params = Params::parse(q.as_deref());
     let now = st.clock.now();
+    let (_, _, net) = usable_network(&st, &net)?;
+    let params = Params::parse(q.as_deref());
     let w = window(&params, now)?;
     let spec = page_spec(&params, 10, 5000)?;
     failing(&st, net)?;
+    let net_id = net.id.clone();
+    let (items, link) = off_the_runtime(&st, move |st| {
+        network_clients_page(st, &net_id, w, now, &params, &spec, uri.path())
+    })
+    .await?;
+    Ok(json_list(items, link))
+}
+
+/// One page of `/networks/{id}/clients` (the heavy part, run off the async workers).
+fn network_clients_page(
+    st: &SimState,
+    net_id: &str,
+    w: Window,
+    now: jiff::Timestamp,
+    params: &Params,
+    spec: &PageSpec,
+    path: &str,
+) -> (Vec<Value>, Option<String>) {
+    let Some((flat, _, net)) = st.network(net_id) else {
+        return (Vec::new(), None);
+    };
     let mut seen = st.seen(flat, None, w.a, w.b, now);
     let now_min = crate::state::minute_ceil(now);
     let statuses = params.all("statuses");
@@ -547,17 +579,17 @@ async fn network_clients(
     let (page, link) = paginate(
         &seen,
         |s| s.client.id.as_str(),
-        &spec,
-        origin(&st),
-        uri.path(),
-        &params,
+        spec,
+        origin(st),
+        path,
+        params,
     );
-    Ok(json_list(
+    (
         page.iter()
             .map(|s| network_client_json(net, s, now_min))
             .collect(),
         link,
-    ))
+    )
 }
 
 /// The VLAN list, or the errors a non-appliance or single-LAN network gives.

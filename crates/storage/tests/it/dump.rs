@@ -35,11 +35,11 @@ async fn dump_shows_every_table_and_its_rows() {
     assert!(text.contains("TABLE groups (position, name)"), "{text}");
     assert!(text.contains("(0, \"Corp\")"), "{text}");
     assert!(
-        text.contains("(\"2026-05-05\", \"N_1\", 0, 1500, 2000)"),
+        text.contains("(\"2026-05-05\", \"N_1\", 0, 1500, 2000, 0, 0)"),
         "{text}"
     );
     assert!(
-        text.contains("(\"N_1\", \"2026-05-05\", \"a\", \"00:11:22:33:44:01\", \"10.0.0.1\", NULL, 10, \"corp\", 0, 1500, 2000)"),
+        text.contains("(\"N_1\", \"2026-05-05\", \"a\", \"00:11:22:33:44:01\", \"10.0.0.1\", NULL, 10, \"corp\", 0, 1500, 2000, 0, 0)"),
         "{text}"
     );
     assert!(text.contains(&format!("({run}, ")), "{text}");

@@ -70,6 +70,7 @@ pub fn client(id: &str, ip: &str, group: Option<usize>, traffic: Traffic) -> Cli
         named_vlan: Some("corp".into()),
         group,
         traffic,
+        bound: Traffic::default(),
     }
 }
 
@@ -89,6 +90,8 @@ pub fn day(network: &str, d: Date, clients: Vec<ClientDayRecord>) -> DayRecord {
         groups,
         unmatched,
         clients,
+        bounds: vec![],
+        unmatched_bound: Traffic::default(),
     }
 }
 

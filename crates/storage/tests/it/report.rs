@@ -17,6 +17,8 @@ async fn fill(store: &storage::Store, from: Date, to: Date) {
                 groups: vec![(0, t(v, 2 * v)), (1, t(0, 0))],
                 unmatched: t(1, 1),
                 clients: vec![],
+                bounds: vec![],
+                unmatched_bound: Traffic::default(),
             })
             .await
             .unwrap();
@@ -210,6 +212,8 @@ async fn daily_totals_follow_rewritten_days() {
             groups: vec![(0, t(7, 8))],
             unmatched: t(5, 5),
             clients: vec![],
+            bounds: vec![],
+            unmatched_bound: Traffic::default(),
         })
         .await
         .unwrap();
@@ -243,6 +247,8 @@ async fn the_monthly_rollup_follows_rewritten_days() {
             groups: vec![(0, t(1_000_000, 3))],
             unmatched: t(5, 5),
             clients: vec![],
+            bounds: vec![],
+            unmatched_bound: Traffic::default(),
         })
         .await
         .unwrap();

@@ -176,3 +176,65 @@ async fn the_view_names_everything_in_kb() {
     assert_eq!(rows[2].3.as_deref(), Some("(unmatched)"));
     assert_eq!((rows[2].4, rows[2].5), (0.001, 0.002));
 }
+
+/// A day with error bounds: stored per group and per client, summed by `report_bounds`,
+/// shown by the view, and recomputed from the client rows when the day is reclassified.
+#[tokio::test]
+async fn error_bounds_are_stored_reported_and_follow_reclassification() {
+    let (_dir, store) = fixture().await;
+    let mut a = client("a", "10.1.1.1", Some(0), t(1_500, 250));
+    a.bound = t(7, 3);
+    // A client whose only "traffic" is the bound: it flowed during the reads.
+    let mut b = client("b", "8.8.8.8", None, usage_model::Traffic::default());
+    b.bound = t(2, 0);
+    let mut rec = day("N_3", d(4, 1), vec![a, b]);
+    rec.bounds = vec![(0, t(7, 3))];
+    rec.unmatched_bound = t(2, 0);
+    store.write_day(&rec).await.unwrap();
+    store
+        .write_day(&day(
+            "N_3",
+            d(4, 2),
+            vec![client("c", "10.1.1.2", Some(1), t(5, 5))],
+        ))
+        .await
+        .unwrap();
+
+    let bounds = store.report_bounds(d(4, 1), d(4, 30)).await.unwrap();
+    assert_eq!(
+        bounds,
+        vec![
+            ("N_3".to_string(), None, t(2, 0)),
+            ("N_3".to_string(), Some(0), t(7, 3)),
+        ]
+    );
+    assert!(
+        store
+            .report_bounds(d(4, 2), d(4, 30))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let view: Vec<(Option<String>, f64)> = sqlx::query_as(
+        "SELECT group_name, error_bound_kb FROM daily_usage_named
+         WHERE day = '2026-04-01' ORDER BY group_position IS NULL, group_position",
+    )
+    .fetch_all(&pool(&store).await)
+    .await
+    .unwrap();
+    assert_eq!(view[0], (Some("Corp".into()), 0.01));
+    assert_eq!(view[2], (Some("(unmatched)".into()), 0.002));
+
+    // Reclassified so that everything falls into group 1: the bounds move with the clients.
+    store.reclassify(|_, _| Some(1)).await.unwrap();
+    let bounds = store.report_bounds(d(4, 1), d(4, 1)).await.unwrap();
+    assert_eq!(bounds, vec![("N_3".to_string(), Some(1), t(9, 3))]);
+
+    // A bound for a group the day has no row for is refused.
+    let mut bad = day("N_3", d(4, 3), vec![]);
+    bad.bounds = vec![(7, t(1, 1))];
+    assert!(matches!(
+        store.write_day(&bad).await.unwrap_err(),
+        Error::InvalidInput(_)
+    ));
+}

@@ -89,9 +89,7 @@ pub async fn save_groups(store: &storage::Store, groups: &Groups, filter: &Filte
 }
 
 pub fn config(groups: &Groups, filter: &Filter, now: Timestamp) -> SyncConfig {
-    let mut c = SyncConfig::new(groups.clone(), filter.clone());
-    c.now = Some(now);
-    c
+    SyncConfig::new(groups.clone(), filter.clone()).with_now(now)
 }
 
 pub async fn sync(client: &Client, store: &storage::Store, config: &SyncConfig) -> SyncSummary {

@@ -151,11 +151,20 @@ async fn calls_equal_the_minimal_plan() {
     let filter = Filter::default();
     let summary = sync(&client(&sim), &db.store, &config(&groups, &filter, now())).await;
     // One run per network: days + 1 snapshots per device; no VLAN lists (no vname rule).
-    let minimal: u64 = selected(&sim, &filter)
+    // Beyond the plan, two reads of the newest boundary per device measure the bound.
+    let nets = selected(&sim, &filter);
+    let minimal: u64 = nets
         .values()
         .map(|(tz, devices)| (expected_days(now(), tz, 30).len() as u64 + 1) * *devices as u64)
         .sum();
-    assert_eq!(device_client_calls(&sim), minimal);
+    let devices: u64 = nets.values().map(|(_, d)| *d as u64).sum();
+    assert_eq!(device_client_calls(&sim), minimal + 2 * devices);
+    // Discovery: the organization list, then networks and devices per organization.
+    let orgs = sim.world().organizations.len() as u64;
+    assert_eq!(summary.calls_planned, minimal + 1 + 2 * orgs);
+    assert_eq!(summary.extra_reads, 2 * devices);
+    // A frozen clock: nothing flows during the reads, so no device is read again.
+    assert_eq!((summary.rereads, summary.bounded_days), (0, 0));
     assert_eq!(
         sim.counters()
             .by_endpoint

@@ -20,8 +20,9 @@ async fn a_day_later_only_the_new_day_is_fetched() {
     let summary = sync(&client, &db.store, &config(&groups, &filter, later)).await;
     let nets = selected(&sim, &filter);
     let device_count: usize = nets.values().map(|(_, d)| d).sum();
-    // One new day per network: two boundaries per device.
-    assert_eq!(device_client_calls(&sim), 2 * device_count as u64);
+    // One new day per network: two boundaries per device, and the bound's two reads.
+    assert_eq!(device_client_calls(&sim), 4 * device_count as u64);
+    assert_eq!(summary.extra_reads, 2 * device_count as u64);
     assert_eq!(summary.days_written, nets.len() as u64);
     for (net, (tz, _)) in &nets {
         let mut want: std::collections::BTreeSet<_> =
@@ -79,7 +80,8 @@ async fn a_gap_in_the_middle_is_filled_with_only_its_calls() {
     for (net, (tz, devices)) in &nets {
         let gap = gap_of(tz);
         assert!((6..=7).contains(&gap.len()), "{net}: {gap:?}");
-        calls += (gap.len() as u64 + 1) * *devices as u64;
+        // gap + 1 boundaries and the bound's two reads, per device.
+        calls += (gap.len() as u64 + 3) * *devices as u64;
         days += gap.len() as u64;
         let complete = db.store.complete_days(net).await.expect("days");
         assert!(

@@ -4,3 +4,4 @@ mod common;
 mod exact;
 mod faults;
 mod incremental;
+mod moving;

@@ -129,7 +129,15 @@ pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
         .with_context(|| format!("creating the demo database {}", path.display()))?;
     crate::commands::store::save(&store, &settings).await?;
 
-    crate::commands::sync::run(g, &client, &store, &settings, now, days).await?;
+    crate::commands::sync::run(
+        g,
+        &client,
+        &store,
+        &settings,
+        usage_sync::Clock::fixed(now),
+        days,
+    )
+    .await?;
     if keep.is_some() {
         eprintln!("demo database kept in {}", path.display());
     }

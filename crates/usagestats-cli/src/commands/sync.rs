@@ -2,9 +2,8 @@
 
 use std::io::IsTerminal as _;
 
-use jiff::Timestamp;
 use meraki_client::Client;
-use usage_sync::{SyncConfig, SyncStatus};
+use usage_sync::{Clock, SyncConfig, SyncStatus};
 
 use crate::cli::GlobalArgs;
 use crate::config::DbConfig;
@@ -17,11 +16,11 @@ pub async fn run(
     client: &Client,
     store: &storage::Store,
     settings: &DbConfig,
-    now: Timestamp,
+    clock: Clock,
     lookback_days: u32,
 ) -> anyhow::Result<()> {
     let mut config = SyncConfig::new(settings.groups.clone(), settings.filter.clone());
-    config.now = Some(now);
+    config.clock = clock;
     config.lookback_days = lookback_days;
     config.timezone =
         match &settings.timezone {
@@ -33,9 +32,16 @@ pub async fn run(
     let progress = SyncProgress::new(g.quiet);
     let result = usage_sync::sync(client, store, &config, &progress).await;
     progress.finish();
-    let summary = result?;
+    let summary = result.map_err(|e| match e {
+        // One line that names the database and the cause, without the engine's wrapper.
+        usage_sync::Error::Storage(err) => anyhow::anyhow!(
+            "the database {} failed, so the sync stopped (the days already stored are kept): {err}",
+            store.path().display()
+        ),
+        other => other.into(),
+    })?;
     let line = format!(
-        "sync {}: {} orgs, {} networks, {} devices; {} days written; {} calls (plan {}), {} requests, {} retries, {} rate-limited; {} anomalies; unmatched up {} kB down {} kB; {:.1} s",
+        "sync {}: {} orgs, {} networks, {} devices; {} days written ({} with an error bound), {} skipped; {} calls (plan {}) + {} bound reads ({} devices read again), {} requests, {} retries, {} rate-limited; {} anomalies; unmatched up {} kB down {} kB; {:.1} s",
         match summary.status {
             SyncStatus::Complete => "complete",
             SyncStatus::Partial => "partial",
@@ -44,8 +50,12 @@ pub async fn run(
         summary.networks,
         summary.devices,
         summary.days_written,
+        summary.bounded_days,
+        summary.days_skipped,
         summary.calls_done,
         summary.calls_planned,
+        summary.extra_reads,
+        summary.rereads,
         summary.requests,
         summary.retries,
         summary.rate_limited,

@@ -148,7 +148,8 @@ pub fn selected_networks(sim: &SimHandle, filter: &Filter) -> Vec<String> {
         .collect()
 }
 
-/// Snapshot calls a first 30-day sync needs: days + 1 per selected device of each network.
+/// Snapshot calls a first 30-day sync makes: days + 1 per selected device of each network, plus
+/// the two reads of the newest boundary that measure each device's error bound.
 pub fn minimal_snapshot_calls(sim: &SimHandle, filter: &Filter) -> u64 {
     sim.world()
         .networks()
@@ -164,7 +165,7 @@ pub fn minimal_snapshot_calls(sim: &SimHandle, filter: &Filter) -> u64 {
                 return 0;
             }
             let tz = TimeZone::get(&net.time_zone).expect("zone");
-            (expected_days(sim.now(), &tz, 30).len() as u64 + 1) * devices
+            (expected_days(sim.now(), &tz, 30).len() as u64 + 1 + 2) * devices
         })
         .sum()
 }

@@ -6,4 +6,5 @@ mod demo;
 mod harness;
 mod mail;
 mod manual;
+mod safety;
 mod usage;

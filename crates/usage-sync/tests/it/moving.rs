@@ -1,0 +1,273 @@
+//! A sync against a clock that keeps moving while it runs: every stored figure is within its
+//! stored bound of the truth, days that leave the API window mid-sync are skipped (never a
+//! failed network), and the error stays far below what a carried-over boundary caused.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use meraki_sim::{SimConfig, SimHandle, World, WorldSize};
+use test_support::truth::{Deviation, deviation, stored_bounds};
+use usage_model::{Filter, Groups};
+use usage_sync::{Clock, Progress, SyncConfig, SyncStatus};
+
+use crate::common::*;
+
+/// Ten simulated minutes per real second.
+const RATE: f64 = 600.0;
+
+fn estate() -> SimConfig {
+    SimConfig {
+        seed: 21,
+        orgs: 1,
+        networks_per_org: 4,
+        devices_per_network: 6,
+        clients_per_network: 60,
+        ..SimConfig::default()
+    }
+    // 10:17 UTC: at 600× the sync ends hours before UTC midnight, where simulated clients
+    // change VLANs, so ground truth read afterwards classifies clients as the sync did.
+    .with_now(now())
+    .with_clock_rate(RATE)
+}
+
+/// Ground truth of the days the database holds for every selected network, and how the
+/// stored figures deviate from it.
+async fn compare(
+    sim: &SimHandle,
+    store: &storage::Store,
+    groups: &Groups,
+    filter: &Filter,
+) -> Deviation {
+    let mut days: BTreeSet<Date> = BTreeSet::new();
+    let mut per_network = Vec::new();
+    for (net, _) in selected(sim, filter) {
+        let complete = store.complete_days(&net).await.expect("days");
+        assert!(complete.len() >= 29, "{net}: {} days", complete.len());
+        days.extend(complete.iter().copied());
+        per_network.push((net, complete));
+    }
+    let want = expected(sim, groups, filter, &|tz| {
+        let all: Vec<Date> = expected_days(now(), tz, 31);
+        all.into_iter().filter(|d| days.contains(d)).collect()
+    });
+    // Keep only the (network, day) pairs that are stored.
+    let want: Table = want
+        .into_iter()
+        .filter(|(k, _)| {
+            per_network
+                .iter()
+                .any(|(n, c)| *n == k.0 && c.contains(&k.1))
+        })
+        .collect();
+    let (first, last) = day_span(&want);
+    let got = stored(store, first, last).await;
+    let bounds = stored_bounds(store, first, last).await;
+    deviation(&want, &got, &bounds)
+}
+
+async fn moving_sync(filter: &str) {
+    let sim = start(estate()).await;
+    let db = db().await;
+    let groups = groups(&sim);
+    let filter = Filter::parse(filter).expect("filter");
+    let clock = sim.clock();
+    let mut config = SyncConfig::new(groups.clone(), filter.clone());
+    config.clock = Clock::from_fn(move || clock.now());
+    let summary = sync(&client(&sim), &db.store, &config).await;
+    assert_eq!(
+        summary.status,
+        SyncStatus::Complete,
+        "{:?}",
+        summary.failures
+    );
+    let d = compare(&sim, &db.store, &groups, &filter).await;
+    eprintln!(
+        "{filter}: {} days written ({} with a bound), {} skipped, {} extra reads ({} devices read again); \
+         total error {:.5} %, worst row {:.4} %, {} bounded rows; sim clock moved {}",
+        summary.days_written,
+        summary.bounded_days,
+        summary.days_skipped,
+        summary.extra_reads,
+        summary.rereads,
+        100.0 * d.total_fraction(),
+        100.0 * d.worst_row,
+        d.bounded_rows,
+        sim.now().duration_since(now()),
+    );
+    assert!(
+        d.outside_bound.is_empty(),
+        "{} rows off by more than their bound, e.g. {:#?}",
+        d.outside_bound.len(),
+        &d.outside_bound[..d.outside_bound.len().min(5)]
+    );
+    assert!(d.total_fraction() <= 0.0005, "{d:?}");
+    assert!(d.worst_row <= 0.003, "{d:?}");
+    // The clock did move: the test is not a frozen-clock test in disguise.
+    assert!(sim.now().duration_since(now()) > jiff::SignedDuration::from_secs(60));
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appliances_under_a_moving_clock_stay_within_their_bounds() {
+    moving_sync("dtype:mx").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_device_under_a_moving_clock_stays_within_its_bounds() {
+    moving_sync("dtype:all").await;
+}
+
+/// A world whose networks all cut days in UTC, so one instant puts the same day at the edge
+/// of the API window everywhere.
+fn utc_world() -> World {
+    let mut world = World::generate(
+        5,
+        &WorldSize {
+            orgs: 1,
+            networks_per_org: 4,
+            devices_per_network: 1,
+            clients_per_network: 30,
+        },
+    );
+    for org in &mut world.organizations {
+        for net in &mut org.networks {
+            net.time_zone = "UTC".to_string();
+            for d in &mut net.devices {
+                d.model = "MX68".to_string();
+            }
+        }
+    }
+    world
+}
+
+/// 23:58 UTC: the oldest day a 30-day plan contains starts 30 days and 23 h 58 min ago, two
+/// minutes inside the API's 31-day window. Returns that instant and that day.
+fn at_the_edge() -> (Timestamp, Date) {
+    let oldest: Date = "2026-03-07".parse().expect("date");
+    let start = usage_model::day_bounds(oldest, &jiff::tz::TimeZone::UTC).0;
+    let now = start
+        .checked_add(usage_model::API_MAX_LOOKBACK)
+        .and_then(|t| t.checked_sub(jiff::SignedDuration::from_secs(120)))
+        .expect("time");
+    (now, oldest)
+}
+
+/// The clock jumps ten minutes when the first network's days are stored: the other networks'
+/// oldest day has left the window before their reads start. They skip it with a warning; the
+/// sync completes and every stored day is exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_that_leaves_the_window_mid_sync_is_skipped_not_failed() {
+    let (start, oldest) = at_the_edge();
+    let sim = start_sim(SimConfig::default().with_world(utc_world()).with_now(start)).await;
+    let db = db().await;
+    let groups = Groups::overall_default();
+    let filter = Filter::default();
+    let clock = sim.clock();
+    let mut config = SyncConfig::new(groups.clone(), filter.clone());
+    config.clock = Clock::from_fn(move || clock.now());
+    config.network_concurrency = 1;
+    let jumped = AtomicBool::new(false);
+    let handle = &sim;
+    let sink = |event: &Progress| {
+        if matches!(event, Progress::DayWritten { .. }) && !jumped.swap(true, Ordering::SeqCst) {
+            handle.advance(Duration::from_secs(600));
+        }
+    };
+    let summary = usage_sync::sync(&client(&sim), &db.store, &config, &sink)
+        .await
+        .expect("sync");
+    assert_eq!(
+        summary.status,
+        SyncStatus::Complete,
+        "{:?}",
+        summary.failures
+    );
+    let nets = selected(&sim, &filter);
+    assert_eq!(nets.len(), 4);
+    // The first network has the oldest day; the three others skipped it, each named.
+    assert_eq!(summary.days_skipped, 3, "{summary:?}");
+    let mut with_oldest = 0;
+    for net in nets.keys() {
+        let days = db.store.complete_days(net).await.expect("days");
+        assert_eq!(
+            days.len(),
+            if days.contains(&oldest) { 30 } else { 29 },
+            "{net}"
+        );
+        with_oldest += usize::from(days.contains(&oldest));
+    }
+    assert_eq!(with_oldest, 1);
+    let skipped: Vec<_> = summary
+        .warnings
+        .iter()
+        .filter(|w| w.contains(&format!("day {oldest} left the API's 31-day window")))
+        .collect();
+    assert_eq!(skipped.len(), 3, "{:?}", summary.warnings);
+    // Every stored day is exact (the clock only jumped between networks).
+    let d = compare_exact(&sim, &db.store, &groups, &filter, start).await;
+    assert!(d.abs_error == 0 && d.outside_bound.is_empty(), "{d:?}");
+    sim.shutdown().await;
+}
+
+/// The engine's clock lags the server's (a skewed host clock): the plan and the check before
+/// the reads still think the oldest day is inside the window, the API refuses its `t0` with
+/// 400. That day is skipped, the network is not failed, and every other day is exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_400_at_the_window_edge_skips_the_day() {
+    let (start, oldest) = at_the_edge();
+    let sim = start_sim(SimConfig::default().with_world(utc_world()).with_now(start)).await;
+    sim.advance(Duration::from_secs(300));
+    let db = db().await;
+    let groups = Groups::overall_default();
+    let filter = Filter::default();
+    let config = SyncConfig::new(groups.clone(), filter.clone()).with_now(start);
+    let summary = sync(&client(&sim), &db.store, &config).await;
+    assert_eq!(
+        summary.status,
+        SyncStatus::Complete,
+        "{:?}",
+        summary.failures
+    );
+    assert_eq!(summary.days_skipped, 4, "{summary:?}");
+    for net in selected(&sim, &filter).keys() {
+        let days = db.store.complete_days(net).await.expect("days");
+        assert_eq!(days.len(), 29, "{net}");
+        assert!(!days.contains(&oldest));
+    }
+    let d = compare_exact(&sim, &db.store, &groups, &filter, start).await;
+    assert!(d.abs_error == 0 && d.outside_bound.is_empty(), "{d:?}");
+    sim.shutdown().await;
+}
+
+async fn start_sim(cfg: SimConfig) -> SimHandle {
+    start(cfg).await
+}
+
+/// Like [`compare`], for the days stored by a sync planned at `planned_at`.
+async fn compare_exact(
+    sim: &SimHandle,
+    store: &storage::Store,
+    groups: &Groups,
+    filter: &Filter,
+    planned_at: Timestamp,
+) -> Deviation {
+    let nets = selected(sim, filter);
+    let mut stored_days = Vec::new();
+    for net in nets.keys() {
+        stored_days.push((net.clone(), store.complete_days(net).await.expect("days")));
+    }
+    let want: Table = expected(sim, groups, filter, &|tz| expected_days(planned_at, tz, 30))
+        .into_iter()
+        .filter(|(k, _)| {
+            stored_days
+                .iter()
+                .any(|(n, c)| *n == k.0 && c.contains(&k.1))
+        })
+        .collect();
+    let (first, last) = day_span(&want);
+    let got = stored(store, first, last).await;
+    deviation(&want, &got, &stored_bounds(store, first, last).await)
+}
