@@ -43,7 +43,9 @@ mod units;
 pub use classifier::{Classifier, ClassifierWarning, ClientAddr, NetworkIdentity, VlanInfo};
 pub use diff::{ClientDay, ClientUsage, DayClients, DayGroups, Snapshot, aggregate, diff_run};
 pub use filter::{DeviceType, Filter, FilterError};
-pub use groups::{Group, GroupIndex, Groups, GroupsError, Rule, RuleKind, Scope};
+pub use groups::{
+    Group, GroupIndex, Groups, GroupsError, Rule, RuleKind, Scope, WARNING_NAME_CHARS, shorten_name,
+};
 pub use init_file::{InitConfig, InitFileError, InitFileProblem};
 pub use period::{DateRange, Period, PeriodError};
 pub use plan::{API_MAX_LOOKBACK, DEFAULT_LOOKBACK_DAYS, DayRun, day_bounds, plan_missing_days};
