@@ -7,8 +7,8 @@ use base64::Engine as _;
 use usage_model::Traffic;
 
 use crate::chart::{alt_text, chart_png, chart_svg, css_color};
-use crate::model::{Report, Shares, human_kb};
-use crate::text::grouped;
+use crate::figures::{Shown, apportion, grouped_int, shown};
+use crate::model::{OrgReport, Report, Shares, human_whole_kb};
 
 /// The `Content-ID` of the chart image in [`HtmlMode::Email`] output (referenced as
 /// `cid:` + this).
@@ -85,8 +85,17 @@ fn header_row(h: &mut String, first: &str) {
     h.push_str("</tr>");
 }
 
-/// One table row; `name_html` is already escaped. `whole = None` leaves the percentages empty.
-fn data_row(h: &mut String, name_html: &str, t: Traffic, whole: Option<Traffic>, style: &str) {
+/// One table row; `name_html` is already escaped. `kb` are the shown whole kB (see
+/// [`crate::figures`]), the percentages are shares of the exact `t` in the exact `whole`;
+/// `whole = None` leaves them empty.
+fn data_row(
+    h: &mut String,
+    name_html: &str,
+    kb: Shown,
+    t: Traffic,
+    whole: Option<Traffic>,
+    style: &str,
+) {
     let s = whole.map(|w| Shares::of(t, w));
     let pct = |p: Option<crate::Percent>| p.map(|p| p.to_string()).unwrap_or_else(|| "–".into());
     let _ = write!(
@@ -96,13 +105,13 @@ fn data_row(h: &mut String, name_html: &str, t: Traffic, whole: Option<Traffic>,
          <td style=\"{TD}\">{}</td><td style=\"{TD}\">{}</td>\
          <td style=\"{TD}\">{}</td><td style=\"{TD}\">{}</td>\
          <td style=\"{TD}\">{}</td></tr>",
-        grouped(t.up),
+        grouped_int(kb.up),
         pct(s.map(|s| s.up)),
-        grouped(t.down),
+        grouped_int(kb.down),
         pct(s.map(|s| s.down)),
-        grouped(t.total()),
+        grouped_int(kb.total()),
         pct(s.map(|s| s.total)),
-        human_kb(t.total()),
+        human_whole_kb(kb.total()),
     );
 }
 
@@ -142,6 +151,11 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
     let title = format!("Usage report: {} to {}", p.start, p.end);
     let grand = report.grand_total();
     let unmatched = report.unmatched_total();
+    let n = report.groups.len();
+    let org_totals: Vec<Traffic> = report.organizations.iter().map(OrgReport::total).collect();
+    let (org_kb, grand_kb) = apportion(&org_totals);
+    let (group_kb, _) = apportion(&(0..n).map(|i| report.group_total(i)).collect::<Vec<_>>());
+    let unmatched_kb = shown(unmatched);
     let mut h = String::with_capacity(16 * 1024);
 
     let _ = write!(
@@ -183,29 +197,23 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
 
     // Summary tiles.
     h.push_str("<tr><td style=\"padding:8px 14px 0 14px;\">");
-    tile(
-        &mut h,
-        "Total traffic",
-        &human_kb(grand.total()),
-        &format!("{} kB", grouped(grand.total())),
-    );
-    tile(
-        &mut h,
-        "Up",
-        &human_kb(grand.up),
-        &format!("{} kB", grouped(grand.up)),
-    );
-    tile(
-        &mut h,
-        "Down",
-        &human_kb(grand.down),
-        &format!("{} kB", grouped(grand.down)),
-    );
+    for (label, kb) in [
+        ("Total traffic", grand_kb.total()),
+        ("Up", grand_kb.up),
+        ("Down", grand_kb.down),
+    ] {
+        tile(
+            &mut h,
+            label,
+            &human_whole_kb(kb),
+            &format!("{} kB", grouped_int(kb)),
+        );
+    }
     let seen = grand + unmatched;
     tile(
         &mut h,
         "Unmatched",
-        &human_kb(unmatched.total()),
+        &human_whole_kb(unmatched_kb.total()),
         &format!("{}% of all traffic seen", Shares::of(unmatched, seen).total),
     );
     h.push_str("</td></tr>\n");
@@ -279,13 +287,13 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
     h.push_str("</td></tr>\n");
 
     // Organizations and networks.
-    for org in &report.organizations {
+    for (org, org_shown) in report.organizations.iter().zip(&org_kb) {
         h.push_str("<tr><td style=\"padding:8px 20px;\">");
         let _ = write!(
             h,
             "<h2 style=\"{H2}\">Organization: {}</h2><p style=\"margin:0;font-size:13px;color:#666;\">{} total, {}% of all organizations</p>",
             escape(&org.name),
-            human_kb(org.total().total()),
+            human_whole_kb(org_shown.total()),
             Shares::of(org.total(), grand).total
         );
         for net in &org.networks {
@@ -293,13 +301,15 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
             open_table(&mut h);
             header_row(&mut h, "Group");
             let whole = net.total();
+            let (rows_kb, whole_kb) = apportion(&(0..n).map(|i| net.group(i)).collect::<Vec<_>>());
             for (i, g) in report.groups.iter().enumerate() {
                 let name = format!("{}{}", swatch(i), escape(&g.name));
-                data_row(&mut h, &name, net.group(i), Some(whole), "");
+                data_row(&mut h, &name, rows_kb[i], net.group(i), Some(whole), "");
             }
             data_row(
                 &mut h,
                 "Network total",
+                whole_kb,
                 whole,
                 Some(whole),
                 "font-weight:600;",
@@ -308,6 +318,7 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
                 data_row(
                     &mut h,
                     "Unmatched (not in %)",
+                    shown(net.unmatched),
                     net.unmatched,
                     None,
                     "color:#777;font-style:italic;",
@@ -332,12 +343,13 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
     let _ = write!(h, "<h2 style=\"{H2}\">Totals</h2>");
     open_table(&mut h);
     header_row(&mut h, "Organization");
-    for org in &report.organizations {
-        data_row(&mut h, &escape(&org.name), org.total(), Some(grand), "");
+    for ((org, total), kb) in report.organizations.iter().zip(&org_totals).zip(&org_kb) {
+        data_row(&mut h, &escape(&org.name), *kb, *total, Some(grand), "");
     }
     data_row(
         &mut h,
         "All organizations",
+        grand_kb,
         grand,
         Some(grand),
         "font-weight:600;",
@@ -346,6 +358,7 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
         data_row(
             &mut h,
             "Unmatched (not in %)",
+            unmatched_kb,
             unmatched,
             None,
             "color:#777;font-style:italic;",
@@ -357,7 +370,14 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
     header_row(&mut h, "Group");
     for (i, g) in report.groups.iter().enumerate() {
         let name = format!("{}{}", swatch(i), escape(&g.name));
-        data_row(&mut h, &name, report.group_total(i), Some(grand), "");
+        data_row(
+            &mut h,
+            &name,
+            group_kb[i],
+            report.group_total(i),
+            Some(grand),
+            "",
+        );
     }
     close_table(&mut h);
     h.push_str("</td></tr>\n");
@@ -365,7 +385,7 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
     let _ = write!(
         h,
         "<tr><td style=\"padding:10px 20px 18px 20px;font-size:11px;color:#888;border-top:1px solid #e6e9ee;\">\
-         Percentages are shares of the traffic matched to groups; kB are exact, the last column rounds to kB/MB/GB (powers of 1000). Generated by usagestats at {}.</td></tr>\n\
+         Percentages are shares of the traffic matched to groups. kB are whole kB, rounded so that each row's total is its up plus its down and the rows of a table add up to its total row (JSON and CSV reports carry the exact values); the last column is the total in kB/MB/GB (powers of 1000). Generated by usagestats at {}.</td></tr>\n\
          </table>\n</td></tr></table>\n</body>\n</html>\n",
         escape(&report.generated_at.to_string())
     );

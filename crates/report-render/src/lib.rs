@@ -38,6 +38,7 @@
 
 mod chart;
 mod csv;
+mod figures;
 mod html;
 mod json;
 mod model;

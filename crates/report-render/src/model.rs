@@ -253,7 +253,17 @@ impl Shares {
 /// Formats an amount with a human unit (kB, MB, GB, TB; powers of 1000 like the API's kB),
 /// two decimals above kB.
 pub fn human_kb(kb: Kb) -> String {
-    let m = i128::from(kb.millis());
+    human_millis(i128::from(kb.millis()))
+}
+
+/// [`human_kb`] of a whole number of kB as shown in a table (so the unit column agrees with
+/// the kB column beside it).
+pub(crate) fn human_whole_kb(kb: i128) -> String {
+    human_millis(kb.saturating_mul(1000))
+}
+
+/// The one formatter behind [`human_kb`]: `m` thousandths of a kB.
+fn human_millis(m: i128) -> String {
     let units = ["kB", "MB", "GB", "TB", "PB"];
     let mut unit = 0usize;
     // Divisor in millis for the chosen unit.
@@ -262,14 +272,16 @@ pub fn human_kb(kb: Kb) -> String {
         div *= 1000;
         unit += 1;
     }
-    if unit == 0 {
-        return format!("{} kB", kb.round_kb());
-    }
-    // Hundredths of the unit, rounded half away from zero.
-    let h = (m * 100 + m.signum() * div / 2) / div;
+    // Whole kB, or hundredths of the larger unit, rounded half away from zero.
+    let scale = if unit == 0 { 1 } else { 100 };
+    let h = (m * scale + m.signum() * div / 2) / div;
     let sign = if h < 0 { "-" } else { "" };
     let a = h.unsigned_abs();
-    format!("{sign}{}.{:02} {}", a / 100, a % 100, units[unit])
+    if unit == 0 {
+        format!("{sign}{a} kB")
+    } else {
+        format!("{sign}{}.{:02} {}", a / 100, a % 100, units[unit])
+    }
 }
 
 #[cfg(test)]
@@ -308,6 +320,11 @@ mod tests {
         assert_eq!(human_kb(Kb::from_kb(1_234_567)), "1.23 GB");
         assert_eq!(human_kb(Kb::from_kb(1_235_000)), "1.24 GB");
         assert_eq!(human_kb(Kb::from_kb(5_000_000_000_000)), "5.00 PB");
+        assert_eq!(human_kb(Kb::from_millis(1_500)), "2 kB");
+        assert_eq!(human_kb(Kb::from_millis(-1_500)), "-2 kB");
+        assert_eq!(human_kb(Kb::from_millis(-1_234_567_000)), "-1.23 GB");
+        assert_eq!(human_whole_kb(1_234_567), "1.23 GB");
+        assert_eq!(human_whole_kb(12), "12 kB");
     }
 
     #[test]

@@ -6,16 +6,19 @@
 //! organization (`###` separator) and network a seven-column table whose row format is
 //! `%-20s %15d %10.2f %15d %10.2f %15d %10.2f`. Columns widen (never truncate) when a name or a
 //! number does not fit, for the whole report at once so every table lines up; names are padded
-//! by display width. What the original lacked (totals, unmatched traffic, missing-day
+//! by display width. Figures are whole kB from [`crate::figures`]: a row's total is its up
+//! plus its down, and the group rows of a network add up to the network's rounded total (the
+//! original rounded each figure separately). What the original lacked (totals, unmatched traffic, missing-day
 //! warnings) comes after all of it, after a final `###`, so a parser that reads group rows up to
 //! a blank line is not disturbed.
 
 use std::io::{self, Write};
 
 use unicode_width::UnicodeWidthStr;
-use usage_model::{Kb, Traffic};
+use usage_model::Traffic;
 
-use crate::model::{Report, Shares};
+use crate::figures::{Shown, apportion};
+use crate::model::{OrgReport, Report, Shares};
 
 /// Minimum widths: the original's `%-20s` and `%15d`; `%10.2f` never overflows.
 const NAME_MIN: usize = 20;
@@ -29,8 +32,48 @@ struct Table {
     kb_w: usize,
 }
 
+/// The whole-kB figures of every row of the report, rounded once (see [`crate::figures`]) so
+/// widths and rows agree: per network its group rows (parts of the network's total), the
+/// organization rows and the per-group rows (parts of the grand total), and the grand total.
+struct Rounded {
+    /// `[org][network][group]`.
+    networks: Vec<Vec<Vec<Shown>>>,
+    orgs: Vec<Shown>,
+    groups: Vec<Shown>,
+    grand: Shown,
+}
+
+impl Rounded {
+    fn of(r: &Report) -> Rounded {
+        let n = r.groups.len();
+        let networks = r
+            .organizations
+            .iter()
+            .map(|o| {
+                o.networks
+                    .iter()
+                    .map(|net| apportion(&(0..n).map(|i| net.group(i)).collect::<Vec<_>>()).0)
+                    .collect()
+            })
+            .collect();
+        let (orgs, grand) = apportion(
+            &r.organizations
+                .iter()
+                .map(OrgReport::total)
+                .collect::<Vec<_>>(),
+        );
+        let (groups, _) = apportion(&(0..n).map(|i| r.group_total(i)).collect::<Vec<_>>());
+        Rounded {
+            networks,
+            orgs,
+            groups,
+            grand,
+        }
+    }
+}
+
 impl Table {
-    fn for_report(r: &Report) -> Table {
+    fn for_report(r: &Report, rounded: &Rounded) -> Table {
         let mut name_w = NAME_MIN.max(ALL_ORGS.width());
         for g in &r.groups {
             name_w = name_w.max(g.name.width());
@@ -39,20 +82,19 @@ impl Table {
             name_w = name_w.max(o.name.width());
         }
         let mut kb_w = KB_MIN;
-        let mut widen = |t: Traffic| {
-            for k in [t.up, t.down, t.total()] {
-                kb_w = kb_w.max(k.round_kb().to_string().len());
+        let all = rounded
+            .networks
+            .iter()
+            .flatten()
+            .flatten()
+            .chain(&rounded.orgs)
+            .chain(&rounded.groups)
+            .chain([&rounded.grand]);
+        for s in all {
+            for k in [s.up, s.down, s.total()] {
+                kb_w = kb_w.max(k.to_string().len());
             }
-        };
-        for o in &r.organizations {
-            for n in &o.networks {
-                for i in 0..r.groups.len() {
-                    widen(n.group(i));
-                }
-            }
-            widen(o.total());
         }
-        widen(r.grand_total());
         Table { name_w, kb_w }
     }
 
@@ -82,18 +124,26 @@ impl Table {
         )
     }
 
-    fn row(&self, out: &mut dyn Write, name: &str, t: Traffic, whole: Traffic) -> io::Result<()> {
+    /// A row: the shown whole kB `kb`, and the shares of the exact `t` in the exact `whole`.
+    fn row(
+        &self,
+        out: &mut dyn Write,
+        name: &str,
+        kb: Shown,
+        t: Traffic,
+        whole: Traffic,
+    ) -> io::Result<()> {
         let kw = self.kb_w;
         let s = Shares::of(t, whole);
         writeln!(
             out,
             "{} {:>kw$} {:>PCT_W$} {:>kw$} {:>PCT_W$} {:>kw$} {:>PCT_W$}",
             self.name(name),
-            t.up.round_kb(),
+            kb.up,
             s.up,
-            t.down.round_kb(),
+            kb.down,
             s.down,
-            t.total().round_kb(),
+            kb.total(),
             s.total
         )
     }
@@ -106,7 +156,8 @@ fn amounts(t: Traffic) -> String {
 
 /// Writes the report as plain text.
 pub fn render_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let table = Table::for_report(report);
+    let rounded = Rounded::of(report);
+    let table = Table::for_report(report, &rounded);
     let p = report.period;
     if let Some(title) = &report.title {
         writeln!(out, "{title}")?;
@@ -115,14 +166,14 @@ pub fn render_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for g in &report.groups {
         writeln!(out, "Group \"{}\": {}", g.name, g.definition)?;
     }
-    for org in &report.organizations {
+    for (org, org_rounded) in report.organizations.iter().zip(&rounded.networks) {
         write!(out, "\n###\n\nOrganization: \"{}\"\n", org.name)?;
-        for net in &org.networks {
+        for (net, shown) in org.networks.iter().zip(org_rounded) {
             write!(out, "\nNetwork: \"{}\"\n", net.name)?;
             table.header(out, "Group name")?;
             let whole = net.total();
             for (i, g) in report.groups.iter().enumerate() {
-                table.row(out, &g.name, net.group(i), whole)?;
+                table.row(out, &g.name, shown[i], net.group(i), whole)?;
             }
         }
     }
@@ -130,14 +181,20 @@ pub fn render_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     write!(out, "\n###\n\nTotals (percent of all organizations)\n")?;
     let grand = report.grand_total();
     table.header(out, "Organization")?;
-    for org in &report.organizations {
-        table.row(out, &org.name, org.total(), grand)?;
+    for (org, shown) in report.organizations.iter().zip(&rounded.orgs) {
+        table.row(out, &org.name, *shown, org.total(), grand)?;
     }
-    table.row(out, ALL_ORGS, grand, grand)?;
+    table.row(out, ALL_ORGS, rounded.grand, grand, grand)?;
     writeln!(out)?;
     table.header(out, "Group name")?;
     for (i, g) in report.groups.iter().enumerate() {
-        table.row(out, &g.name, report.group_total(i), grand)?;
+        table.row(
+            out,
+            &g.name,
+            rounded.groups[i],
+            report.group_total(i),
+            grand,
+        )?;
     }
 
     let unmatched_all = report.unmatched_total();
@@ -188,40 +245,4 @@ pub fn render_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "\nGenerated at {}", report.generated_at)?;
     Ok(())
-}
-
-/// Exact kB with thousands separators (`1,234,567.5`), for HTML.
-pub(crate) fn grouped(kb: Kb) -> String {
-    let s = kb.to_string();
-    let (sign, body) = match s.strip_prefix('-') {
-        Some(b) => ("-", b),
-        None => ("", s.as_str()),
-    };
-    let (int, frac) = match body.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (body, None),
-    };
-    let mut g = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            g.push(',');
-        }
-        g.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{g}.{f}"),
-        None => format!("{sign}{g}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn grouping() {
-        assert_eq!(grouped(Kb::from_millis(1_234_567_500)), "1,234,567.5");
-        assert_eq!(grouped(Kb::from_kb(999)), "999");
-        assert_eq!(grouped(Kb::from_kb(-1000)), "-1,000");
-    }
 }
