@@ -1,24 +1,32 @@
-//! Plain text in the layout of the original `usagestats.py`, so scripts that parsed it keep
-//! working.
+//! Plain text: the original `usagestats.py` tables, then a readable appendix.
 //!
-//! The first part reproduces the original byte for byte except for line endings (`\n` instead
-//! of `\r\n`) and the original's leading blank line: header, group definitions, then per
-//! organization (`###` separator) and network a seven-column table whose row format is
+//! **Two parts, two purposes.** The first part keeps the original's layout so scripts that
+//! parsed it keep working: it reproduces the original byte for byte except for line endings
+//! (`\n` instead of `\r\n`) and the original's leading blank line — header, group definitions,
+//! then per organization (`###` separator) and network a seven-column table whose row format is
 //! `%-20s %15d %10.2f %15d %10.2f %15d %10.2f`. Columns widen (never truncate) when a name or a
-//! number does not fit, for the whole report at once so every table lines up; names are padded
-//! by display width. Figures are whole kB from [`crate::figures`]: a row's total is its up
-//! plus its down, and the group rows of a network add up to the network's rounded total (the
-//! original rounded each figure separately). What the original lacked (totals, unmatched traffic, missing-day
-//! warnings) comes after all of it, after a final `###`, so a parser that reads group rows up to
-//! a blank line is not disturbed.
+//! number does not fit, for all of the first part at once so every table lines up; names are
+//! padded by display width. Its numbers are plain integers, as a parser expects.
+//!
+//! Everything after the final `###` is ours and made for people, so a parser that reads group
+//! rows up to a blank line is not disturbed: the totals per organization and per group, the
+//! unmatched traffic per network, the missing-day warnings. Its tables share one layout: whole
+//! kB with thousands separators (`1,234,567`), percentages with two decimals, and a last column
+//! with the total in a human unit (kB, MB, GB, TB; powers of 1000, as in the HTML). One
+//! precision throughout: whole kB everywhere (JSON and CSV carry the exact thousandths).
+//!
+//! Figures in both parts come from [`crate::figures`]: a row's total is its up plus its down,
+//! and rows that are parts of a whole add up to it (a network's groups to the network's rounded
+//! total, the organizations and the groups to "All organizations", the networks' unmatched
+//! traffic to its total row).
 
 use std::io::{self, Write};
 
 use unicode_width::UnicodeWidthStr;
 use usage_model::Traffic;
 
-use crate::figures::{Shown, apportion};
-use crate::model::{OrgReport, Report, Shares};
+use crate::figures::{Shown, apportion, grouped_int};
+use crate::model::{OrgReport, Report, Shares, human_whole_kb};
 
 /// Minimum widths: the original's `%-20s` and `%15d`; `%10.2f` never overflows.
 const NAME_MIN: usize = 20;
@@ -26,6 +34,7 @@ const KB_MIN: usize = 15;
 const PCT_W: usize = 10;
 
 const ALL_ORGS: &str = "All organizations";
+const ALL_NETWORKS: &str = "All networks";
 
 struct Table {
     name_w: usize,
@@ -73,24 +82,15 @@ impl Rounded {
 }
 
 impl Table {
+    /// The layout of the first part's tables: wide enough for every group name and every
+    /// network's figures (the appendix has its own layout).
     fn for_report(r: &Report, rounded: &Rounded) -> Table {
-        let mut name_w = NAME_MIN.max(ALL_ORGS.width());
+        let mut name_w = NAME_MIN;
         for g in &r.groups {
             name_w = name_w.max(g.name.width());
         }
-        for o in &r.organizations {
-            name_w = name_w.max(o.name.width());
-        }
         let mut kb_w = KB_MIN;
-        let all = rounded
-            .networks
-            .iter()
-            .flatten()
-            .flatten()
-            .chain(&rounded.orgs)
-            .chain(&rounded.groups)
-            .chain([&rounded.grand]);
-        for s in all {
+        for s in rounded.networks.iter().flatten().flatten() {
             for k in [s.up, s.down, s.total()] {
                 kb_w = kb_w.max(k.to_string().len());
             }
@@ -149,9 +149,178 @@ impl Table {
     }
 }
 
-/// Exact amounts (not rounded like the table), so a small but non-zero figure never reads 0.
-fn amounts(t: Traffic) -> String {
-    format!("up {} kB, down {} kB, total {} kB", t.up, t.down, t.total())
+/// The appendix's columns: name, then up kB, up %, down kB, down %, total kB, total % and
+/// the total in a human unit.
+const APPENDIX_COLUMNS: [&str; 7] = [
+    "up kB", "up %", "down kB", "down %", "total kB", "total %", "total",
+];
+/// Minimum widths of the appendix's kB, percent and human-unit columns.
+const APPENDIX_KB_MIN: usize = 12;
+const APPENDIX_PCT_MIN: usize = 8;
+const APPENDIX_HUMAN_MIN: usize = 10;
+
+/// A row of an appendix table: shown whole kB, and shares (`None`: not part of the
+/// percentages, printed as `–`).
+struct AppendixRow {
+    name: String,
+    kb: Shown,
+    shares: Option<Shares>,
+}
+
+impl AppendixRow {
+    fn cells(&self) -> [String; 7] {
+        let pct = |p: Option<crate::Percent>| p.map_or_else(|| "–".to_string(), |p| p.to_string());
+        let s = self.shares;
+        [
+            grouped_int(self.kb.up),
+            pct(s.map(|s| s.up)),
+            grouped_int(self.kb.down),
+            pct(s.map(|s| s.down)),
+            grouped_int(self.kb.total()),
+            pct(s.map(|s| s.total)),
+            human_whole_kb(self.kb.total()),
+        ]
+    }
+}
+
+/// A table of the appendix: the text printed above it, its first column's header, its rows.
+struct AppendixTable {
+    intro: Vec<String>,
+    first: &'static str,
+    rows: Vec<AppendixRow>,
+}
+
+/// Prints the appendix tables with one layout, wide enough for every cell of every table.
+fn write_appendix(out: &mut dyn Write, tables: &[AppendixTable]) -> io::Result<()> {
+    let mut name_w = NAME_MIN;
+    let mut widths = [0usize; 7];
+    for (i, h) in APPENDIX_COLUMNS.iter().enumerate() {
+        let min = match i {
+            6 => APPENDIX_HUMAN_MIN,
+            _ if i % 2 == 1 => APPENDIX_PCT_MIN,
+            _ => APPENDIX_KB_MIN,
+        };
+        widths[i] = min.max(h.width());
+    }
+    for t in tables {
+        name_w = name_w.max(t.first.width());
+        for r in &t.rows {
+            name_w = name_w.max(r.name.width());
+            for (w, c) in widths.iter_mut().zip(r.cells()) {
+                *w = (*w).max(c.width());
+            }
+        }
+    }
+    let line = |out: &mut dyn Write, name: &str, cells: &[String]| -> io::Result<()> {
+        out.write_all(name.as_bytes())?;
+        out.write_all(" ".repeat(name_w.saturating_sub(name.width())).as_bytes())?;
+        for (w, c) in widths.iter().zip(cells) {
+            write!(out, " {}{c}", " ".repeat(w.saturating_sub(c.width())))?;
+        }
+        writeln!(out)
+    };
+    for (i, t) in tables.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        for l in &t.intro {
+            writeln!(out, "{l}")?;
+        }
+        if t.rows.is_empty() {
+            continue;
+        }
+        let header: Vec<String> = APPENDIX_COLUMNS.iter().map(|h| h.to_string()).collect();
+        line(out, t.first, &header)?;
+        for r in &t.rows {
+            line(out, &r.name, &r.cells())?;
+        }
+    }
+    Ok(())
+}
+
+/// The appendix's tables: totals per organization and per group, then unmatched traffic.
+fn appendix_tables(report: &Report, rounded: &Rounded) -> Vec<AppendixTable> {
+    let grand = report.grand_total();
+    let mut tables = Vec::new();
+    let mut orgs: Vec<AppendixRow> = report
+        .organizations
+        .iter()
+        .zip(&rounded.orgs)
+        .map(|(o, kb)| AppendixRow {
+            name: o.name.clone(),
+            kb: *kb,
+            shares: Some(Shares::of(o.total(), grand)),
+        })
+        .collect();
+    orgs.push(AppendixRow {
+        name: ALL_ORGS.to_string(),
+        kb: rounded.grand,
+        shares: Some(Shares::of(grand, grand)),
+    });
+    tables.push(AppendixTable {
+        intro: vec!["Totals (percent of all organizations)".to_string()],
+        first: "Organization",
+        rows: orgs,
+    });
+    tables.push(AppendixTable {
+        intro: vec![],
+        first: "Group name",
+        rows: report
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| AppendixRow {
+                name: g.name.clone(),
+                kb: rounded.groups[i],
+                shares: Some(Shares::of(report.group_total(i), grand)),
+            })
+            .collect(),
+    });
+
+    let unmatched = report.unmatched_total();
+    if unmatched == Traffic::default() {
+        tables.push(AppendixTable {
+            intro: vec!["Unmatched traffic: none (every client matched a group)".to_string()],
+            first: "",
+            rows: vec![],
+        });
+    } else {
+        let seen = grand + unmatched;
+        let parts: Vec<(String, Traffic)> = report
+            .organizations
+            .iter()
+            .flat_map(|o| {
+                o.networks
+                    .iter()
+                    .filter(|n| n.unmatched != Traffic::default())
+                    .map(move |n| (format!("\"{}\" / \"{}\"", o.name, n.name), n.unmatched))
+            })
+            .collect();
+        let (kb, whole) = apportion(&parts.iter().map(|(_, t)| *t).collect::<Vec<_>>());
+        let mut rows: Vec<AppendixRow> = parts
+            .into_iter()
+            .zip(kb)
+            .map(|((name, _), kb)| AppendixRow {
+                name,
+                kb,
+                shares: None,
+            })
+            .collect();
+        rows.push(AppendixRow {
+            name: ALL_NETWORKS.to_string(),
+            kb: whole,
+            shares: None,
+        });
+        tables.push(AppendixTable {
+            intro: vec![format!(
+                "Unmatched traffic (clients in no group; not in the percentages above): {}% of all traffic seen",
+                Shares::of(unmatched, seen).total
+            )],
+            first: "Network",
+            rows,
+        });
+    }
+    tables
 }
 
 /// Writes the report as plain text.
@@ -178,54 +347,8 @@ pub fn render_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
 
-    write!(out, "\n###\n\nTotals (percent of all organizations)\n")?;
-    let grand = report.grand_total();
-    table.header(out, "Organization")?;
-    for (org, shown) in report.organizations.iter().zip(&rounded.orgs) {
-        table.row(out, &org.name, *shown, org.total(), grand)?;
-    }
-    table.row(out, ALL_ORGS, rounded.grand, grand, grand)?;
-    writeln!(out)?;
-    table.header(out, "Group name")?;
-    for (i, g) in report.groups.iter().enumerate() {
-        table.row(
-            out,
-            &g.name,
-            rounded.groups[i],
-            report.group_total(i),
-            grand,
-        )?;
-    }
-
-    let unmatched_all = report.unmatched_total();
-    writeln!(out)?;
-    if unmatched_all == Traffic::default() {
-        writeln!(
-            out,
-            "Unmatched traffic: none (every client matched a group)"
-        )?;
-    } else {
-        let seen = grand + unmatched_all;
-        writeln!(
-            out,
-            "Unmatched traffic (clients in no group; not in the percentages above): {} ({}% of all traffic seen)",
-            amounts(unmatched_all),
-            Shares::of(unmatched_all, seen).total
-        )?;
-        for org in &report.organizations {
-            for net in &org.networks {
-                if net.unmatched != Traffic::default() {
-                    writeln!(
-                        out,
-                        "  \"{}\" / \"{}\": {}",
-                        org.name,
-                        net.name,
-                        amounts(net.unmatched)
-                    )?;
-                }
-            }
-        }
-    }
+    write!(out, "\n###\n\n")?;
+    write_appendix(out, &appendix_tables(report, &rounded))?;
 
     let mut missing = report.missing_data().peekable();
     if missing.peek().is_some() {
