@@ -8,7 +8,9 @@ use usage_model::Traffic;
 
 use crate::chart::{alt_text, chart_png, chart_svg, css_color};
 use crate::figures::{Shown, apportion, grouped_int, shown};
-use crate::model::{OrgReport, Report, Shares, human_whole_kb};
+use crate::model::{
+    OrgReport, Report, Shares, days_word, describe_missing, human_whole_kb, networks_word,
+};
 
 /// The `Content-ID` of the chart image in [`HtmlMode::Email`] output (referenced as
 /// `cid:` + this).
@@ -221,18 +223,20 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
     // Missing-data warning.
     let missing: Vec<_> = report.missing_data().collect();
     if !missing.is_empty() {
-        h.push_str(
+        let _ = write!(
+            h,
             "<tr><td style=\"padding:8px 20px;\"><div role=\"alert\" style=\"background:#fff4e5;border-left:4px solid #f0a020;padding:10px 12px;font-size:13px;color:#5a3b00;\">\
-             <strong>Incomplete data.</strong> No data is stored for these days, so their traffic is missing from the figures (run sync at least every 29 days):<ul style=\"margin:6px 0 0 18px;padding:0;\">",
+             <strong>Incomplete data.</strong> No data is stored for these days ({} in all, over {}), so their traffic is missing from the figures (run sync at least every 29 days):<ul style=\"margin:6px 0 0 18px;padding:0;\">",
+            days_word(report.missing_day_count()),
+            networks_word(missing.len()),
         );
         for (org, net, days) in &missing {
-            let list: Vec<String> = days.iter().map(ToString::to_string).collect();
             let _ = write!(
                 h,
                 "<li>{} / {}: {}</li>",
                 escape(org),
                 escape(net),
-                escape(&list.join(", "))
+                escape(&describe_missing(days))
             );
         }
         h.push_str("</ul></div></td></tr>\n");
@@ -326,12 +330,10 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
             }
             close_table(&mut h);
             if !net.missing_days.is_empty() {
-                let list: Vec<String> = net.missing_days.iter().map(ToString::to_string).collect();
                 let _ = write!(
                     h,
-                    "<p style=\"margin:4px 0;font-size:12px;color:#8a5a00;\">⚠ No data for {} day(s): {}</p>",
-                    net.missing_days.len(),
-                    escape(&list.join(", "))
+                    "<p style=\"margin:4px 0;font-size:12px;color:#8a5a00;\">⚠ No data for {}</p>",
+                    escape(&describe_missing(&net.missing_days))
                 );
             }
         }

@@ -50,6 +50,15 @@ struct Net<'a> {
     total: Amounts,
     unmatched: Amounts,
     missing_days: &'a [Date],
+    missing_ranges: Vec<Range>,
+}
+
+/// A run of consecutive days, both ends included.
+#[derive(Serialize)]
+struct Range {
+    start: Date,
+    end: Date,
+    days: i64,
 }
 
 #[derive(Serialize)]
@@ -140,6 +149,15 @@ pub fn render_json(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
                         total: n.total().into(),
                         unmatched: n.unmatched.into(),
                         missing_days: &n.missing_days,
+                        missing_ranges: n
+                            .missing_runs()
+                            .into_iter()
+                            .map(|r| Range {
+                                start: r.start,
+                                end: r.end,
+                                days: r.len_days(),
+                            })
+                            .collect(),
                     })
                     .collect(),
                 total: o.total().into(),

@@ -52,7 +52,9 @@ pub use chart::{chart_png, chart_svg};
 pub use csv::render_csv;
 pub use html::{CHART_CONTENT_ID, HtmlMode, HtmlOutput, InlineImage, png_data_uri, render_html};
 pub use json::{JSON_SCHEMA_VERSION, render_json};
-pub use model::{DateRange, GroupDef, NetworkReport, OrgReport, Percent, Report, Shares, human_kb};
+pub use model::{
+    DateRange, GroupDef, NetworkReport, OrgReport, Percent, Report, Shares, day_runs, human_kb,
+};
 pub use sample::sample_report;
 pub use text::render_text;
 

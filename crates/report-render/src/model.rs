@@ -32,6 +32,96 @@ impl DateRange {
         }
         .max(0)
     }
+
+    /// [`DateRange::len_days`] as a count.
+    fn count(&self) -> usize {
+        usize::try_from(self.len_days()).unwrap_or(0)
+    }
+}
+
+/// The days of `days` as runs of consecutive days, in date order (the input may be unsorted and
+/// hold duplicates). This is how reports print missing days: `2026-10-01…2026-10-31` rather
+/// than 31 dates.
+///
+/// ```
+/// use jiff::civil::date;
+/// use report_render::{DateRange, day_runs};
+///
+/// let days = [date(2024, 2, 28), date(2024, 3, 1), date(2024, 2, 29), date(2024, 3, 5)];
+/// assert_eq!(
+///     day_runs(&days),
+///     [
+///         DateRange::new(date(2024, 2, 28), date(2024, 3, 1)),
+///         DateRange::new(date(2024, 3, 5), date(2024, 3, 5)),
+///     ]
+/// );
+/// ```
+pub fn day_runs(days: &[Date]) -> Vec<DateRange> {
+    let mut sorted = days.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut runs: Vec<DateRange> = Vec::new();
+    for day in sorted {
+        match runs.last_mut() {
+            Some(run) if run.end.tomorrow().is_ok_and(|next| next == day) => run.end = day,
+            _ => runs.push(DateRange {
+                start: day,
+                end: day,
+            }),
+        }
+    }
+    runs
+}
+
+/// How many runs of missing days text and HTML reports list per network before "and N more".
+pub(crate) const MISSING_RUNS_SHOWN: usize = 5;
+
+/// `n day` / `n days`.
+pub(crate) fn days_word(n: usize) -> String {
+    if n == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{n} days")
+    }
+}
+
+/// `1 network` / `n networks`.
+pub(crate) fn networks_word(n: usize) -> String {
+    if n == 1 {
+        "1 network".to_string()
+    } else {
+        format!("{n} networks")
+    }
+}
+
+/// A network's missing days for people: the count, then the first
+/// [`MISSING_RUNS_SHOWN`] runs (`2026-10-01…2026-10-31 (31 days)`, a single day as its
+/// date), then how many more runs and days there are.
+pub(crate) fn describe_missing(days: &[Date]) -> String {
+    let runs = day_runs(days);
+    let total: usize = runs.iter().map(DateRange::count).sum();
+    let mut parts: Vec<String> = runs
+        .iter()
+        .take(MISSING_RUNS_SHOWN)
+        .map(|r| {
+            if r.start == r.end {
+                r.start.to_string()
+            } else {
+                format!("{}…{} ({})", r.start, r.end, days_word(r.count()))
+            }
+        })
+        .collect();
+    if runs.len() > MISSING_RUNS_SHOWN {
+        let rest = &runs[MISSING_RUNS_SHOWN..];
+        let rest_days: usize = rest.iter().map(DateRange::count).sum();
+        parts.push(format!(
+            "and {} more range{} ({})",
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" },
+            days_word(rest_days)
+        ));
+    }
+    format!("{}: {}", days_word(total), parts.join(", "))
 }
 
 /// One user group as configured: its name and its definition string (`sub:10.0.0.0/8,vid:20`).
@@ -65,6 +155,11 @@ impl NetworkReport {
     /// Sum of the groups' traffic: the base of the table's percentages, as in the original.
     pub fn total(&self) -> Traffic {
         self.groups.iter().copied().sum()
+    }
+
+    /// [`NetworkReport::missing_days`] as runs of consecutive days (see [`day_runs`]).
+    pub fn missing_runs(&self) -> Vec<DateRange> {
+        day_runs(&self.missing_days)
     }
 
     /// Everything seen on the network: groups plus unmatched.
@@ -134,6 +229,20 @@ impl Report {
     /// Traffic of group `index` over every network.
     pub fn group_total(&self, index: usize) -> Traffic {
         self.organizations.iter().map(|o| o.group(index)).sum()
+    }
+
+    /// Number of (network, day) pairs without data, over every network.
+    pub fn missing_day_count(&self) -> usize {
+        self.organizations
+            .iter()
+            .flat_map(|o| &o.networks)
+            .map(|n| {
+                day_runs(&n.missing_days)
+                    .iter()
+                    .map(DateRange::count)
+                    .sum::<usize>()
+            })
+            .sum()
     }
 
     /// Networks with missing days, as `(organization, network, days)`.
@@ -325,6 +434,75 @@ mod tests {
         assert_eq!(human_kb(Kb::from_millis(-1_234_567_000)), "-1.23 GB");
         assert_eq!(human_whole_kb(1_234_567), "1.23 GB");
         assert_eq!(human_whole_kb(12), "12 kB");
+    }
+
+    #[test]
+    fn day_runs_cross_month_and_year_ends_and_leap_days() {
+        use jiff::civil::date;
+        let run = |a: Date, b: Date| DateRange { start: a, end: b };
+        // Leap year: Feb 28 → 29 → Mar 1 is one run.
+        let leap = [date(2024, 3, 1), date(2024, 2, 28), date(2024, 2, 29)];
+        assert_eq!(day_runs(&leap), [run(date(2024, 2, 28), date(2024, 3, 1))]);
+        // Common year: Feb 28 → Mar 1 is consecutive; 2100 is not a leap year, 2000 is.
+        for y in [2023, 2100] {
+            assert_eq!(
+                day_runs(&[date(y, 2, 28), date(y, 3, 1)]),
+                [run(date(y, 2, 28), date(y, 3, 1))]
+            );
+        }
+        assert_eq!(
+            day_runs(&[date(2000, 2, 28), date(2000, 3, 1)]),
+            [
+                run(date(2000, 2, 28), date(2000, 2, 28)),
+                run(date(2000, 3, 1), date(2000, 3, 1))
+            ]
+        );
+        // 30- and 31-day months, the year end, duplicates, unsorted input.
+        let days = [
+            date(2026, 5, 1),
+            date(2026, 12, 31),
+            date(2026, 4, 30),
+            date(2027, 1, 1),
+            date(2026, 5, 1),
+            date(2026, 5, 31),
+            date(2026, 6, 2),
+        ];
+        assert_eq!(
+            day_runs(&days),
+            [
+                run(date(2026, 4, 30), date(2026, 5, 1)),
+                run(date(2026, 5, 31), date(2026, 5, 31)),
+                run(date(2026, 6, 2), date(2026, 6, 2)),
+                run(date(2026, 12, 31), date(2027, 1, 1)),
+            ]
+        );
+        assert_eq!(day_runs(&[]), []);
+        // A whole October is one run of 31 days.
+        let october: Vec<Date> = (1..=31).map(|d| date(2026, 10, d)).collect();
+        let runs = day_runs(&october);
+        assert_eq!(runs, [run(date(2026, 10, 1), date(2026, 10, 31))]);
+        assert_eq!(runs[0].len_days(), 31);
+    }
+
+    #[test]
+    fn missing_days_are_described_as_capped_runs() {
+        use jiff::civil::date;
+        let october: Vec<Date> = (1..=31).map(|d| date(2026, 10, d)).collect();
+        assert_eq!(
+            describe_missing(&october),
+            "31 days: 2026-10-01…2026-10-31 (31 days)"
+        );
+        assert_eq!(describe_missing(&[date(2026, 2, 3)]), "1 day: 2026-02-03");
+        // Every other day of a leap February: 15 single days, 5 shown.
+        let feb: Vec<Date> = (1..=29).step_by(2).map(|d| date(2028, 2, d)).collect();
+        assert_eq!(
+            describe_missing(&feb),
+            "15 days: 2028-02-01, 2028-02-03, 2028-02-05, 2028-02-07, 2028-02-09, \
+             and 10 more ranges (10 days)"
+        );
+        let mut six = feb[..5].to_vec();
+        six.extend([date(2028, 2, 28), date(2028, 2, 29), date(2028, 3, 1)]);
+        assert!(describe_missing(&six).ends_with(", and 1 more range (3 days)"));
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //!
 //! Everything after the final `###` is ours and made for people, so a parser that reads group
 //! rows up to a blank line is not disturbed: the totals per organization and per group, the
-//! unmatched traffic per network, the missing-day warnings. Its tables share one layout: whole
+//! unmatched traffic per network, the missing-day warnings (runs of consecutive days, at most a
+//! few per network, rather than every date). Its tables share one layout: whole
 //! kB with thousands separators (`1,234,567`), percentages with two decimals, and a last column
 //! with the total in a human unit (kB, MB, GB, TB; powers of 1000, as in the HTML). One
 //! precision throughout: whole kB everywhere (JSON and CSV carry the exact thousandths).
@@ -26,7 +27,9 @@ use unicode_width::UnicodeWidthStr;
 use usage_model::Traffic;
 
 use crate::figures::{Shown, apportion, grouped_int};
-use crate::model::{OrgReport, Report, Shares, human_whole_kb};
+use crate::model::{
+    OrgReport, Report, Shares, days_word, describe_missing, human_whole_kb, networks_word,
+};
 
 /// Minimum widths: the original's `%-20s` and `%15d`; `%10.2f` never overflows.
 const NAME_MIN: usize = 20;
@@ -350,20 +353,16 @@ pub fn render_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     write!(out, "\n###\n\n")?;
     write_appendix(out, &appendix_tables(report, &rounded))?;
 
-    let mut missing = report.missing_data().peekable();
-    if missing.peek().is_some() {
+    let missing: Vec<_> = report.missing_data().collect();
+    if !missing.is_empty() {
         writeln!(
             out,
-            "\nWARNING: no data stored for some days of the period; figures are incomplete (run sync at least every 29 days):"
+            "\nWARNING: no data stored for some days of the period ({} in all, over {}); figures are incomplete (run sync at least every 29 days):",
+            days_word(report.missing_day_count()),
+            networks_word(missing.len()),
         )?;
         for (org, net, days) in missing {
-            let list: Vec<String> = days.iter().map(ToString::to_string).collect();
-            writeln!(
-                out,
-                "  \"{org}\" / \"{net}\": {} day(s): {}",
-                days.len(),
-                list.join(", ")
-            )?;
+            writeln!(out, "  \"{org}\" / \"{net}\": {}", describe_missing(days))?;
         }
     }
     writeln!(out, "\nGenerated at {}", report.generated_at)?;

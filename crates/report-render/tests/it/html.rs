@@ -120,7 +120,8 @@ fn email_html_is_self_contained_and_has_a_table_per_network() {
             .iter()
             .any(|d| attr(d, "role").as_deref() == Some("alert"))
     );
-    assert!(out.html.contains("2026-11-18, 2026-11-19"));
+    assert!(out.html.contains("2 days: 2026-11-18…2026-11-19 (2 days)"));
+    assert!(out.html.contains("(3 days in all, over 2 networks)"));
 }
 
 /// The rows of a data table as (name, [up kB, down kB, total kB]) read from its cells.

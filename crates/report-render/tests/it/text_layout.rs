@@ -74,7 +74,10 @@ fn extras_follow_the_tables() {
     let unmatched = s.find("Unmatched traffic (clients in no group").unwrap();
     let warning = s.find("WARNING: no data stored").unwrap();
     assert!(last_net < totals && totals < unmatched && unmatched < warning);
-    assert!(s.contains("  \"Acme\" / \"Data centre\": 2 day(s): 2026-11-18, 2026-11-19\n"));
+    assert!(s.contains(
+        "\nWARNING: no data stored for some days of the period (3 days in all, over 2 networks); "
+    ));
+    assert!(s.contains("  \"Acme\" / \"Data centre\": 2 days: 2026-11-18…2026-11-19 (2 days)\n"));
     let hq = s
         .lines()
         .find(|l| l.starts_with("\"Acme\" / \"HQ\" "))
@@ -227,4 +230,57 @@ fn shown_columns_add_up() {
     let ups: Vec<i128> = hq.iter().map(|r| figures(h, r)[0]).collect();
     assert_eq!(ups.iter().sum::<i128>(), 2, "{hq:?}");
     assert!(ups.iter().all(|u| *u == 0 || *u == 1), "{hq:?}");
+}
+
+#[test]
+fn a_long_gap_is_a_few_ranges_not_every_date() {
+    use jiff::ToSpan;
+    // As `report:99999` of a database that has only a few days: 99,999 missing days in one
+    // network, and every other day of two years in another.
+    let mut r = fixture::report();
+    let end = jiff::civil::date(2026, 11, 22);
+    let start = end.checked_sub(99_998.days()).unwrap();
+    r.period = report_render::DateRange::new(start, end);
+    let all: Vec<jiff::civil::Date> = start.series(1.day()).take(99_999).collect();
+    assert_eq!(all.last(), Some(&end));
+    r.organizations[0].networks[0].missing_days = all;
+    r.organizations[0].networks[1].missing_days = end
+        .checked_sub(730.days())
+        .unwrap()
+        .series(2.days())
+        .take(365)
+        .collect();
+    let s = text(&r);
+    assert!(s.len() < 8_000, "{} bytes", s.len());
+    assert!(s.contains(&format!(
+        "  \"Acme\" / \"HQ\": 99999 days: {start}…2026-11-22 (99999 days)\n"
+    )));
+    let dc = s
+        .lines()
+        .find(|l| l.starts_with("  \"Acme\" / \"Data centre\": "))
+        .unwrap();
+    assert!(dc.starts_with("  \"Acme\" / \"Data centre\": 365 days: 2024-11-22, 2024-11-24, "));
+    assert!(dc.ends_with(", and 360 more ranges (360 days)"), "{dc}");
+    assert!(
+        s.contains("(100365 days in all, over 3 networks)"),
+        "the total count"
+    );
+
+    // HTML says the same; JSON keeps every day and adds the runs.
+    let html = report_render::render_html(&r, report_render::HtmlMode::Standalone)
+        .unwrap()
+        .html;
+    assert!(html.contains("365 days: 2024-11-22, 2024-11-24, "));
+    assert!(html.contains(", and 360 more ranges (360 days)"));
+    let mut json = Vec::new();
+    report_render::render_json(&r, &mut json).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let hq = &v["organizations"][0]["networks"][0];
+    assert_eq!(hq["missing_days"].as_array().unwrap().len(), 99_999);
+    assert_eq!(
+        hq["missing_ranges"],
+        serde_json::json!([{ "start": start.to_string(), "end": "2026-11-22", "days": 99_999 }])
+    );
+    let dc = &v["organizations"][0]["networks"][1]["missing_ranges"];
+    assert_eq!(dc.as_array().unwrap().len(), 365);
 }
