@@ -1,5 +1,6 @@
 //! CSV for spreadsheets: one row per organization, network and group, plus one `unmatched`
-//! row per network that saw unmatched traffic.
+//! row per network that saw unmatched traffic and one `removed` row per network with traffic
+//! of groups no longer defined.
 
 use std::io::Write;
 
@@ -19,7 +20,12 @@ fn field(s: &str) -> String {
 }
 
 /// Writes the report as CSV (RFC 4180, CRLF line ends, header row first). kB values are exact
-/// decimals; percentages have two decimals and are empty on `unmatched` rows.
+/// decimals; percentages have two decimals and are empty on `unmatched` and `removed` rows.
+///
+/// Row kinds (`kind` column): `group` (one per group; `group` names it), `unmatched` (clients
+/// in no group) and `removed` (rows stored for groups no longer defined, left by a
+/// reconfiguration without `--reclassify`); the last two have an empty `group` and appear
+/// only when not zero.
 pub fn render_csv(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
     let mut w = std::io::BufWriter::new(out);
     write!(w, "{HEADER}\r\n")?;
@@ -43,15 +49,19 @@ pub fn render_csv(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
                     s.total
                 )?;
             }
-            if net.unmatched != Traffic::default() {
-                let t = net.unmatched;
-                write!(
-                    w,
-                    "{prefix},unmatched,,{},,{},,{},\r\n",
-                    t.up,
-                    t.down,
-                    t.total()
-                )?;
+            for (kind, t) in [
+                ("unmatched", net.unmatched),
+                ("removed", net.removed_groups),
+            ] {
+                if t != Traffic::default() {
+                    write!(
+                        w,
+                        "{prefix},{kind},,{},,{},,{},\r\n",
+                        t.up,
+                        t.down,
+                        t.total()
+                    )?;
+                }
             }
         }
     }

@@ -9,7 +9,8 @@ use usage_model::Traffic;
 use crate::chart::{alt_text, chart_png, chart_svg, css_color};
 use crate::figures::{Shown, apportion, grouped_int, shown};
 use crate::model::{
-    OrgReport, Report, Shares, days_word, describe_missing, human_whole_kb, networks_word,
+    OrgReport, REMOVED_GROUPS, Report, Shares, days_word, describe_missing, human_whole_kb,
+    networks_word,
 };
 
 /// The `Content-ID` of the chart image in [`HtmlMode::Email`] output (referenced as
@@ -59,6 +60,9 @@ pub(crate) fn escape(s: &str) -> String {
     }
     o
 }
+
+/// The row label of [`crate::NetworkReport::removed_groups`] in tables.
+const REMOVED_ROW: &str = "Groups no longer defined (not in %)";
 
 const FONT: &str = "font-family:-apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,sans-serif;";
 const H2: &str = "margin:24px 0 4px 0;font-size:20px;font-weight:600;color:#1a2b4c;";
@@ -211,7 +215,7 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
             &format!("{} kB", grouped_int(kb)),
         );
     }
-    let seen = grand + unmatched;
+    let seen = report.all_traffic();
     tile(
         &mut h,
         "Unmatched",
@@ -328,6 +332,16 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
                     "color:#777;font-style:italic;",
                 );
             }
+            if net.removed_groups != Traffic::default() {
+                data_row(
+                    &mut h,
+                    REMOVED_ROW,
+                    shown(net.removed_groups),
+                    net.removed_groups,
+                    None,
+                    "color:#777;font-style:italic;",
+                );
+            }
             close_table(&mut h);
             if !net.missing_days.is_empty() {
                 let _ = write!(
@@ -366,7 +380,26 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
             "color:#777;font-style:italic;",
         );
     }
+    let removed = report.removed_groups_total();
+    if removed != Traffic::default() {
+        data_row(
+            &mut h,
+            REMOVED_ROW,
+            shown(removed),
+            removed,
+            None,
+            "color:#777;font-style:italic;",
+        );
+    }
     close_table(&mut h);
+    if removed != Traffic::default() {
+        let _ = write!(
+            h,
+            "<p style=\"margin:4px 0;font-size:12px;color:#8a5a00;\">{REMOVED_GROUPS}: rows stored for groups that a reconfiguration removed ({}, {}% of all traffic seen). Run <code>usagestats reconfigure --reclassify</code> to reclassify it with the current groups.</p>",
+            human_whole_kb(shown(removed).total()),
+            Shares::of(removed, seen).total
+        );
+    }
     let _ = write!(h, "<h3 style=\"{H3}\">Per group, all networks</h3>");
     open_table(&mut h);
     header_row(&mut h, "Group");

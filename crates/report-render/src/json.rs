@@ -24,6 +24,7 @@ struct Doc<'a> {
     group_totals: Vec<Row<'a>>,
     total: Amounts,
     unmatched: Amounts,
+    removed_groups: Amounts,
     daily: Vec<Day<'a>>,
 }
 
@@ -41,6 +42,7 @@ struct Org<'a> {
     total: Amounts,
     share_of_all: Shares,
     unmatched: Amounts,
+    removed_groups: Amounts,
 }
 
 #[derive(Serialize)]
@@ -49,6 +51,7 @@ struct Net<'a> {
     groups: Vec<Row<'a>>,
     total: Amounts,
     unmatched: Amounts,
+    removed_groups: Amounts,
     missing_days: &'a [Date],
     missing_ranges: Vec<Range>,
 }
@@ -148,6 +151,7 @@ pub fn render_json(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
                         groups: rows(report, |i| n.group(i), n.total()),
                         total: n.total().into(),
                         unmatched: n.unmatched.into(),
+                        removed_groups: n.removed_groups.into(),
                         missing_days: &n.missing_days,
                         missing_ranges: n
                             .missing_runs()
@@ -163,11 +167,13 @@ pub fn render_json(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
                 total: o.total().into(),
                 share_of_all: Shares::of(o.total(), grand),
                 unmatched: o.unmatched().into(),
+                removed_groups: o.removed_groups().into(),
             })
             .collect(),
         group_totals: rows(report, |i| report.group_total(i), grand),
         total: grand.into(),
         unmatched: report.unmatched_total().into(),
+        removed_groups: report.removed_groups_total().into(),
         daily: report
             .daily
             .iter()

@@ -20,6 +20,7 @@
 //!             name: "HQ".into(),
 //!             groups: vec![Traffic { up: Kb::from_kb(300), down: Kb::from_kb(700) }],
 //!             unmatched: Traffic::default(),
+//!             removed_groups: Traffic::default(),
 //!             missing_days: vec![],
 //!         }],
 //!     }],

@@ -73,6 +73,9 @@ pub fn day_runs(days: &[Date]) -> Vec<DateRange> {
     runs
 }
 
+/// What text and HTML call [`NetworkReport::removed_groups`].
+pub(crate) const REMOVED_GROUPS: &str = "Traffic of groups no longer defined";
+
 /// How many runs of missing days text and HTML reports list per network before "and N more".
 pub(crate) const MISSING_RUNS_SHOWN: usize = 5;
 
@@ -142,6 +145,10 @@ pub struct NetworkReport {
     pub groups: Vec<Traffic>,
     /// Traffic of clients that matched no group.
     pub unmatched: Traffic,
+    /// Traffic stored for groups that are no longer defined: rows of group positions beyond
+    /// [`Report::groups`], left by a `usagestats reconfigure` without `--reclassify` that
+    /// removed groups. Neither a group's nor unmatched traffic; not in the percentages.
+    pub removed_groups: Traffic,
     /// Days of the period for which this network has no stored data.
     pub missing_days: Vec<Date>,
 }
@@ -162,9 +169,9 @@ impl NetworkReport {
         day_runs(&self.missing_days)
     }
 
-    /// Everything seen on the network: groups plus unmatched.
+    /// Everything seen on the network: groups, unmatched and groups no longer defined.
     pub fn all_traffic(&self) -> Traffic {
-        self.total() + self.unmatched
+        self.total() + self.unmatched + self.removed_groups
     }
 }
 
@@ -186,6 +193,11 @@ impl OrgReport {
     /// Unmatched traffic over all networks of the organization.
     pub fn unmatched(&self) -> Traffic {
         self.networks.iter().map(|n| n.unmatched).sum()
+    }
+
+    /// Traffic of groups no longer defined over all networks of the organization.
+    pub fn removed_groups(&self) -> Traffic {
+        self.networks.iter().map(|n| n.removed_groups).sum()
     }
 
     /// Traffic of group `index` summed over the organization's networks.
@@ -224,6 +236,19 @@ impl Report {
     /// Unmatched traffic over every network.
     pub fn unmatched_total(&self) -> Traffic {
         self.organizations.iter().map(OrgReport::unmatched).sum()
+    }
+
+    /// Traffic of groups no longer defined over every network.
+    pub fn removed_groups_total(&self) -> Traffic {
+        self.organizations
+            .iter()
+            .map(OrgReport::removed_groups)
+            .sum()
+    }
+
+    /// Everything seen: groups, unmatched and groups no longer defined, over every network.
+    pub fn all_traffic(&self) -> Traffic {
+        self.grand_total() + self.unmatched_total() + self.removed_groups_total()
     }
 
     /// Traffic of group `index` over every network.

@@ -80,6 +80,7 @@ pub fn sample_report() -> Report {
             name: (*net).to_string(),
             groups: vec![Traffic::default(); groups.len()],
             unmatched: Traffic::default(),
+            removed_groups: Traffic::default(),
             missing_days: missing
                 .iter()
                 .filter_map(|i| days.get(*i).copied())

@@ -10,7 +10,8 @@
 //!
 //! Everything after the final `###` is ours and made for people, so a parser that reads group
 //! rows up to a blank line is not disturbed: the totals per organization and per group, the
-//! unmatched traffic per network, the missing-day warnings (runs of consecutive days, at most a
+//! unmatched traffic per network, the traffic of groups no longer defined (rows a reconfigure
+//! without `--reclassify` left behind), the missing-day warnings (runs of consecutive days, at most a
 //! few per network, rather than every date). Its tables share one layout: whole
 //! kB with thousands separators (`1,234,567`), percentages with two decimals, and a last column
 //! with the total in a human unit (kB, MB, GB, TB; powers of 1000, as in the HTML). One
@@ -19,7 +20,7 @@
 //! Figures in both parts come from [`crate::figures`]: a row's total is its up plus its down,
 //! and rows that are parts of a whole add up to it (a network's groups to the network's rounded
 //! total, the organizations and the groups to "All organizations", the networks' unmatched
-//! traffic to its total row).
+//! traffic and that of groups no longer defined to their total rows).
 
 use std::io::{self, Write};
 
@@ -28,7 +29,8 @@ use usage_model::Traffic;
 
 use crate::figures::{Shown, apportion, grouped_int};
 use crate::model::{
-    OrgReport, Report, Shares, days_word, describe_missing, human_whole_kb, networks_word,
+    NetworkReport, OrgReport, REMOVED_GROUPS, Report, Shares, days_word, describe_missing,
+    human_whole_kb, networks_word,
 };
 
 /// Minimum widths: the original's `%-20s` and `%15d`; `%10.2f` never overflows.
@@ -280,6 +282,7 @@ fn appendix_tables(report: &Report, rounded: &Rounded) -> Vec<AppendixTable> {
             .collect(),
     });
 
+    let seen = report.all_traffic();
     let unmatched = report.unmatched_total();
     if unmatched == Traffic::default() {
         tables.push(AppendixTable {
@@ -288,42 +291,67 @@ fn appendix_tables(report: &Report, rounded: &Rounded) -> Vec<AppendixTable> {
             rows: vec![],
         });
     } else {
-        let seen = grand + unmatched;
-        let parts: Vec<(String, Traffic)> = report
-            .organizations
-            .iter()
-            .flat_map(|o| {
-                o.networks
-                    .iter()
-                    .filter(|n| n.unmatched != Traffic::default())
-                    .map(move |n| (format!("\"{}\" / \"{}\"", o.name, n.name), n.unmatched))
-            })
-            .collect();
-        let (kb, whole) = apportion(&parts.iter().map(|(_, t)| *t).collect::<Vec<_>>());
-        let mut rows: Vec<AppendixRow> = parts
-            .into_iter()
-            .zip(kb)
-            .map(|((name, _), kb)| AppendixRow {
-                name,
-                kb,
-                shares: None,
-            })
-            .collect();
-        rows.push(AppendixRow {
-            name: ALL_NETWORKS.to_string(),
-            kb: whole,
-            shares: None,
-        });
-        tables.push(AppendixTable {
-            intro: vec![format!(
+        tables.push(per_network_table(
+            report,
+            |n| n.unmatched,
+            format!(
                 "Unmatched traffic (clients in no group; not in the percentages above): {}% of all traffic seen",
                 Shares::of(unmatched, seen).total
-            )],
-            first: "Network",
-            rows,
-        });
+            ),
+        ));
+    }
+    let removed = report.removed_groups_total();
+    if removed != Traffic::default() {
+        tables.push(per_network_table(
+            report,
+            |n| n.removed_groups,
+            format!(
+                "{REMOVED_GROUPS} (run `usagestats reconfigure --reclassify` to reclassify it; not in the percentages above): {}% of all traffic seen",
+                Shares::of(removed, seen).total
+            ),
+        ));
     }
     tables
+}
+
+/// A table of one kind of traffic outside the groups (`get`), one row per network that has
+/// some and an "All networks" row they add up to.
+fn per_network_table(
+    report: &Report,
+    get: impl Fn(&NetworkReport) -> Traffic,
+    intro: String,
+) -> AppendixTable {
+    let parts: Vec<(String, Traffic)> = report
+        .organizations
+        .iter()
+        .flat_map(|o| {
+            o.networks
+                .iter()
+                .map(|n| (n, get(n)))
+                .filter(|(_, t)| *t != Traffic::default())
+                .map(move |(n, t)| (format!("\"{}\" / \"{}\"", o.name, n.name), t))
+        })
+        .collect();
+    let (kb, whole) = apportion(&parts.iter().map(|(_, t)| *t).collect::<Vec<_>>());
+    let mut rows: Vec<AppendixRow> = parts
+        .into_iter()
+        .zip(kb)
+        .map(|((name, _), kb)| AppendixRow {
+            name,
+            kb,
+            shares: None,
+        })
+        .collect();
+    rows.push(AppendixRow {
+        name: ALL_NETWORKS.to_string(),
+        kb: whole,
+        shares: None,
+    });
+    AppendixTable {
+        intro: vec![intro],
+        first: "Network",
+        rows,
+    }
 }
 
 /// Writes the report as plain text.

@@ -1,6 +1,6 @@
 //! A report with every awkward case: a very long group name, a number wider than the
 //! original's 15 columns, non-ASCII and CSV-hostile names, fractional kB, unmatched traffic,
-//! a network without traffic and missing days.
+//! traffic of groups no longer defined, a network without traffic and missing days.
 
 use jiff::civil::date;
 use report_render::{DateRange, GroupDef, NetworkReport, OrgReport, Report};
@@ -41,6 +41,8 @@ pub fn report() -> Report {
                         name: "HQ".into(),
                         groups: vec![t(1_500, 2_499), t(1_000_500, 3_000_000), t(0, 125)],
                         unmatched: t(4_000, 6_000),
+                        // Rows of a group a reconfigure removed.
+                        removed_groups: t(700_500, 1_250),
                         missing_days: vec![],
                     },
                     NetworkReport {
@@ -48,6 +50,7 @@ pub fn report() -> Report {
                         // Wider than %15d: 9 quadrillion kB.
                         groups: vec![t(9_000_000_000_000_000_000, 1_000), t(0, 0), t(2_000, 0)],
                         unmatched: Traffic::default(),
+                        removed_groups: Traffic::default(),
                         missing_days: vec![date(2026, 11, 18), date(2026, 11, 19)],
                     },
                 ],
@@ -59,12 +62,14 @@ pub fn report() -> Report {
                         name: "Lab, \"north\"".into(),
                         groups: vec![t(333_333, 666_667), t(333_333, 0), t(333_334, 0)],
                         unmatched: t(0, 50),
+                        removed_groups: Traffic::default(),
                         missing_days: vec![date(2026, 11, 22)],
                     },
                     NetworkReport {
                         name: "Quiet site".into(),
                         groups: vec![Traffic::default(); 3],
                         unmatched: Traffic::default(),
+                        removed_groups: Traffic::default(),
                         missing_days: vec![],
                     },
                 ],

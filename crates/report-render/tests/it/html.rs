@@ -86,10 +86,11 @@ fn email_html_is_self_contained_and_has_a_table_per_network() {
         .filter(|t| attr(t, "role").as_deref() == Some("table"))
         .collect();
     assert_eq!(data_tables.len(), networks + 3);
-    // A network table: header of 8 columns, one row per group, total, unmatched (HQ has some).
+    // A network table: header of 8 columns, one row per group, total, unmatched and groups no
+    // longer defined (HQ has both).
     let hq = data_tables[1];
     assert_eq!(count_in(&dom, hq, "th"), 8);
-    assert_eq!(count_in(&dom, hq, "tr"), 1 + r.groups.len() + 2);
+    assert_eq!(count_in(&dom, hq, "tr"), 1 + r.groups.len() + 3);
     let hq_text = hq.inner_text(dom.parser());
     // Whole kB with separators: up 1000.5 (of a network total of 1002) shows 1,001.
     assert!(hq_text.contains("1,001"), "whole kB: {hq_text}");

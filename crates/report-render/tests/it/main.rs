@@ -4,4 +4,5 @@
 mod fixture;
 mod golden;
 mod html;
+mod removed;
 mod text_layout;

@@ -56,7 +56,7 @@ fn sample_uses_the_original_widths_exactly() {
 #[test]
 fn long_names_and_huge_numbers_widen_every_table_alike() {
     let s = text(&fixture::report());
-    assert_eq!(assert_tables_aligned(&s), (4, 3));
+    assert_eq!(assert_tables_aligned(&s), (4, 4));
     let header = s.lines().find(|l| l.starts_with("Group name")).unwrap();
     assert!(header.starts_with(&format!(
         "{:<w$} ",
@@ -196,7 +196,8 @@ fn shown_columns_add_up() {
         let s = text(&r);
         let tables = tables(&s);
         let networks: usize = r.organizations.iter().map(|o| o.networks.len()).sum();
-        assert_eq!(tables.len(), networks + 3);
+        let removed = usize::from(r.removed_groups_total() != Traffic::default());
+        assert_eq!(tables.len(), networks + 3 + removed);
         for (header, rows) in &tables {
             for row in rows {
                 let [up, down, total] = figures(header, row);
@@ -215,13 +216,14 @@ fn shown_columns_add_up() {
         assert!(orgs.last().unwrap().starts_with("All organizations "));
         assert_eq!(sum(oh, &orgs[..orgs.len() - 1]), all, "{orgs:?}");
         assert_eq!(sum(gh, groups), all, "{groups:?}");
-        // The networks' unmatched traffic adds up to its total row.
-        let (uh, unmatched) = &tables[networks + 2];
-        assert!(unmatched.last().unwrap().starts_with("All networks "));
-        assert_eq!(
-            sum(uh, &unmatched[..unmatched.len() - 1]),
-            figures(uh, unmatched.last().unwrap())
-        );
+        // The networks' unmatched traffic (and that of removed groups) adds up to its total.
+        for (uh, per_network) in &tables[networks + 2..] {
+            assert!(per_network.last().unwrap().starts_with("All networks "));
+            assert_eq!(
+                sum(uh, &per_network[..per_network.len() - 1]),
+                figures(uh, per_network.last().unwrap())
+            );
+        }
     }
     // With halves: a network of three groups shows 1 + 1 + 0 (its rounded total of 1.5 is 2),
     // not 1 + 1 + 1.
