@@ -15,6 +15,8 @@
 
 use usage_model::{Kb, Traffic};
 
+use crate::model::{Report, human_whole_kb};
+
 /// One row's whole-kB figures as shown; the total is their sum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Shown {
@@ -48,6 +50,79 @@ fn round_millis(m: i128) -> i128 {
 /// on sums).
 fn round_kb(kb: Kb) -> i128 {
     round_millis(i128::from(kb.millis()))
+}
+
+/// `kb` rounded up (towards +∞) to whole kB: for bounds, which must never read smaller than
+/// they are.
+pub(crate) fn ceil_kb(kb: Kb) -> i128 {
+    i128::from(kb.millis()).div_euclid(1000) + i128::from(kb.millis().rem_euclid(1000) != 0)
+}
+
+/// A bound on its own: up and down rounded up (a bound never reads smaller than it is), the
+/// total their sum (a valid bound of the total too).
+pub(crate) fn shown_bound(t: Traffic) -> Shown {
+    Shown {
+        up: ceil_kb(t.up),
+        down: ceil_kb(t.down),
+    }
+}
+
+/// Whole kB for a sentence: `12 kB`, or with a human unit from 1 MB on: `1,234 kB (1.23 MB)`.
+pub(crate) fn kb_phrase(kb: i128) -> String {
+    if kb.abs() < 1000 {
+        format!("{kb} kB")
+    } else {
+        format!("{} kB ({})", grouped_int(kb), human_whole_kb(kb))
+    }
+}
+
+/// How many networks the error-bound note lists before "and N more".
+const BOUND_NETWORKS_SHOWN: usize = 5;
+
+/// The error-bound footnote of text and HTML: a sentence and one line per network with the
+/// largest bounds; `None` when every bound is zero (the usual case: nothing is said).
+pub(crate) fn bound_note(report: &Report) -> Option<(String, Vec<String>)> {
+    if !report.has_bounds() {
+        return None;
+    }
+    let all = shown_bound(report.all_traffic_bound());
+    let head = format!(
+        "Error bound: figures may be off by at most {} in all (up {}, down {}): traffic that \
+         flowed between the two API reads that make up a day may be counted on the wrong day. \
+         Largest per network:",
+        kb_phrase(all.total()),
+        kb_phrase(all.up),
+        kb_phrase(all.down)
+    );
+    let mut nets: Vec<(i128, String)> = report
+        .organizations
+        .iter()
+        .flat_map(|o| {
+            o.networks.iter().map(move |n| {
+                (
+                    shown_bound(n.all_traffic_bound()).total(),
+                    format!("\"{}\" / \"{}\"", o.name, n.name),
+                )
+            })
+        })
+        .filter(|(b, _)| *b != 0)
+        .collect();
+    // Largest first; equal bounds in report order (the sort is stable).
+    nets.sort_by_key(|(b, _)| std::cmp::Reverse(*b));
+    let mut lines: Vec<String> = nets
+        .iter()
+        .take(BOUND_NETWORKS_SHOWN)
+        .map(|(b, name)| format!("{name}: at most {}", kb_phrase(*b)))
+        .collect();
+    if let Some((next, _)) = nets.get(BOUND_NETWORKS_SHOWN) {
+        let more = nets.len() - BOUND_NETWORKS_SHOWN;
+        lines.push(format!(
+            "and {more} more network{} (at most {} each)",
+            if more == 1 { "" } else { "s" },
+            kb_phrase(*next)
+        ));
+    }
+    Some((head, lines))
 }
 
 /// A row on its own (no whole to add up to): up and down rounded, total their sum.
@@ -203,6 +278,62 @@ mod tests {
         // An `i64` sum would saturate; the exact sum is rounded once.
         assert_eq!(whole.up, round_millis(3 * i128::from(i64::MAX - 1)));
         assert_eq!(whole.up, 27_670_116_110_564_327);
+    }
+
+    #[test]
+    fn bounds_round_up() {
+        assert_eq!(ceil_kb(kb(1)), 1);
+        assert_eq!(ceil_kb(kb(1_000)), 1);
+        assert_eq!(ceil_kb(kb(1_001)), 2);
+        assert_eq!(ceil_kb(kb(0)), 0);
+        assert_eq!(ceil_kb(kb(-1_500)), -1);
+        let b = shown_bound(t(1, 2_500));
+        assert_eq!((b.up, b.down, b.total()), (1, 3, 4));
+        assert_eq!(kb_phrase(999), "999 kB");
+        assert_eq!(kb_phrase(1_234_567), "1,234,567 kB (1.23 GB)");
+    }
+
+    #[test]
+    fn the_bound_note_is_said_only_when_a_bound_is_not_zero() {
+        let mut r = crate::sample_report();
+        assert_eq!(bound_note(&r), None);
+        let nets: Vec<(usize, usize)> = r
+            .organizations
+            .iter()
+            .enumerate()
+            .flat_map(|(o, org)| (0..org.networks.len()).map(move |n| (o, n)))
+            .collect();
+        // Six networks would be listed; five are, largest first, then "1 more".
+        let mut depot = r.organizations[0].networks[0].clone();
+        depot.name = "Depot".into();
+        r.organizations[0].networks.push(depot);
+        let mut nets = nets;
+        nets.push((0, 3));
+        for (i, (o, n)) in nets.iter().enumerate() {
+            let net = &mut r.organizations[*o].networks[*n];
+            net.bounds = vec![t(0, 0), t(i as i64 * 1_000 + 1, 0)];
+        }
+        r.organizations[2].networks[0].unmatched_bound = t(0, 10_000_000);
+        let (head, lines) = bound_note(&r).expect("a note");
+        // Network i: up i·1000 + 1 thousandths (i + 1 kB rounded up); "Head office" also
+        // 10,000 kB down of unmatched. In all: up 15,006 thousandths → 16 kB, down 10,000 kB.
+        assert!(
+            head.starts_with(
+                "Error bound: figures may be off by at most 10,016 kB (10.02 MB) in all (up 16 kB, down 10,000 kB (10.00 MB)):"
+            ),
+            "{head}"
+        );
+        assert_eq!(
+            lines,
+            [
+                "\"Ōsaka Trading K.K.\" / \"Head office\": at most 10,005 kB (10.01 MB)",
+                "\"Example Corp\" / \"Depot\": at most 6 kB",
+                "\"Müller & Söhne GmbH\" / \"Werk Stuttgart\": at most 4 kB",
+                "\"Example Corp\" / \"Branch Lyon\": at most 3 kB",
+                "\"Example Corp\" / \"Branch Zürich\": at most 2 kB",
+                "and 1 more network (at most 1 kB each)",
+            ]
+        );
     }
 
     #[test]

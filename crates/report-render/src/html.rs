@@ -7,7 +7,7 @@ use base64::Engine as _;
 use usage_model::Traffic;
 
 use crate::chart::{alt_text, chart_png, chart_svg, css_color};
-use crate::figures::{Shown, apportion, grouped_int, shown};
+use crate::figures::{Shown, apportion, bound_note, grouped_int, shown};
 use crate::model::{
     OrgReport, REMOVED_GROUPS, Report, Shares, days_word, describe_missing, human_whole_kb,
     networks_word,
@@ -415,6 +415,17 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
         );
     }
     close_table(&mut h);
+    if let Some((head, lines)) = bound_note(report) {
+        let _ = write!(
+            h,
+            "<p style=\"margin:8px 0 0 0;font-size:12px;color:#555;\">{}</p><ul style=\"margin:4px 0 0 18px;padding:0;font-size:12px;color:#555;\">",
+            escape(&head)
+        );
+        for l in lines {
+            let _ = write!(h, "<li>{}</li>", escape(&l));
+        }
+        h.push_str("</ul>");
+    }
     h.push_str("</td></tr>\n");
 
     let _ = write!(

@@ -19,9 +19,8 @@
 //!         networks: vec![NetworkReport {
 //!             name: "HQ".into(),
 //!             groups: vec![Traffic { up: Kb::from_kb(300), down: Kb::from_kb(700) }],
-//!             unmatched: Traffic::default(),
-//!             removed_groups: Traffic::default(),
-//!             missing_days: vec![],
+//!             // No unmatched traffic, no missing days, error bounds zero.
+//!             ..NetworkReport::default()
 //!         }],
 //!     }],
 //!     generated_at: "2026-11-23T06:00:00Z".parse()?,

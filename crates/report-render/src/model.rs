@@ -137,6 +137,16 @@ pub struct GroupDef {
 }
 
 /// Traffic of one network over the period.
+///
+/// # Error bounds
+///
+/// A day's usage is the difference of two reads of the Dashboard API; traffic that flows
+/// between them may be counted on the wrong day. A *bound* is the largest amount by which a
+/// figure could be off for that reason: [`NetworkReport::bounds`] per group,
+/// [`NetworkReport::unmatched_bound`] and [`NetworkReport::removed_groups_bound`]. They are
+/// zero in the usual case. The bound of a sum (a network, organization or grand total) is the
+/// sum of its parts' bounds, and a total's bound is its up bound plus its down bound: the
+/// largest error the parts could add up to.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NetworkReport {
     /// Network name.
@@ -151,6 +161,13 @@ pub struct NetworkReport {
     pub removed_groups: Traffic,
     /// Days of the period for which this network has no stored data.
     pub missing_days: Vec<Date>,
+    /// Error bound of each group's figures, parallel to [`NetworkReport::groups`]. May be
+    /// empty (all zero) or shorter than the group list: a missing entry counts as zero.
+    pub bounds: Vec<Traffic>,
+    /// Error bound of [`NetworkReport::unmatched`].
+    pub unmatched_bound: Traffic,
+    /// Error bound of [`NetworkReport::removed_groups`].
+    pub removed_groups_bound: Traffic,
 }
 
 impl NetworkReport {
@@ -172,6 +189,21 @@ impl NetworkReport {
     /// Everything seen on the network: groups, unmatched and groups no longer defined.
     pub fn all_traffic(&self) -> Traffic {
         self.total() + self.unmatched + self.removed_groups
+    }
+
+    /// Error bound of group `index`, zero when [`NetworkReport::bounds`] has no entry for it.
+    pub fn bound(&self, index: usize) -> Traffic {
+        self.bounds.get(index).copied().unwrap_or_default()
+    }
+
+    /// Error bound of [`NetworkReport::total`]: the sum of the groups' bounds.
+    pub fn total_bound(&self) -> Traffic {
+        self.bounds.iter().copied().sum()
+    }
+
+    /// Error bound of [`NetworkReport::all_traffic`].
+    pub fn all_traffic_bound(&self) -> Traffic {
+        self.total_bound() + self.unmatched_bound + self.removed_groups_bound
     }
 }
 
@@ -203,6 +235,26 @@ impl OrgReport {
     /// Traffic of group `index` summed over the organization's networks.
     pub fn group(&self, index: usize) -> Traffic {
         self.networks.iter().map(|n| n.group(index)).sum()
+    }
+
+    /// Error bound of [`OrgReport::total`].
+    pub fn total_bound(&self) -> Traffic {
+        self.networks.iter().map(NetworkReport::total_bound).sum()
+    }
+
+    /// Error bound of [`OrgReport::unmatched`].
+    pub fn unmatched_bound(&self) -> Traffic {
+        self.networks.iter().map(|n| n.unmatched_bound).sum()
+    }
+
+    /// Error bound of [`OrgReport::removed_groups`].
+    pub fn removed_groups_bound(&self) -> Traffic {
+        self.networks.iter().map(|n| n.removed_groups_bound).sum()
+    }
+
+    /// Error bound of [`OrgReport::group`].
+    pub fn group_bound(&self, index: usize) -> Traffic {
+        self.networks.iter().map(|n| n.bound(index)).sum()
     }
 }
 
@@ -256,6 +308,52 @@ impl Report {
         self.organizations.iter().map(|o| o.group(index)).sum()
     }
 
+    /// Error bound of [`Report::grand_total`].
+    pub fn grand_total_bound(&self) -> Traffic {
+        self.organizations.iter().map(OrgReport::total_bound).sum()
+    }
+
+    /// Error bound of [`Report::unmatched_total`].
+    pub fn unmatched_total_bound(&self) -> Traffic {
+        self.organizations
+            .iter()
+            .map(OrgReport::unmatched_bound)
+            .sum()
+    }
+
+    /// Error bound of [`Report::removed_groups_total`].
+    pub fn removed_groups_total_bound(&self) -> Traffic {
+        self.organizations
+            .iter()
+            .map(OrgReport::removed_groups_bound)
+            .sum()
+    }
+
+    /// Error bound of [`Report::group_total`].
+    pub fn group_total_bound(&self, index: usize) -> Traffic {
+        self.organizations
+            .iter()
+            .map(|o| o.group_bound(index))
+            .sum()
+    }
+
+    /// Error bound of [`Report::all_traffic`].
+    pub fn all_traffic_bound(&self) -> Traffic {
+        self.grand_total_bound() + self.unmatched_total_bound() + self.removed_groups_total_bound()
+    }
+
+    /// Whether any figure has a non-zero error bound (renderers mention bounds only then).
+    pub fn has_bounds(&self) -> bool {
+        self.organizations
+            .iter()
+            .flat_map(|o| &o.networks)
+            .any(|n| {
+                n.bounds.iter().any(|b| *b != Traffic::default())
+                    || n.unmatched_bound != Traffic::default()
+                    || n.removed_groups_bound != Traffic::default()
+            })
+    }
+
     /// Number of (network, day) pairs without data, over every network.
     pub fn missing_day_count(&self) -> usize {
         self.organizations
@@ -280,7 +378,8 @@ impl Report {
         })
     }
 
-    /// Checks that every per-group vector has one entry per group. Renderers tolerate a
+    /// Checks that every per-group vector has one entry per group ([`NetworkReport::bounds`]
+    /// may also be empty). Renderers tolerate a
     /// mismatch (missing entries count as zero, extra ones are ignored), but a caller building
     /// the report can use this to catch its own bug early.
     pub fn check(&self) -> Result<(), crate::Error> {
@@ -291,6 +390,13 @@ impl Report {
                     return Err(crate::Error::GroupCount {
                         place: format!("network {:?} of {:?}", net.name, org.name),
                         got: net.groups.len(),
+                        want,
+                    });
+                }
+                if !net.bounds.is_empty() && net.bounds.len() != want {
+                    return Err(crate::Error::GroupCount {
+                        place: format!("error bounds of network {:?} of {:?}", net.name, org.name),
+                        got: net.bounds.len(),
                         want,
                     });
                 }
@@ -537,6 +643,70 @@ mod tests {
         let r = DateRange::new(a, b);
         assert_eq!(r.start, b);
         assert_eq!(r.len_days(), 7);
+    }
+
+    #[test]
+    fn bounds_add_up_like_the_figures_and_default_to_zero() {
+        let t = |up: i64, down: i64| Traffic {
+            up: Kb::from_millis(up),
+            down: Kb::from_millis(down),
+        };
+        let net = |bounds: Vec<Traffic>, unmatched_bound: Traffic| NetworkReport {
+            groups: vec![t(1, 1); 2],
+            bounds,
+            unmatched_bound,
+            ..Default::default()
+        };
+        let mut r = crate::sample_report();
+        r.groups.truncate(2);
+        r.organizations = vec![
+            OrgReport {
+                name: "a".into(),
+                networks: vec![net(vec![t(10, 20), t(1, 2)], t(5, 0)), net(vec![], t(0, 0))],
+            },
+            OrgReport {
+                name: "b".into(),
+                networks: vec![net(vec![t(100, 0)], t(0, 7))],
+            },
+        ];
+        r.daily.clear();
+        assert!(r.has_bounds());
+        let a = &r.organizations[0];
+        assert_eq!(a.networks[0].bound(1), t(1, 2));
+        assert_eq!(a.networks[1].bound(1), Traffic::default(), "empty = zero");
+        assert_eq!(a.networks[0].total_bound(), t(11, 22));
+        assert_eq!(a.networks[0].all_traffic_bound(), t(16, 22));
+        assert_eq!(a.total_bound(), t(11, 22));
+        assert_eq!(a.group_bound(0), t(10, 20));
+        assert_eq!(r.grand_total_bound(), t(111, 22));
+        assert_eq!(r.group_total_bound(0), t(110, 20));
+        assert_eq!(
+            r.group_total_bound(1),
+            t(1, 2),
+            "a short vector counts as zero"
+        );
+        assert_eq!(r.unmatched_total_bound(), t(5, 7));
+        assert_eq!(r.all_traffic_bound(), t(116, 29));
+        // A short (non-empty) vector is the caller's bug; an empty one means all zero.
+        assert!(matches!(
+            r.check(),
+            Err(crate::Error::GroupCount {
+                got: 1,
+                want: 2,
+                ..
+            })
+        ));
+        r.organizations[1].networks[0].bounds.clear();
+        assert!(r.check().is_ok());
+        for o in &mut r.organizations {
+            for n in &mut o.networks {
+                n.bounds.clear();
+                n.unmatched_bound = Traffic::default();
+            }
+        }
+        assert!(!r.has_bounds());
+        r.organizations[0].networks[1].removed_groups_bound = t(0, 1);
+        assert!(r.has_bounds());
     }
 
     #[test]

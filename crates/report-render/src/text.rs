@@ -21,13 +21,17 @@
 //! and rows that are parts of a whole add up to it (a network's groups to the network's rounded
 //! total, the organizations and the groups to "All organizations", the networks' unmatched
 //! traffic and that of groups no longer defined to their total rows).
+//!
+//! When some figure has a non-zero error bound (see [`crate::NetworkReport`]), a footnote
+//! after the appendix's tables says by how much the figures may be off, in all and for the
+//! networks with the largest bounds; the tables themselves never show bounds.
 
 use std::io::{self, Write};
 
 use unicode_width::UnicodeWidthStr;
 use usage_model::Traffic;
 
-use crate::figures::{Shown, apportion, grouped_int};
+use crate::figures::{Shown, apportion, bound_note, grouped_int};
 use crate::model::{
     NetworkReport, OrgReport, REMOVED_GROUPS, Report, Shares, days_word, describe_missing,
     human_whole_kb, networks_word,
@@ -380,6 +384,12 @@ pub fn render_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
     write!(out, "\n###\n\n")?;
     write_appendix(out, &appendix_tables(report, &rounded))?;
+    if let Some((head, lines)) = bound_note(report) {
+        writeln!(out, "\n{head}")?;
+        for l in lines {
+            writeln!(out, "  {l}")?;
+        }
+    }
 
     let missing: Vec<_> = report.missing_data().collect();
     if !missing.is_empty() {

@@ -1,6 +1,7 @@
 //! A report with every awkward case: a very long group name, a number wider than the
 //! original's 15 columns, non-ASCII and CSV-hostile names, fractional kB, unmatched traffic,
-//! traffic of groups no longer defined, a network without traffic and missing days.
+//! traffic of groups no longer defined, a network without traffic, missing days and error
+//! bounds (given for one network, left empty elsewhere).
 
 use jiff::civil::date;
 use report_render::{DateRange, GroupDef, NetworkReport, OrgReport, Report};
@@ -44,6 +45,11 @@ pub fn report() -> Report {
                         // Rows of a group a reconfigure removed.
                         removed_groups: t(700_500, 1_250),
                         missing_days: vec![],
+                        // Traffic between the two reads of a day: up to 1.5 kB up and 0.25 kB
+                        // down for the second group, 0.1 kB down of unmatched.
+                        bounds: vec![t(0, 0), t(1_500, 250), t(0, 0)],
+                        unmatched_bound: t(0, 100),
+                        removed_groups_bound: Traffic::default(),
                     },
                     NetworkReport {
                         name: "Data centre".into(),
@@ -52,6 +58,8 @@ pub fn report() -> Report {
                         unmatched: Traffic::default(),
                         removed_groups: Traffic::default(),
                         missing_days: vec![date(2026, 11, 18), date(2026, 11, 19)],
+                        // Empty: all zero.
+                        ..NetworkReport::default()
                     },
                 ],
             },
@@ -64,6 +72,7 @@ pub fn report() -> Report {
                         unmatched: t(0, 50),
                         removed_groups: Traffic::default(),
                         missing_days: vec![date(2026, 11, 22)],
+                        ..NetworkReport::default()
                     },
                     NetworkReport {
                         name: "Quiet site".into(),
@@ -71,6 +80,7 @@ pub fn report() -> Report {
                         unmatched: Traffic::default(),
                         removed_groups: Traffic::default(),
                         missing_days: vec![],
+                        ..NetworkReport::default()
                     },
                 ],
             },
