@@ -32,7 +32,7 @@ fn big_report() -> Report {
                     name: format!("Network {o}-{n}"),
                     groups: (0..8).map(|g| t(o * 100 + n * 10 + g + 1)).collect(),
                     unmatched: t(3),
-                    missing_days: vec![],
+                    ..NetworkReport::default()
                 })
                 .collect(),
         })

@@ -59,14 +59,9 @@ fn register_font() -> crate::Result<()> {
     }
 }
 
+/// A name cut to `max` characters with `…`: the same helper the warnings of usage-model use.
 fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
+    usage_model::shorten_name(s, max).into_owned()
 }
 
 /// One network's bar: its label, each group's total traffic (group index, amount) and the

@@ -1,5 +1,6 @@
 //! CSV for spreadsheets: one row per organization, network and group, plus one `unmatched`
-//! row per network that saw unmatched traffic.
+//! row per network that saw unmatched traffic and one `removed` row per network with traffic
+//! of groups no longer defined.
 
 use std::io::Write;
 
@@ -7,7 +8,7 @@ use usage_model::Traffic;
 
 use crate::model::{Report, Shares};
 
-const HEADER: &str = "period_start,period_end,organization,network,kind,group,up_kb,up_pct,down_kb,down_pct,total_kb,total_pct";
+const HEADER: &str = "period_start,period_end,organization,network,kind,group,up_kb,up_pct,down_kb,down_pct,total_kb,total_pct,up_bound_kb,down_bound_kb,total_bound_kb";
 
 /// Quotes a field per RFC 4180 when it needs it.
 fn field(s: &str) -> String {
@@ -18,8 +19,19 @@ fn field(s: &str) -> String {
     }
 }
 
+/// The three bound columns of a row.
+fn bound_fields(b: Traffic) -> String {
+    format!("{},{},{}", b.up, b.down, b.total())
+}
+
 /// Writes the report as CSV (RFC 4180, CRLF line ends, header row first). kB values are exact
-/// decimals; percentages have two decimals and are empty on `unmatched` rows.
+/// decimals; percentages have two decimals and are empty on `unmatched` and `removed` rows.
+///
+/// Row kinds (`kind` column): `group` (one per group; `group` names it), `unmatched` (clients
+/// in no group) and `removed` (rows stored for groups no longer defined, left by a
+/// reconfiguration without `--reclassify`); the last two have an empty `group` and appear
+/// only when not zero. The last three columns are the row's error bound (exact kB; `0` in the
+/// usual case), see [`crate::NetworkReport`].
 pub fn render_csv(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
     let mut w = std::io::BufWriter::new(out);
     write!(w, "{HEADER}\r\n")?;
@@ -33,25 +45,31 @@ pub fn render_csv(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
                 let s = Shares::of(t, whole);
                 write!(
                     w,
-                    "{prefix},group,{},{},{},{},{},{},{}\r\n",
+                    "{prefix},group,{},{},{},{},{},{},{},{}\r\n",
                     field(&g.name),
                     t.up,
                     s.up,
                     t.down,
                     s.down,
                     t.total(),
-                    s.total
+                    s.total,
+                    bound_fields(net.bound(i)),
                 )?;
             }
-            if net.unmatched != Traffic::default() {
-                let t = net.unmatched;
-                write!(
-                    w,
-                    "{prefix},unmatched,,{},,{},,{},\r\n",
-                    t.up,
-                    t.down,
-                    t.total()
-                )?;
+            for (kind, t, b) in [
+                ("unmatched", net.unmatched, net.unmatched_bound),
+                ("removed", net.removed_groups, net.removed_groups_bound),
+            ] {
+                if t != Traffic::default() {
+                    write!(
+                        w,
+                        "{prefix},{kind},,{},,{},,{},,{}\r\n",
+                        t.up,
+                        t.down,
+                        t.total(),
+                        bound_fields(b),
+                    )?;
+                }
             }
         }
     }

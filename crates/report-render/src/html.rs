@@ -7,8 +7,11 @@ use base64::Engine as _;
 use usage_model::Traffic;
 
 use crate::chart::{alt_text, chart_png, chart_svg, css_color};
-use crate::model::{Report, Shares, human_kb};
-use crate::text::grouped;
+use crate::figures::{Shown, apportion, bound_note, grouped_int, shown};
+use crate::model::{
+    OrgReport, REMOVED_GROUPS, Report, Shares, days_word, describe_missing, human_whole_kb,
+    networks_word,
+};
 
 /// The `Content-ID` of the chart image in [`HtmlMode::Email`] output (referenced as
 /// `cid:` + this).
@@ -58,6 +61,9 @@ pub(crate) fn escape(s: &str) -> String {
     o
 }
 
+/// The row label of [`crate::NetworkReport::removed_groups`] in tables.
+const REMOVED_ROW: &str = "Groups no longer defined (not in %)";
+
 const FONT: &str = "font-family:-apple-system,'Segoe UI',Roboto,'DejaVu Sans',Arial,sans-serif;";
 const H2: &str = "margin:24px 0 4px 0;font-size:20px;font-weight:600;color:#1a2b4c;";
 const H3: &str = "margin:16px 0 6px 0;font-size:16px;font-weight:600;color:#333;";
@@ -85,8 +91,17 @@ fn header_row(h: &mut String, first: &str) {
     h.push_str("</tr>");
 }
 
-/// One table row; `name_html` is already escaped. `whole = None` leaves the percentages empty.
-fn data_row(h: &mut String, name_html: &str, t: Traffic, whole: Option<Traffic>, style: &str) {
+/// One table row; `name_html` is already escaped. `kb` are the shown whole kB (see
+/// [`crate::figures`]), the percentages are shares of the exact `t` in the exact `whole`;
+/// `whole = None` leaves them empty.
+fn data_row(
+    h: &mut String,
+    name_html: &str,
+    kb: Shown,
+    t: Traffic,
+    whole: Option<Traffic>,
+    style: &str,
+) {
     let s = whole.map(|w| Shares::of(t, w));
     let pct = |p: Option<crate::Percent>| p.map(|p| p.to_string()).unwrap_or_else(|| "–".into());
     let _ = write!(
@@ -96,13 +111,13 @@ fn data_row(h: &mut String, name_html: &str, t: Traffic, whole: Option<Traffic>,
          <td style=\"{TD}\">{}</td><td style=\"{TD}\">{}</td>\
          <td style=\"{TD}\">{}</td><td style=\"{TD}\">{}</td>\
          <td style=\"{TD}\">{}</td></tr>",
-        grouped(t.up),
+        grouped_int(kb.up),
         pct(s.map(|s| s.up)),
-        grouped(t.down),
+        grouped_int(kb.down),
         pct(s.map(|s| s.down)),
-        grouped(t.total()),
+        grouped_int(kb.total()),
         pct(s.map(|s| s.total)),
-        human_kb(t.total()),
+        human_whole_kb(kb.total()),
     );
 }
 
@@ -142,6 +157,11 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
     let title = format!("Usage report: {} to {}", p.start, p.end);
     let grand = report.grand_total();
     let unmatched = report.unmatched_total();
+    let n = report.groups.len();
+    let org_totals: Vec<Traffic> = report.organizations.iter().map(OrgReport::total).collect();
+    let (org_kb, grand_kb) = apportion(&org_totals);
+    let (group_kb, _) = apportion(&(0..n).map(|i| report.group_total(i)).collect::<Vec<_>>());
+    let unmatched_kb = shown(unmatched);
     let mut h = String::with_capacity(16 * 1024);
 
     let _ = write!(
@@ -183,29 +203,23 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
 
     // Summary tiles.
     h.push_str("<tr><td style=\"padding:8px 14px 0 14px;\">");
-    tile(
-        &mut h,
-        "Total traffic",
-        &human_kb(grand.total()),
-        &format!("{} kB", grouped(grand.total())),
-    );
-    tile(
-        &mut h,
-        "Up",
-        &human_kb(grand.up),
-        &format!("{} kB", grouped(grand.up)),
-    );
-    tile(
-        &mut h,
-        "Down",
-        &human_kb(grand.down),
-        &format!("{} kB", grouped(grand.down)),
-    );
-    let seen = grand + unmatched;
+    for (label, kb) in [
+        ("Total traffic", grand_kb.total()),
+        ("Up", grand_kb.up),
+        ("Down", grand_kb.down),
+    ] {
+        tile(
+            &mut h,
+            label,
+            &human_whole_kb(kb),
+            &format!("{} kB", grouped_int(kb)),
+        );
+    }
+    let seen = report.all_traffic();
     tile(
         &mut h,
         "Unmatched",
-        &human_kb(unmatched.total()),
+        &human_whole_kb(unmatched_kb.total()),
         &format!("{}% of all traffic seen", Shares::of(unmatched, seen).total),
     );
     h.push_str("</td></tr>\n");
@@ -213,18 +227,20 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
     // Missing-data warning.
     let missing: Vec<_> = report.missing_data().collect();
     if !missing.is_empty() {
-        h.push_str(
+        let _ = write!(
+            h,
             "<tr><td style=\"padding:8px 20px;\"><div role=\"alert\" style=\"background:#fff4e5;border-left:4px solid #f0a020;padding:10px 12px;font-size:13px;color:#5a3b00;\">\
-             <strong>Incomplete data.</strong> No data is stored for these days, so their traffic is missing from the figures (run sync at least every 29 days):<ul style=\"margin:6px 0 0 18px;padding:0;\">",
+             <strong>Incomplete data.</strong> No data is stored for these days ({} in all, over {}), so their traffic is missing from the figures (run sync at least every 29 days):<ul style=\"margin:6px 0 0 18px;padding:0;\">",
+            days_word(report.missing_day_count()),
+            networks_word(missing.len()),
         );
         for (org, net, days) in &missing {
-            let list: Vec<String> = days.iter().map(ToString::to_string).collect();
             let _ = write!(
                 h,
                 "<li>{} / {}: {}</li>",
                 escape(org),
                 escape(net),
-                escape(&list.join(", "))
+                escape(&describe_missing(days))
             );
         }
         h.push_str("</ul></div></td></tr>\n");
@@ -279,13 +295,13 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
     h.push_str("</td></tr>\n");
 
     // Organizations and networks.
-    for org in &report.organizations {
+    for (org, org_shown) in report.organizations.iter().zip(&org_kb) {
         h.push_str("<tr><td style=\"padding:8px 20px;\">");
         let _ = write!(
             h,
             "<h2 style=\"{H2}\">Organization: {}</h2><p style=\"margin:0;font-size:13px;color:#666;\">{} total, {}% of all organizations</p>",
             escape(&org.name),
-            human_kb(org.total().total()),
+            human_whole_kb(org_shown.total()),
             Shares::of(org.total(), grand).total
         );
         for net in &org.networks {
@@ -293,13 +309,15 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
             open_table(&mut h);
             header_row(&mut h, "Group");
             let whole = net.total();
+            let (rows_kb, whole_kb) = apportion(&(0..n).map(|i| net.group(i)).collect::<Vec<_>>());
             for (i, g) in report.groups.iter().enumerate() {
                 let name = format!("{}{}", swatch(i), escape(&g.name));
-                data_row(&mut h, &name, net.group(i), Some(whole), "");
+                data_row(&mut h, &name, rows_kb[i], net.group(i), Some(whole), "");
             }
             data_row(
                 &mut h,
                 "Network total",
+                whole_kb,
                 whole,
                 Some(whole),
                 "font-weight:600;",
@@ -308,19 +326,28 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
                 data_row(
                     &mut h,
                     "Unmatched (not in %)",
+                    shown(net.unmatched),
                     net.unmatched,
+                    None,
+                    "color:#777;font-style:italic;",
+                );
+            }
+            if net.removed_groups != Traffic::default() {
+                data_row(
+                    &mut h,
+                    REMOVED_ROW,
+                    shown(net.removed_groups),
+                    net.removed_groups,
                     None,
                     "color:#777;font-style:italic;",
                 );
             }
             close_table(&mut h);
             if !net.missing_days.is_empty() {
-                let list: Vec<String> = net.missing_days.iter().map(ToString::to_string).collect();
                 let _ = write!(
                     h,
-                    "<p style=\"margin:4px 0;font-size:12px;color:#8a5a00;\">⚠ No data for {} day(s): {}</p>",
-                    net.missing_days.len(),
-                    escape(&list.join(", "))
+                    "<p style=\"margin:4px 0;font-size:12px;color:#8a5a00;\">⚠ No data for {}</p>",
+                    escape(&describe_missing(&net.missing_days))
                 );
             }
         }
@@ -332,12 +359,13 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
     let _ = write!(h, "<h2 style=\"{H2}\">Totals</h2>");
     open_table(&mut h);
     header_row(&mut h, "Organization");
-    for org in &report.organizations {
-        data_row(&mut h, &escape(&org.name), org.total(), Some(grand), "");
+    for ((org, total), kb) in report.organizations.iter().zip(&org_totals).zip(&org_kb) {
+        data_row(&mut h, &escape(&org.name), *kb, *total, Some(grand), "");
     }
     data_row(
         &mut h,
         "All organizations",
+        grand_kb,
         grand,
         Some(grand),
         "font-weight:600;",
@@ -346,26 +374,64 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
         data_row(
             &mut h,
             "Unmatched (not in %)",
+            unmatched_kb,
             unmatched,
             None,
             "color:#777;font-style:italic;",
         );
     }
+    let removed = report.removed_groups_total();
+    if removed != Traffic::default() {
+        data_row(
+            &mut h,
+            REMOVED_ROW,
+            shown(removed),
+            removed,
+            None,
+            "color:#777;font-style:italic;",
+        );
+    }
     close_table(&mut h);
+    if removed != Traffic::default() {
+        let _ = write!(
+            h,
+            "<p style=\"margin:4px 0;font-size:12px;color:#8a5a00;\">{REMOVED_GROUPS}: rows stored for groups that a reconfiguration removed ({}, {}% of all traffic seen). Run <code>usagestats reconfigure --reclassify</code> to reclassify it with the current groups.</p>",
+            human_whole_kb(shown(removed).total()),
+            Shares::of(removed, seen).total
+        );
+    }
     let _ = write!(h, "<h3 style=\"{H3}\">Per group, all networks</h3>");
     open_table(&mut h);
     header_row(&mut h, "Group");
     for (i, g) in report.groups.iter().enumerate() {
         let name = format!("{}{}", swatch(i), escape(&g.name));
-        data_row(&mut h, &name, report.group_total(i), Some(grand), "");
+        data_row(
+            &mut h,
+            &name,
+            group_kb[i],
+            report.group_total(i),
+            Some(grand),
+            "",
+        );
     }
     close_table(&mut h);
+    if let Some((head, lines)) = bound_note(report) {
+        let _ = write!(
+            h,
+            "<p style=\"margin:8px 0 0 0;font-size:12px;color:#555;\">{}</p><ul style=\"margin:4px 0 0 18px;padding:0;font-size:12px;color:#555;\">",
+            escape(&head)
+        );
+        for l in lines {
+            let _ = write!(h, "<li>{}</li>", escape(&l));
+        }
+        h.push_str("</ul>");
+    }
     h.push_str("</td></tr>\n");
 
     let _ = write!(
         h,
         "<tr><td style=\"padding:10px 20px 18px 20px;font-size:11px;color:#888;border-top:1px solid #e6e9ee;\">\
-         Percentages are shares of the traffic matched to groups; kB are exact, the last column rounds to kB/MB/GB (powers of 1000). Generated by usagestats at {}.</td></tr>\n\
+         Percentages are shares of the traffic matched to groups. kB are whole kB, rounded so that each row's total is its up plus its down and the rows of a table add up to its total row (JSON and CSV reports carry the exact values); the last column is the total in kB/MB/GB (powers of 1000). Generated by usagestats at {}.</td></tr>\n\
          </table>\n</td></tr></table>\n</body>\n</html>\n",
         escape(&report.generated_at.to_string())
     );

@@ -22,8 +22,9 @@ struct Doc<'a> {
     groups: &'a [GroupDef],
     organizations: Vec<Org<'a>>,
     group_totals: Vec<Row<'a>>,
-    total: Amounts,
-    unmatched: Amounts,
+    total: Figure,
+    unmatched: Figure,
+    removed_groups: Figure,
     daily: Vec<Day<'a>>,
 }
 
@@ -38,18 +39,29 @@ struct Period {
 struct Org<'a> {
     name: &'a str,
     networks: Vec<Net<'a>>,
-    total: Amounts,
+    total: Figure,
     share_of_all: Shares,
-    unmatched: Amounts,
+    unmatched: Figure,
+    removed_groups: Figure,
 }
 
 #[derive(Serialize)]
 struct Net<'a> {
     name: &'a str,
     groups: Vec<Row<'a>>,
-    total: Amounts,
-    unmatched: Amounts,
+    total: Figure,
+    unmatched: Figure,
+    removed_groups: Figure,
     missing_days: &'a [Date],
+    missing_ranges: Vec<Range>,
+}
+
+/// A run of consecutive days, both ends included.
+#[derive(Serialize)]
+struct Range {
+    start: Date,
+    end: Date,
+    days: i64,
 }
 
 #[derive(Serialize)]
@@ -60,6 +72,25 @@ struct Row<'a> {
     up_pct: Percent,
     down_pct: Percent,
     total_pct: Percent,
+    bound: Amounts,
+}
+
+/// Amounts with their error bound (see [`crate::NetworkReport`]): `{up_kb, down_kb, total_kb,
+/// bound: {up_kb, down_kb, total_kb}}`.
+#[derive(Serialize)]
+struct Figure {
+    #[serde(flatten)]
+    amounts: Amounts,
+    bound: Amounts,
+}
+
+impl Figure {
+    fn new(t: Traffic, bound: Traffic) -> Figure {
+        Figure {
+            amounts: t.into(),
+            bound: bound.into(),
+        }
+    }
 }
 
 /// Exact kB as decimal strings: JSON numbers would pass through `f64` in most readers.
@@ -93,13 +124,18 @@ struct DayGroup<'a> {
     amounts: Amounts,
 }
 
-fn rows<'a>(report: &'a Report, get: impl Fn(usize) -> Traffic, whole: Traffic) -> Vec<Row<'a>> {
+/// The group rows of a table: `get(i)` is group i's traffic and its bound.
+fn rows<'a>(
+    report: &'a Report,
+    get: impl Fn(usize) -> (Traffic, Traffic),
+    whole: Traffic,
+) -> Vec<Row<'a>> {
     report
         .groups
         .iter()
         .enumerate()
         .map(|(i, g)| {
-            let t = get(i);
+            let (t, bound) = get(i);
             let s = Shares::of(t, whole);
             Row {
                 group: &g.name,
@@ -107,6 +143,7 @@ fn rows<'a>(report: &'a Report, get: impl Fn(usize) -> Traffic, whole: Traffic) 
                 up_pct: s.up,
                 down_pct: s.down,
                 total_pct: s.total,
+                bound: bound.into(),
             }
         })
         .collect()
@@ -136,20 +173,39 @@ pub fn render_json(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
                     .iter()
                     .map(|n| Net {
                         name: &n.name,
-                        groups: rows(report, |i| n.group(i), n.total()),
-                        total: n.total().into(),
-                        unmatched: n.unmatched.into(),
+                        groups: rows(report, |i| (n.group(i), n.bound(i)), n.total()),
+                        total: Figure::new(n.total(), n.total_bound()),
+                        unmatched: Figure::new(n.unmatched, n.unmatched_bound),
+                        removed_groups: Figure::new(n.removed_groups, n.removed_groups_bound),
                         missing_days: &n.missing_days,
+                        missing_ranges: n
+                            .missing_runs()
+                            .into_iter()
+                            .map(|r| Range {
+                                start: r.start,
+                                end: r.end,
+                                days: r.len_days(),
+                            })
+                            .collect(),
                     })
                     .collect(),
-                total: o.total().into(),
+                total: Figure::new(o.total(), o.total_bound()),
                 share_of_all: Shares::of(o.total(), grand),
-                unmatched: o.unmatched().into(),
+                unmatched: Figure::new(o.unmatched(), o.unmatched_bound()),
+                removed_groups: Figure::new(o.removed_groups(), o.removed_groups_bound()),
             })
             .collect(),
-        group_totals: rows(report, |i| report.group_total(i), grand),
-        total: grand.into(),
-        unmatched: report.unmatched_total().into(),
+        group_totals: rows(
+            report,
+            |i| (report.group_total(i), report.group_total_bound(i)),
+            grand,
+        ),
+        total: Figure::new(grand, report.grand_total_bound()),
+        unmatched: Figure::new(report.unmatched_total(), report.unmatched_total_bound()),
+        removed_groups: Figure::new(
+            report.removed_groups_total(),
+            report.removed_groups_total_bound(),
+        ),
         daily: report
             .daily
             .iter()

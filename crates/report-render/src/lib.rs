@@ -19,8 +19,8 @@
 //!         networks: vec![NetworkReport {
 //!             name: "HQ".into(),
 //!             groups: vec![Traffic { up: Kb::from_kb(300), down: Kb::from_kb(700) }],
-//!             unmatched: Traffic::default(),
-//!             missing_days: vec![],
+//!             // No unmatched traffic, no missing days, error bounds zero.
+//!             ..NetworkReport::default()
 //!         }],
 //!     }],
 //!     generated_at: "2026-11-23T06:00:00Z".parse()?,
@@ -38,6 +38,7 @@
 
 mod chart;
 mod csv;
+mod figures;
 mod html;
 mod json;
 mod model;
@@ -51,7 +52,9 @@ pub use chart::{chart_png, chart_svg};
 pub use csv::render_csv;
 pub use html::{CHART_CONTENT_ID, HtmlMode, HtmlOutput, InlineImage, png_data_uri, render_html};
 pub use json::{JSON_SCHEMA_VERSION, render_json};
-pub use model::{DateRange, GroupDef, NetworkReport, OrgReport, Percent, Report, Shares, human_kb};
+pub use model::{
+    DateRange, GroupDef, NetworkReport, OrgReport, Percent, Report, Shares, day_runs, human_kb,
+};
 pub use sample::sample_report;
 pub use text::render_text;
 

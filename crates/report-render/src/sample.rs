@@ -79,11 +79,12 @@ pub fn sample_report() -> Report {
         let mut report = NetworkReport {
             name: (*net).to_string(),
             groups: vec![Traffic::default(); groups.len()],
-            unmatched: Traffic::default(),
             missing_days: missing
                 .iter()
                 .filter_map(|i| days.get(*i).copied())
                 .collect(),
+            // No unmatched traffic yet (added per day below), no removed groups, exact figures.
+            ..NetworkReport::default()
         };
         for (d, day) in days.iter().enumerate() {
             if missing.contains(&d) {

@@ -1,21 +1,41 @@
-//! Plain text in the layout of the original `usagestats.py`, so scripts that parsed it keep
-//! working.
+//! Plain text: the original `usagestats.py` tables, then a readable appendix.
 //!
-//! The first part reproduces the original byte for byte except for line endings (`\n` instead
-//! of `\r\n`) and the original's leading blank line: header, group definitions, then per
-//! organization (`###` separator) and network a seven-column table whose row format is
+//! **Two parts, two purposes.** The first part keeps the original's layout so scripts that
+//! parsed it keep working: it reproduces the original byte for byte except for line endings
+//! (`\n` instead of `\r\n`) and the original's leading blank line — header, group definitions,
+//! then per organization (`###` separator) and network a seven-column table whose row format is
 //! `%-20s %15d %10.2f %15d %10.2f %15d %10.2f`. Columns widen (never truncate) when a name or a
-//! number does not fit, for the whole report at once so every table lines up; names are padded
-//! by display width. What the original lacked (totals, unmatched traffic, missing-day
-//! warnings) comes after all of it, after a final `###`, so a parser that reads group rows up to
-//! a blank line is not disturbed.
+//! number does not fit, for all of the first part at once so every table lines up; names are
+//! padded by display width. Its numbers are plain integers, as a parser expects.
+//!
+//! Everything after the final `###` is ours and made for people, so a parser that reads group
+//! rows up to a blank line is not disturbed: the totals per organization and per group, the
+//! unmatched traffic per network, the traffic of groups no longer defined (rows a reconfigure
+//! without `--reclassify` left behind), the missing-day warnings (runs of consecutive days, at most a
+//! few per network, rather than every date). Its tables share one layout: whole
+//! kB with thousands separators (`1,234,567`), percentages with two decimals, and a last column
+//! with the total in a human unit (kB, MB, GB, TB; powers of 1000, as in the HTML). One
+//! precision throughout: whole kB everywhere (JSON and CSV carry the exact thousandths).
+//!
+//! Figures in both parts come from [`crate::figures`]: a row's total is its up plus its down,
+//! and rows that are parts of a whole add up to it (a network's groups to the network's rounded
+//! total, the organizations and the groups to "All organizations", the networks' unmatched
+//! traffic and that of groups no longer defined to their total rows).
+//!
+//! When some figure has a non-zero error bound (see [`crate::NetworkReport`]), a footnote
+//! after the appendix's tables says by how much the figures may be off, in all and for the
+//! networks with the largest bounds; the tables themselves never show bounds.
 
 use std::io::{self, Write};
 
 use unicode_width::UnicodeWidthStr;
-use usage_model::{Kb, Traffic};
+use usage_model::Traffic;
 
-use crate::model::{Report, Shares};
+use crate::figures::{Shown, apportion, bound_note, grouped_int};
+use crate::model::{
+    NetworkReport, OrgReport, REMOVED_GROUPS, Report, Shares, days_word, describe_missing,
+    human_whole_kb, networks_word,
+};
 
 /// Minimum widths: the original's `%-20s` and `%15d`; `%10.2f` never overflows.
 const NAME_MIN: usize = 20;
@@ -23,36 +43,67 @@ const KB_MIN: usize = 15;
 const PCT_W: usize = 10;
 
 const ALL_ORGS: &str = "All organizations";
+const ALL_NETWORKS: &str = "All networks";
 
 struct Table {
     name_w: usize,
     kb_w: usize,
 }
 
+/// The whole-kB figures of every row of the report, rounded once (see [`crate::figures`]) so
+/// widths and rows agree: per network its group rows (parts of the network's total), the
+/// organization rows and the per-group rows (parts of the grand total), and the grand total.
+struct Rounded {
+    /// `[org][network][group]`.
+    networks: Vec<Vec<Vec<Shown>>>,
+    orgs: Vec<Shown>,
+    groups: Vec<Shown>,
+    grand: Shown,
+}
+
+impl Rounded {
+    fn of(r: &Report) -> Rounded {
+        let n = r.groups.len();
+        let networks = r
+            .organizations
+            .iter()
+            .map(|o| {
+                o.networks
+                    .iter()
+                    .map(|net| apportion(&(0..n).map(|i| net.group(i)).collect::<Vec<_>>()).0)
+                    .collect()
+            })
+            .collect();
+        let (orgs, grand) = apportion(
+            &r.organizations
+                .iter()
+                .map(OrgReport::total)
+                .collect::<Vec<_>>(),
+        );
+        let (groups, _) = apportion(&(0..n).map(|i| r.group_total(i)).collect::<Vec<_>>());
+        Rounded {
+            networks,
+            orgs,
+            groups,
+            grand,
+        }
+    }
+}
+
 impl Table {
-    fn for_report(r: &Report) -> Table {
-        let mut name_w = NAME_MIN.max(ALL_ORGS.width());
+    /// The layout of the first part's tables: wide enough for every group name and every
+    /// network's figures (the appendix has its own layout).
+    fn for_report(r: &Report, rounded: &Rounded) -> Table {
+        let mut name_w = NAME_MIN;
         for g in &r.groups {
             name_w = name_w.max(g.name.width());
         }
-        for o in &r.organizations {
-            name_w = name_w.max(o.name.width());
-        }
         let mut kb_w = KB_MIN;
-        let mut widen = |t: Traffic| {
-            for k in [t.up, t.down, t.total()] {
-                kb_w = kb_w.max(k.round_kb().to_string().len());
+        for s in rounded.networks.iter().flatten().flatten() {
+            for k in [s.up, s.down, s.total()] {
+                kb_w = kb_w.max(k.to_string().len());
             }
-        };
-        for o in &r.organizations {
-            for n in &o.networks {
-                for i in 0..r.groups.len() {
-                    widen(n.group(i));
-                }
-            }
-            widen(o.total());
         }
-        widen(r.grand_total());
         Table { name_w, kb_w }
     }
 
@@ -82,31 +133,235 @@ impl Table {
         )
     }
 
-    fn row(&self, out: &mut dyn Write, name: &str, t: Traffic, whole: Traffic) -> io::Result<()> {
+    /// A row: the shown whole kB `kb`, and the shares of the exact `t` in the exact `whole`.
+    fn row(
+        &self,
+        out: &mut dyn Write,
+        name: &str,
+        kb: Shown,
+        t: Traffic,
+        whole: Traffic,
+    ) -> io::Result<()> {
         let kw = self.kb_w;
         let s = Shares::of(t, whole);
         writeln!(
             out,
             "{} {:>kw$} {:>PCT_W$} {:>kw$} {:>PCT_W$} {:>kw$} {:>PCT_W$}",
             self.name(name),
-            t.up.round_kb(),
+            kb.up,
             s.up,
-            t.down.round_kb(),
+            kb.down,
             s.down,
-            t.total().round_kb(),
+            kb.total(),
             s.total
         )
     }
 }
 
-/// Exact amounts (not rounded like the table), so a small but non-zero figure never reads 0.
-fn amounts(t: Traffic) -> String {
-    format!("up {} kB, down {} kB, total {} kB", t.up, t.down, t.total())
+/// The appendix's columns: name, then up kB, up %, down kB, down %, total kB, total % and
+/// the total in a human unit.
+const APPENDIX_COLUMNS: [&str; 7] = [
+    "up kB", "up %", "down kB", "down %", "total kB", "total %", "total",
+];
+/// Minimum widths of the appendix's kB, percent and human-unit columns.
+const APPENDIX_KB_MIN: usize = 12;
+const APPENDIX_PCT_MIN: usize = 8;
+const APPENDIX_HUMAN_MIN: usize = 10;
+
+/// A row of an appendix table: shown whole kB, and shares (`None`: not part of the
+/// percentages, printed as `–`).
+struct AppendixRow {
+    name: String,
+    kb: Shown,
+    shares: Option<Shares>,
+}
+
+impl AppendixRow {
+    fn cells(&self) -> [String; 7] {
+        let pct = |p: Option<crate::Percent>| p.map_or_else(|| "–".to_string(), |p| p.to_string());
+        let s = self.shares;
+        [
+            grouped_int(self.kb.up),
+            pct(s.map(|s| s.up)),
+            grouped_int(self.kb.down),
+            pct(s.map(|s| s.down)),
+            grouped_int(self.kb.total()),
+            pct(s.map(|s| s.total)),
+            human_whole_kb(self.kb.total()),
+        ]
+    }
+}
+
+/// A table of the appendix: the text printed above it, its first column's header, its rows.
+struct AppendixTable {
+    intro: Vec<String>,
+    first: &'static str,
+    rows: Vec<AppendixRow>,
+}
+
+/// Prints the appendix tables with one layout, wide enough for every cell of every table.
+fn write_appendix(out: &mut dyn Write, tables: &[AppendixTable]) -> io::Result<()> {
+    let mut name_w = NAME_MIN;
+    let mut widths = [0usize; 7];
+    for (i, h) in APPENDIX_COLUMNS.iter().enumerate() {
+        let min = match i {
+            6 => APPENDIX_HUMAN_MIN,
+            _ if i % 2 == 1 => APPENDIX_PCT_MIN,
+            _ => APPENDIX_KB_MIN,
+        };
+        widths[i] = min.max(h.width());
+    }
+    for t in tables {
+        name_w = name_w.max(t.first.width());
+        for r in &t.rows {
+            name_w = name_w.max(r.name.width());
+            for (w, c) in widths.iter_mut().zip(r.cells()) {
+                *w = (*w).max(c.width());
+            }
+        }
+    }
+    let line = |out: &mut dyn Write, name: &str, cells: &[String]| -> io::Result<()> {
+        out.write_all(name.as_bytes())?;
+        out.write_all(" ".repeat(name_w.saturating_sub(name.width())).as_bytes())?;
+        for (w, c) in widths.iter().zip(cells) {
+            write!(out, " {}{c}", " ".repeat(w.saturating_sub(c.width())))?;
+        }
+        writeln!(out)
+    };
+    for (i, t) in tables.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        for l in &t.intro {
+            writeln!(out, "{l}")?;
+        }
+        if t.rows.is_empty() {
+            continue;
+        }
+        let header: Vec<String> = APPENDIX_COLUMNS.iter().map(|h| h.to_string()).collect();
+        line(out, t.first, &header)?;
+        for r in &t.rows {
+            line(out, &r.name, &r.cells())?;
+        }
+    }
+    Ok(())
+}
+
+/// The appendix's tables: totals per organization and per group, then unmatched traffic.
+fn appendix_tables(report: &Report, rounded: &Rounded) -> Vec<AppendixTable> {
+    let grand = report.grand_total();
+    let mut tables = Vec::new();
+    let mut orgs: Vec<AppendixRow> = report
+        .organizations
+        .iter()
+        .zip(&rounded.orgs)
+        .map(|(o, kb)| AppendixRow {
+            name: o.name.clone(),
+            kb: *kb,
+            shares: Some(Shares::of(o.total(), grand)),
+        })
+        .collect();
+    orgs.push(AppendixRow {
+        name: ALL_ORGS.to_string(),
+        kb: rounded.grand,
+        shares: Some(Shares::of(grand, grand)),
+    });
+    tables.push(AppendixTable {
+        intro: vec!["Totals (percent of all organizations)".to_string()],
+        first: "Organization",
+        rows: orgs,
+    });
+    tables.push(AppendixTable {
+        intro: vec![],
+        first: "Group name",
+        rows: report
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| AppendixRow {
+                name: g.name.clone(),
+                kb: rounded.groups[i],
+                shares: Some(Shares::of(report.group_total(i), grand)),
+            })
+            .collect(),
+    });
+
+    let seen = report.all_traffic();
+    let unmatched = report.unmatched_total();
+    if unmatched == Traffic::default() {
+        tables.push(AppendixTable {
+            intro: vec!["Unmatched traffic: none (every client matched a group)".to_string()],
+            first: "",
+            rows: vec![],
+        });
+    } else {
+        tables.push(per_network_table(
+            report,
+            |n| n.unmatched,
+            format!(
+                "Unmatched traffic (clients in no group; not in the percentages above): {}% of all traffic seen",
+                Shares::of(unmatched, seen).total
+            ),
+        ));
+    }
+    let removed = report.removed_groups_total();
+    if removed != Traffic::default() {
+        tables.push(per_network_table(
+            report,
+            |n| n.removed_groups,
+            format!(
+                "{REMOVED_GROUPS} (run `usagestats reconfigure --reclassify` to reclassify it; not in the percentages above): {}% of all traffic seen",
+                Shares::of(removed, seen).total
+            ),
+        ));
+    }
+    tables
+}
+
+/// A table of one kind of traffic outside the groups (`get`), one row per network that has
+/// some and an "All networks" row they add up to.
+fn per_network_table(
+    report: &Report,
+    get: impl Fn(&NetworkReport) -> Traffic,
+    intro: String,
+) -> AppendixTable {
+    let parts: Vec<(String, Traffic)> = report
+        .organizations
+        .iter()
+        .flat_map(|o| {
+            o.networks
+                .iter()
+                .map(|n| (n, get(n)))
+                .filter(|(_, t)| *t != Traffic::default())
+                .map(move |(n, t)| (format!("\"{}\" / \"{}\"", o.name, n.name), t))
+        })
+        .collect();
+    let (kb, whole) = apportion(&parts.iter().map(|(_, t)| *t).collect::<Vec<_>>());
+    let mut rows: Vec<AppendixRow> = parts
+        .into_iter()
+        .zip(kb)
+        .map(|((name, _), kb)| AppendixRow {
+            name,
+            kb,
+            shares: None,
+        })
+        .collect();
+    rows.push(AppendixRow {
+        name: ALL_NETWORKS.to_string(),
+        kb: whole,
+        shares: None,
+    });
+    AppendixTable {
+        intro: vec![intro],
+        first: "Network",
+        rows,
+    }
 }
 
 /// Writes the report as plain text.
 pub fn render_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let table = Table::for_report(report);
+    let rounded = Rounded::of(report);
+    let table = Table::for_report(report, &rounded);
     let p = report.period;
     if let Some(title) = &report.title {
         writeln!(out, "{title}")?;
@@ -115,113 +370,39 @@ pub fn render_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for g in &report.groups {
         writeln!(out, "Group \"{}\": {}", g.name, g.definition)?;
     }
-    for org in &report.organizations {
+    for (org, org_rounded) in report.organizations.iter().zip(&rounded.networks) {
         write!(out, "\n###\n\nOrganization: \"{}\"\n", org.name)?;
-        for net in &org.networks {
+        for (net, shown) in org.networks.iter().zip(org_rounded) {
             write!(out, "\nNetwork: \"{}\"\n", net.name)?;
             table.header(out, "Group name")?;
             let whole = net.total();
             for (i, g) in report.groups.iter().enumerate() {
-                table.row(out, &g.name, net.group(i), whole)?;
+                table.row(out, &g.name, shown[i], net.group(i), whole)?;
             }
         }
     }
 
-    write!(out, "\n###\n\nTotals (percent of all organizations)\n")?;
-    let grand = report.grand_total();
-    table.header(out, "Organization")?;
-    for org in &report.organizations {
-        table.row(out, &org.name, org.total(), grand)?;
-    }
-    table.row(out, ALL_ORGS, grand, grand)?;
-    writeln!(out)?;
-    table.header(out, "Group name")?;
-    for (i, g) in report.groups.iter().enumerate() {
-        table.row(out, &g.name, report.group_total(i), grand)?;
-    }
-
-    let unmatched_all = report.unmatched_total();
-    writeln!(out)?;
-    if unmatched_all == Traffic::default() {
-        writeln!(
-            out,
-            "Unmatched traffic: none (every client matched a group)"
-        )?;
-    } else {
-        let seen = grand + unmatched_all;
-        writeln!(
-            out,
-            "Unmatched traffic (clients in no group; not in the percentages above): {} ({}% of all traffic seen)",
-            amounts(unmatched_all),
-            Shares::of(unmatched_all, seen).total
-        )?;
-        for org in &report.organizations {
-            for net in &org.networks {
-                if net.unmatched != Traffic::default() {
-                    writeln!(
-                        out,
-                        "  \"{}\" / \"{}\": {}",
-                        org.name,
-                        net.name,
-                        amounts(net.unmatched)
-                    )?;
-                }
-            }
+    write!(out, "\n###\n\n")?;
+    write_appendix(out, &appendix_tables(report, &rounded))?;
+    if let Some((head, lines)) = bound_note(report) {
+        writeln!(out, "\n{head}")?;
+        for l in lines {
+            writeln!(out, "  {l}")?;
         }
     }
 
-    let mut missing = report.missing_data().peekable();
-    if missing.peek().is_some() {
+    let missing: Vec<_> = report.missing_data().collect();
+    if !missing.is_empty() {
         writeln!(
             out,
-            "\nWARNING: no data stored for some days of the period; figures are incomplete (run sync at least every 29 days):"
+            "\nWARNING: no data stored for some days of the period ({} in all, over {}); figures are incomplete (run sync at least every 29 days):",
+            days_word(report.missing_day_count()),
+            networks_word(missing.len()),
         )?;
         for (org, net, days) in missing {
-            let list: Vec<String> = days.iter().map(ToString::to_string).collect();
-            writeln!(
-                out,
-                "  \"{org}\" / \"{net}\": {} day(s): {}",
-                days.len(),
-                list.join(", ")
-            )?;
+            writeln!(out, "  \"{org}\" / \"{net}\": {}", describe_missing(days))?;
         }
     }
     writeln!(out, "\nGenerated at {}", report.generated_at)?;
     Ok(())
-}
-
-/// Exact kB with thousands separators (`1,234,567.5`), for HTML.
-pub(crate) fn grouped(kb: Kb) -> String {
-    let s = kb.to_string();
-    let (sign, body) = match s.strip_prefix('-') {
-        Some(b) => ("-", b),
-        None => ("", s.as_str()),
-    };
-    let (int, frac) = match body.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (body, None),
-    };
-    let mut g = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            g.push(',');
-        }
-        g.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{g}.{f}"),
-        None => format!("{sign}{g}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn grouping() {
-        assert_eq!(grouped(Kb::from_millis(1_234_567_500)), "1,234,567.5");
-        assert_eq!(grouped(Kb::from_kb(999)), "999");
-        assert_eq!(grouped(Kb::from_kb(-1000)), "-1,000");
-    }
 }

@@ -33,7 +33,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use ipnetwork::IpNetwork;
 
-use crate::groups::{GroupIndex, Groups, RuleKind};
+use crate::groups::{GroupIndex, Groups, RuleKind, WARNING_NAME_CHARS, shorten_name};
 
 /// The network a classifier is built for: used to decide which scoped rules apply.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -86,10 +86,14 @@ pub enum ClassifierWarning {
 impl fmt::Display for ClassifierWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // Group and VLAN names are the user's; a very long one is shortened so the
+            // message stays readable (the warning's fields keep the full names).
             ClassifierWarning::UnresolvedVlanName { group, name } => write!(
                 f,
-                "group {group:?}: VLAN name {name:?} is not in this network's VLAN list; \
-                 only clients reporting that named VLAN will match it"
+                "group {:?}: VLAN name {:?} is not in this network's VLAN list; \
+                 only clients reporting that named VLAN will match it",
+                shorten_name(group, WARNING_NAME_CHARS),
+                shorten_name(name, WARNING_NAME_CHARS),
             ),
         }
     }
@@ -479,6 +483,30 @@ mod tests {
             ..v4("1.2.3.4")
         };
         assert_eq!(c.classify(&other), None);
+    }
+
+    #[test]
+    fn warnings_shorten_very_long_names() {
+        let long = "Contractors and visitors ".repeat(8);
+        let long = long.trim();
+        let g = Groups::parse(&format!("{long}=vname:{long}")).unwrap();
+        let (_, w) = Classifier::new(&g, &net("o", "n", &[]), &[]);
+        let text = w[0].to_string();
+        let short = shorten_name(long, WARNING_NAME_CHARS);
+        assert!(short.ends_with('…') && short.chars().count() == WARNING_NAME_CHARS);
+        assert!(text.contains(&format!("group {short:?}")), "{text}");
+        assert!(!text.contains(long), "{text}");
+        // The warning's fields keep the full names for programs.
+        assert!(
+            matches!(&w[0], ClassifierWarning::UnresolvedVlanName { group, .. } if group == long)
+        );
+        // Short names are quoted unchanged.
+        let g = Groups::parse("G=vname:guest").unwrap();
+        let (_, w) = Classifier::new(&g, &net("o", "n", &[]), &[]);
+        assert!(
+            w[0].to_string()
+                .starts_with("group \"G\": VLAN name \"guest\"")
+        );
     }
 
     #[test]

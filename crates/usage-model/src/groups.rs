@@ -25,9 +25,11 @@
 //!
 //! Consequences: a scope value may contain spaces but not `@`, `,`, `;`, or a whitespace
 //! directly followed by a rule keyword and colon (`@org:Acme vid:2 Ltd` cannot be written). A
-//! VLAN name may contain spaces and `@`, but not `,` or `;`. A group name may not contain `;` or
-//! `=`. The original script had the same separators and an even narrower rule (it found the
-//! rule by the *last* colon, so no value could contain `:`).
+//! VLAN name may contain spaces and `@`, but not `,` or `;`. A group name may not contain `;`,
+//! `=` (quoting does not help: the first `=` always ends the name) or a control character such
+//! as a newline or a tab (it would break the report layouts). The original script had the same
+//! separators and an even narrower rule (it found the rule by the *last* colon, so no value could
+//! contain `:`).
 //!
 //! Subnets must be written with their host bits clear (`10.0.0.0/8`, not `10.1.2.3/8`) — a set
 //! host bit is almost always a typo, and Python's `ipaddress.IPv4Network`, which the original
@@ -186,6 +188,23 @@ pub enum GroupsError {
         /// Why it cannot be written in the groups syntax.
         reason: &'static str,
     },
+    /// A group name containing `=`, which always separates a group's name from its rules.
+    #[error(
+        "group name {0:?} contains '=': a group name cannot contain '=' (the first '=' ends the name{quotes})",
+        quotes = if .0.starts_with('"') || .0.starts_with('\'') { "; quotes do not change that" } else { "" }
+    )]
+    EqualsInName(String),
+    /// A group name containing a control character (a newline, a tab, ...) or a Unicode line
+    /// or paragraph separator.
+    #[error(
+        "group name {name:?} contains the control character {ch:?}: group names must be printable on one line"
+    )]
+    ControlCharacterInName {
+        /// The group name.
+        name: String,
+        /// The first control character found.
+        ch: char,
+    },
     /// Scope prefixes not followed by a rule.
     #[error(
         "{0:?} has no rule after its scope: leave one space between the last scope and the rule, e.g. \"@org:Acme sub:10.0.0.0/8\""
@@ -223,10 +242,60 @@ fn representable(text: &str, what: &'static str, forbidden: &[char]) -> Result<(
     Ok(())
 }
 
-/// Checks that a group name can be written in the `-g` syntax (non-empty, trimmed, no `;`/`=`).
+/// Checks that a group name can be written in the `-g` syntax and shown in a report:
+/// non-empty, trimmed, no `;`, no `=`, no control character.
 pub(crate) fn check_group_name(name: &str) -> Result<(), GroupsError> {
+    // Line and paragraph separators are not `Cc` but end a line just the same.
+    if let Some(ch) = name
+        .chars()
+        .find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        return Err(GroupsError::ControlCharacterInName {
+            name: name.to_string(),
+            ch,
+        });
+    }
+    if name.contains('=') {
+        return Err(GroupsError::EqualsInName(name.to_string()));
+    }
     representable(name, "a group name", &[';', '='])
 }
+
+/// When the first item of a group's rules holds an `=` before any rule keyword
+/// (`"A=B"=sub:10.0.0.0/8` splits into the name `"A` and the item `B"=sub:10.0.0.0/8`), the
+/// user meant a name containing `=`: returns that whole name so the error can say so.
+fn name_with_equals(name: &str, rules_text: &str) -> Option<String> {
+    let first = rules_text.split(',').next()?.trim_start();
+    if first.starts_with('@') {
+        return None;
+    }
+    // The part of the item that would be the rule keyword: up to its first ':'.
+    let keyword_part = first.split_once(':').map_or(first, |(k, _)| k);
+    let cut = keyword_part.rfind('=')?;
+    Some(format!("{name}={}", first[..cut].trim_end()))
+}
+
+/// `name`, shortened to at most `max_chars` characters with a trailing `…` when it is longer.
+/// For quoting user-chosen names (groups, networks) in warnings, where a very long name would
+/// bury the message; the full name stays in reports and errors.
+///
+/// ```
+/// assert_eq!(usage_model::shorten_name("Corporate", 8), "Corpora…");
+/// assert_eq!(usage_model::shorten_name("Voice", 8), "Voice");
+/// ```
+pub fn shorten_name(name: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
+    match name.char_indices().nth(max_chars) {
+        None => name.into(),
+        Some(_) => {
+            let keep = max_chars.saturating_sub(1);
+            let end = name.char_indices().nth(keep).map_or(name.len(), |(i, _)| i);
+            format!("{}…", &name[..end]).into()
+        }
+    }
+}
+
+/// How many characters of a group name warnings quote (see [`shorten_name`]).
+pub const WARNING_NAME_CHARS: usize = 48;
 
 /// Checks that a rule can be written in the `-g` syntax and parses back to itself.
 pub(crate) fn check_rule(rule: &Rule) -> Result<(), GroupsError> {
@@ -395,6 +464,9 @@ impl Groups {
             }
             if rules_text.trim().is_empty() {
                 return Err(GroupsError::EmptyGroup(name.to_string()));
+            }
+            if let Some(full) = name_with_equals(name, rules_text) {
+                return Err(GroupsError::EqualsInName(full));
             }
             let rules = rules_text
                 .split(',')
@@ -698,6 +770,78 @@ mod tests {
             let err = Groups::parse(input).expect_err(input).to_string();
             assert!(err.contains(needle), "{input:?}: {err:?} lacks {needle:?}");
         }
+    }
+
+    #[test]
+    fn a_quoted_name_with_equals_is_explained_not_an_unknown_rule() {
+        let err = Groups::parse("\"A=B\"=sub:10.0.0.0/8").unwrap_err();
+        assert_eq!(err, GroupsError::EqualsInName("\"A=B\"".into()));
+        let text = err.to_string();
+        assert!(text.contains("cannot contain '='"), "{text}");
+        assert!(text.contains("quotes"), "{text}");
+        assert!(!text.contains("unknown rule"), "{text}");
+        // Unquoted, after a valid first group, and before a scoped or keyword-less item.
+        for (input, name) in [
+            ("A=B=vid:3", "A=B"),
+            ("X=vid:2;Long = name = sub:10.0.0.0/8", "Long=name"),
+            ("A=B=@org:X sub:10.0.0.0/8", "A=B"),
+            ("A=B=C", "A=B"),
+        ] {
+            assert_eq!(
+                Groups::parse(input),
+                Err(GroupsError::EqualsInName(name.into())),
+                "{input:?}"
+            );
+        }
+        // '=' inside a VLAN name or a scope value stays allowed.
+        assert!(Groups::parse("A=vname:x=y").is_ok());
+        assert!(Groups::parse("A=@org:X=Y sub:10.0.0.0/8").is_ok());
+        assert!(Groups::parse("A=sub:10.0.0.0/8,vname:a=b").is_ok());
+    }
+
+    #[test]
+    fn control_characters_in_group_names_are_refused_naming_the_group() {
+        for (input, ch) in [
+            ("Two\nLines=sub:10.0.0.0/8", '\n'),
+            ("Tab\there=vid:3", '\t'),
+            ("Bell\u{7}=vid:3", '\u{7}'),
+            ("Ok=vid:2;Del\u{7f}=vid:3", '\u{7f}'),
+            ("C1\u{85}x=vid:3", '\u{85}'),
+            ("Sep\u{2028}x=vid:3", '\u{2028}'),
+        ] {
+            let err = Groups::parse(input).expect_err(input);
+            assert!(
+                matches!(&err, GroupsError::ControlCharacterInName { ch: c, .. } if *c == ch),
+                "{input:?}: {err:?}"
+            );
+            let text = err.to_string();
+            let name = input.rsplit(';').next().unwrap().split('=').next().unwrap();
+            assert!(text.contains(&format!("{name:?}")), "{text} names {name:?}");
+            assert!(
+                !text.contains('\n'),
+                "the message stays on one line: {text:?}"
+            );
+        }
+        // Whitespace around the name is still trimmed, not refused.
+        assert!(Groups::parse("\tA\n=vid:3").is_ok());
+        let built = Groups::new(vec![Group {
+            name: "a\rb".into(),
+            rules: vec![Rule::parse("vid:3").unwrap()],
+        }]);
+        assert!(matches!(
+            built,
+            Err(GroupsError::ControlCharacterInName { ch: '\r', .. })
+        ));
+    }
+
+    #[test]
+    fn shorten_name_cuts_long_names_on_character_boundaries() {
+        assert_eq!(shorten_name("abc", 3), "abc");
+        assert_eq!(shorten_name("abcd", 3), "ab…");
+        assert_eq!(shorten_name("東京東京東京", 4), "東京東…");
+        assert_eq!(shorten_name("東京東京東京", 4).chars().count(), 4);
+        assert_eq!(shorten_name("", 0), "");
+        assert_eq!(shorten_name("a", 0), "…");
     }
 
     #[test]

@@ -371,6 +371,21 @@ database=my project.db
             ),
             ("[GROUPS]\ngroupname=A\nvname=a,b", 3, "VLAN name"),
             (
+                "[GROUPS]\ngroupname=A=B\nsubnet=1.0.0.0/8",
+                2,
+                "cannot contain '='",
+            ),
+            (
+                "[GROUPS]\ngroupname=Bell\u{7}ring\nsubnet=1.0.0.0/8",
+                2,
+                "\"Bell\\u{7}ring\" contains the control character",
+            ),
+            (
+                "[GROUPS]\ngroupname=Car\rriage\nsubnet=1.0.0.0/8",
+                2,
+                "control character",
+            ),
+            (
                 "[GROUPS]\ngroupname=A\n@org:A sub:x subnet=10.0.0.0/8",
                 3,
                 "scope value",

@@ -46,7 +46,9 @@ pub use diff::{
     diff_run, drift, sum_by_group,
 };
 pub use filter::{DeviceType, Filter, FilterError};
-pub use groups::{Group, GroupIndex, Groups, GroupsError, Rule, RuleKind, Scope};
+pub use groups::{
+    Group, GroupIndex, Groups, GroupsError, Rule, RuleKind, Scope, WARNING_NAME_CHARS, shorten_name,
+};
 pub use init_file::{InitConfig, InitFileError, InitFileProblem};
 pub use period::{DateRange, Period, PeriodError};
 pub use plan::{API_MAX_LOOKBACK, DEFAULT_LOOKBACK_DAYS, DayRun, day_bounds, plan_missing_days};

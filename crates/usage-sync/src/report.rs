@@ -10,7 +10,14 @@ use usage_model::{Classifier, ClientAddr, DateRange, Groups, NetworkIdentity, Tr
 use crate::error::Result;
 
 /// Builds the report of `range` from `store`: per organization → network → group, plus
-/// unmatched traffic, the days each network lacks, and daily totals per group.
+/// unmatched traffic, traffic of groups no longer defined, the days each network lacks, and
+/// daily totals per group.
+///
+/// Error bounds are zero: storage does not keep them yet (see the hook in the body).
+///
+/// Rows of a group position the settings no longer define (a `reconfigure` without
+/// `--reclassify` removed groups) go to [`NetworkReport::removed_groups`]: they are not
+/// unmatched traffic (their clients did match a group, one that is gone) and cannot be named.
 ///
 /// Groups are those stored in the database's settings, in definition order. Networks appear
 /// when they have data in the range or are known to the database (so a network with no data
@@ -33,8 +40,11 @@ pub async fn build_report(
     let new_net = |name: &str| NetworkReport {
         name: name.to_string(),
         groups: vec![Traffic::default(); n],
-        unmatched: Traffic::default(),
-        missing_days: Vec::new(),
+        // Error bounds (bounds, unmatched_bound, removed_groups_bound): zero for now.
+        // filled by the sync's stored bound: add each row's stored bound below, beside its
+        // traffic, once storage keeps one per (network, day).
+        bounds: vec![Traffic::default(); n],
+        ..NetworkReport::default()
     };
     for row in store.report_rows(range.start, range.end).await? {
         let net = orgs
@@ -42,11 +52,14 @@ pub async fn build_report(
             .or_default()
             .entry((row.network_name.clone(), row.network_id.clone()))
             .or_insert_with(|| new_net(&row.network_name));
+        // filled by the sync's stored bound: the same match adds the row's bound to
+        // net.bounds[i], net.removed_groups_bound or net.unmatched_bound.
         match row.group_position {
             Some(i) if i < n => net.groups[i] += row.traffic,
-            // Rows of a group position the settings no longer define (reconfigured without
-            // --reclassify) cannot be named; they count as unmatched so totals stay right.
-            _ => net.unmatched += row.traffic,
+            // A group position the settings no longer define (reconfigured without
+            // --reclassify): its own line, not unmatched.
+            Some(_) => net.removed_groups += row.traffic,
+            None => net.unmatched += row.traffic,
         }
     }
     // report_rows lists every known network, so each missing-days entry finds its network.

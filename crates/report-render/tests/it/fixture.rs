@@ -1,6 +1,7 @@
 //! A report with every awkward case: a very long group name, a number wider than the
 //! original's 15 columns, non-ASCII and CSV-hostile names, fractional kB, unmatched traffic,
-//! a network without traffic and missing days.
+//! traffic of groups no longer defined, a network without traffic, missing days and error
+//! bounds (given for one network, left empty elsewhere).
 
 use jiff::civil::date;
 use report_render::{DateRange, GroupDef, NetworkReport, OrgReport, Report};
@@ -41,14 +42,24 @@ pub fn report() -> Report {
                         name: "HQ".into(),
                         groups: vec![t(1_500, 2_499), t(1_000_500, 3_000_000), t(0, 125)],
                         unmatched: t(4_000, 6_000),
+                        // Rows of a group a reconfigure removed.
+                        removed_groups: t(700_500, 1_250),
                         missing_days: vec![],
+                        // Traffic between the two reads of a day: up to 1.5 kB up and 0.25 kB
+                        // down for the second group, 0.1 kB down of unmatched.
+                        bounds: vec![t(0, 0), t(1_500, 250), t(0, 0)],
+                        unmatched_bound: t(0, 100),
+                        removed_groups_bound: Traffic::default(),
                     },
                     NetworkReport {
                         name: "Data centre".into(),
                         // Wider than %15d: 9 quadrillion kB.
                         groups: vec![t(9_000_000_000_000_000_000, 1_000), t(0, 0), t(2_000, 0)],
                         unmatched: Traffic::default(),
+                        removed_groups: Traffic::default(),
                         missing_days: vec![date(2026, 11, 18), date(2026, 11, 19)],
+                        // Empty: all zero.
+                        ..NetworkReport::default()
                     },
                 ],
             },
@@ -59,13 +70,17 @@ pub fn report() -> Report {
                         name: "Lab, \"north\"".into(),
                         groups: vec![t(333_333, 666_667), t(333_333, 0), t(333_334, 0)],
                         unmatched: t(0, 50),
+                        removed_groups: Traffic::default(),
                         missing_days: vec![date(2026, 11, 22)],
+                        ..NetworkReport::default()
                     },
                     NetworkReport {
                         name: "Quiet site".into(),
                         groups: vec![Traffic::default(); 3],
                         unmatched: Traffic::default(),
+                        removed_groups: Traffic::default(),
                         missing_days: vec![],
+                        ..NetworkReport::default()
                     },
                 ],
             },

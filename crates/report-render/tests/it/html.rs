@@ -86,16 +86,28 @@ fn email_html_is_self_contained_and_has_a_table_per_network() {
         .filter(|t| attr(t, "role").as_deref() == Some("table"))
         .collect();
     assert_eq!(data_tables.len(), networks + 3);
-    // A network table: header of 8 columns, one row per group, total, unmatched (HQ has some).
+    // A network table: header of 8 columns, one row per group, total, unmatched and groups no
+    // longer defined (HQ has both).
     let hq = data_tables[1];
     assert_eq!(count_in(&dom, hq, "th"), 8);
-    assert_eq!(count_in(&dom, hq, "tr"), 1 + r.groups.len() + 2);
+    assert_eq!(count_in(&dom, hq, "tr"), 1 + r.groups.len() + 3);
     let hq_text = hq.inner_text(dom.parser());
-    assert!(
-        hq_text.contains("1,000.5"),
-        "exact kB with separators: {hq_text}"
-    );
+    // Whole kB with separators: up 1000.5 (of a network total of 1002) shows 1,001.
+    assert!(hq_text.contains("1,001"), "whole kB: {hq_text}");
+    assert!(!hq_text.contains("1,000.5"), "no exact decimals: {hq_text}");
     assert!(hq_text.contains("4.00 MB"), "human unit column: {hq_text}");
+    // Every row's total is its up plus its down; the group rows add up to the network total.
+    for t in &data_tables[1..=networks] {
+        let rows = figure_rows(&dom, t);
+        for (name, f) in &rows {
+            assert_eq!(f[2], f[0] + f[1], "{name}: total = up + down");
+        }
+        let total = rows.iter().find(|(n, _)| n == "Network total").unwrap().1;
+        for c in 0..3 {
+            let sum: i128 = rows[..r.groups.len()].iter().map(|(_, f)| f[c]).sum();
+            assert_eq!(sum, total[c], "column {c} of the groups adds up");
+        }
+    }
     // The quiet network has no unmatched row.
     assert_eq!(count_in(&dom, data_tables[4], "tr"), 1 + r.groups.len() + 1);
 
@@ -109,7 +121,29 @@ fn email_html_is_self_contained_and_has_a_table_per_network() {
             .iter()
             .any(|d| attr(d, "role").as_deref() == Some("alert"))
     );
-    assert!(out.html.contains("2026-11-18, 2026-11-19"));
+    assert!(out.html.contains("2 days: 2026-11-18…2026-11-19 (2 days)"));
+    assert!(out.html.contains("(3 days in all, over 2 networks)"));
+}
+
+/// The rows of a data table as (name, [up kB, down kB, total kB]) read from its cells.
+fn figure_rows(dom: &tl::VDom<'_>, table: &tl::HTMLTag<'_>) -> Vec<(String, [i128; 3])> {
+    let p = dom.parser();
+    let mut out = Vec::new();
+    for tr in table.query_selector(p, "tr").into_iter().flatten() {
+        let tr = tr.get(p).and_then(|n| n.as_tag()).unwrap();
+        let cells: Vec<String> = tr
+            .query_selector(p, "td")
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.get(p).map(|n| n.inner_text(p).into_owned()))
+            .collect();
+        if cells.len() < 6 {
+            continue;
+        }
+        let n = |s: &str| s.replace(',', "").parse::<i128>().expect(s);
+        out.push((cells[0].clone(), [n(&cells[1]), n(&cells[3]), n(&cells[5])]));
+    }
+    out
 }
 
 #[test]

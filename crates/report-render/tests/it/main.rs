@@ -1,7 +1,9 @@
 //! Integration tests of `report-render`: golden files for text, JSON and CSV; structural checks
 //! for HTML and the chart.
 
+mod bounds;
 mod fixture;
 mod golden;
 mod html;
+mod removed;
 mod text_layout;

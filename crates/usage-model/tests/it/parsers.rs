@@ -188,6 +188,26 @@ proptest! {
     }
 
     #[test]
+    fn group_names_with_control_characters_are_refused(
+        a in name(),
+        c in prop_oneof![proptest::char::range('\u{0}', '\u{1f}'), proptest::char::range('\u{7f}', '\u{9f}')],
+        b in name(),
+    ) {
+        let bad = format!("{a}{c}{b}");
+        let definition = format!("{bad}=sub:10.0.0.0/8");
+        let expected = usage_model::GroupsError::ControlCharacterInName { name: bad.clone(), ch: c };
+        prop_assert_eq!(Groups::parse(&definition), Err(expected.clone()));
+        let init = format!("[GROUPS]\ngroupname={bad}\nsubnet=10.0.0.0/8\n");
+        match InitConfig::parse("gen.txt", &init) {
+            // A '\n' ends the init-file line: the name is cut there and the rest of it is
+            // refused on the next line as a line without '='.
+            Err(e) if c == '\n' => prop_assert_eq!(e.line, 3),
+            Err(e) => prop_assert_eq!(e.problem, usage_model::InitFileProblem::Groups(expected)),
+            Ok(cfg) => prop_assert!(false, "accepted {:?}", cfg),
+        }
+    }
+
+    #[test]
     fn filter_round_trip(f in filter()) {
         prop_assert_eq!(Filter::parse(&f.to_string()), Ok(f));
     }

@@ -122,10 +122,11 @@ fn check_delivered_report(sim: &Sim, dir: &Path, got: &Delivered) {
         .lines()
         .find(|l| l.starts_with("All organizations"))
         .expect("grand total row on stdout");
+    // Whole kB with thousands separators (the report's readable appendix).
     let grand_kb: u64 = grand["All organizations".len()..]
         .split_whitespace()
         .nth(4)
-        .and_then(|t| t.parse().ok())
+        .and_then(|t| t.replace(',', "").parse().ok())
         .unwrap_or_else(|| panic!("total kB in {grand:?}"));
     assert!(grand_kb > 0, "the scenario must have traffic last week");
     let text = crlf_to_lf(&msg.body_text(0).expect("text body"));

@@ -391,6 +391,118 @@ fn reconfigure_reclassify_recomputes_history() {
     assert_tables_match(&want, &sim.stored(&db, first, last));
 }
 
+#[test]
+fn reconfigure_without_reclassify_reports_removed_groups_apart_from_unmatched() {
+    let sim = Sim::start(manual_world());
+    let dir = tempdir();
+    let g = "Corporate=sub:10.10.0.0/16, vid:20; Contractors=vname:contractors";
+    let out =
+        run(sim
+            .cmd(dir.path())
+            .args(["-k", "1234", "-d", "mydatabase", "-g", g, "-c", "sync"]));
+    assert_eq!(out.status.code(), Some(0));
+    let json = |dir: &Path| -> serde_json::Value {
+        let out = run(sim.cmd(dir).args([
+            "-d",
+            "mydatabase",
+            "report",
+            "last-week",
+            "--offline",
+            "--format",
+            "json",
+        ]));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        serde_json::from_str(&stdout(&out)).expect("JSON report")
+    };
+    let before = json(dir.path());
+
+    // Contractors (position 1) is removed; its stored rows stay.
+    let out = run(sim.cmd(dir.path()).args([
+        "-d",
+        "mydatabase",
+        "-g",
+        "Corporate=sub:10.10.0.0/16, vid:20",
+        "reconfigure",
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let after = json(dir.path());
+    assert_eq!(after["groups"].as_array().map(Vec::len), Some(1));
+    let networks = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        v["organizations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|o| o["networks"].as_array().cloned().unwrap_or_default())
+            .collect()
+    };
+    let (nb, na) = (networks(&before), networks(&after));
+    assert_eq!(nb.len(), na.len());
+    let amounts = |a: &serde_json::Value| {
+        (
+            a["up_kb"].clone(),
+            a["down_kb"].clone(),
+            a["total_kb"].clone(),
+        )
+    };
+    let mut removed_somewhere = false;
+    for (b, a) in nb.iter().zip(&na) {
+        assert_eq!(b["name"], a["name"]);
+        // The removed group's traffic is reported as such, not as unmatched.
+        assert_eq!(
+            amounts(&a["removed_groups"]),
+            amounts(&b["groups"][1]),
+            "{}",
+            a["name"]
+        );
+        assert_eq!(amounts(&a["unmatched"]), amounts(&b["unmatched"]));
+        assert_eq!(amounts(&a["groups"][0]), amounts(&b["groups"][0]));
+        assert_eq!(b["removed_groups"]["total_kb"], "0");
+        removed_somewhere |= a["removed_groups"]["total_kb"] != "0";
+    }
+    assert!(removed_somewhere, "contractors had traffic last week");
+    assert_eq!(
+        amounts(&after["removed_groups"]),
+        amounts(&before["group_totals"][1])
+    );
+    assert_eq!(amounts(&after["unmatched"]), amounts(&before["unmatched"]));
+
+    let out = run(sim
+        .cmd(dir.path())
+        .args(["-d", "mydatabase", "-c", "report-offline:last-week"]));
+    let text = stdout(&out);
+    assert!(
+        text.contains("\nTraffic of groups no longer defined (run `usagestats reconfigure --reclassify` to reclassify it;"),
+        "{text}"
+    );
+
+    // Reclassifying, as the report suggests, leaves nothing behind.
+    let mut c = sim.cmd(dir.path());
+    c.env("MERAKI_DASHBOARD_API_KEY", "1234");
+    let out = run(c.args([
+        "-d",
+        "mydatabase",
+        "-g",
+        "Corporate=sub:10.10.0.0/16, vid:20",
+        "reconfigure",
+        "--reclassify",
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let reclassified = json(dir.path());
+    assert_eq!(reclassified["removed_groups"]["total_kb"], "0");
+    // Everything seen is the same traffic, now split into Corporate and unmatched.
+    let kb = |v: &serde_json::Value| -> usage_model::Kb {
+        v["total_kb"]
+            .as_str()
+            .expect("kB string")
+            .parse()
+            .expect("kB")
+    };
+    assert_eq!(
+        kb(&reclassified["total"]) + kb(&reclassified["unmatched"]),
+        kb(&before["total"]) + kb(&before["unmatched"])
+    );
+}
+
 fn legacy_fixture() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../fixtures/legacy/usagestats-v4.db")
