@@ -26,6 +26,12 @@ pub enum Progress {
         /// API calls planned in total.
         calls: u64,
     },
+    /// More calls than planned are needed: a device is read again because of a large error
+    /// bound. Add them to the planned count.
+    MoreCalls {
+        /// Additional calls.
+        calls: u64,
+    },
     /// One planned API call completed (successfully or not).
     CallDone,
     /// One (network, day) was stored.

@@ -13,7 +13,8 @@ use crate::error::Result;
 /// unmatched traffic, traffic of groups no longer defined, the days each network lacks, and
 /// daily totals per group.
 ///
-/// Error bounds are zero: storage does not keep them yet (see the hook in the body).
+/// Error bounds are the sums of the stored per-day bounds ([`storage::Store::report_bounds`]):
+/// the most each figure could be off because traffic flowed while the sync read its days.
 ///
 /// Rows of a group position the settings no longer define (a `reconfigure` without
 /// `--reclassify` removed groups) go to [`NetworkReport::removed_groups`]: they are not
@@ -40,9 +41,6 @@ pub async fn build_report(
     let new_net = |name: &str| NetworkReport {
         name: name.to_string(),
         groups: vec![Traffic::default(); n],
-        // Error bounds (bounds, unmatched_bound, removed_groups_bound): zero for now.
-        // filled by the sync's stored bound: add each row's stored bound below, beside its
-        // traffic, once storage keeps one per (network, day).
         bounds: vec![Traffic::default(); n],
         ..NetworkReport::default()
     };
@@ -52,8 +50,6 @@ pub async fn build_report(
             .or_default()
             .entry((row.network_name.clone(), row.network_id.clone()))
             .or_insert_with(|| new_net(&row.network_name));
-        // filled by the sync's stored bound: the same match adds the row's bound to
-        // net.bounds[i], net.removed_groups_bound or net.unmatched_bound.
         match row.group_position {
             Some(i) if i < n => net.groups[i] += row.traffic,
             // A group position the settings no longer define (reconfigured without
@@ -69,10 +65,21 @@ pub async fn build_report(
         .into_iter()
         .map(|(id, _name, days)| (id, days))
         .collect();
+    let mut bounds: HashMap<String, Vec<(Option<usize>, Traffic)>> = HashMap::new();
+    for (network, position, bound) in store.report_bounds(range.start, range.end).await? {
+        bounds.entry(network).or_default().push((position, bound));
+    }
     for nets in orgs.values_mut() {
         for ((_, id), net) in nets.iter_mut() {
             if let Some(days) = missing.get(id) {
                 net.missing_days = days.clone();
+            }
+            for (position, bound) in bounds.remove(id).unwrap_or_default() {
+                match position {
+                    Some(i) if i < n => net.bounds[i] += bound,
+                    Some(_) => net.removed_groups_bound += bound,
+                    None => net.unmatched_bound += bound,
+                }
             }
         }
     }

@@ -70,6 +70,7 @@ impl ProgressSink for SyncProgress {
                 "{organizations} orgs, {networks} networks, {devices} devices"
             )),
             Progress::Planned { calls } => bar.set_length(*calls),
+            Progress::MoreCalls { calls } => bar.inc_length(*calls),
             Progress::CallDone => bar.inc(1),
             Progress::DayWritten { .. } => {
                 let d = self.days.fetch_add(1, Ordering::Relaxed) + 1;

@@ -73,6 +73,7 @@ async fn moving_sync(filter: &str) {
     let db = db().await;
     let groups = groups(&sim);
     let filter = Filter::parse(filter).expect("filter");
+    save_groups(&db.store, &groups, &filter).await;
     let clock = sim.clock();
     let mut config = SyncConfig::new(groups.clone(), filter.clone());
     config.clock = Clock::from_fn(move || clock.now());
@@ -105,6 +106,39 @@ async fn moving_sync(filter: &str) {
     );
     assert!(d.total_fraction() <= 0.0005, "{d:?}");
     assert!(d.worst_row <= 0.003, "{d:?}");
+    // The report carries the stored bounds: per network and group, the sum of its days'.
+    let (first, last) = (
+        now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+            .checked_sub(jiff::ToSpan::days(32))
+            .expect("day"),
+        now().to_zoned(jiff::tz::TimeZone::UTC).date(),
+    );
+    let range = usage_model::DateRange {
+        start: first,
+        end: last,
+    };
+    let report = usage_sync::build_report(&db.store, range, now())
+        .await
+        .expect("report");
+    let bounds = stored_bounds(&db.store, first, last).await;
+    let stored_sum: usage_model::Traffic = bounds.values().copied().sum();
+    let reported: usage_model::Traffic = report
+        .organizations
+        .iter()
+        .flat_map(|o| &o.networks)
+        .map(|n| n.bounds.iter().copied().sum::<usage_model::Traffic>() + n.unmatched_bound)
+        .sum();
+    assert_eq!(reported, stored_sum);
+    let mut text = Vec::new();
+    report_render::render_text(&report, &mut text).expect("text");
+    let text = String::from_utf8(text).expect("utf-8");
+    assert_eq!(
+        text.contains("Error bound"),
+        stored_sum != usage_model::Traffic::default(),
+        "{text}"
+    );
     // The clock did move: the test is not a frozen-clock test in disguise.
     assert!(sim.now().duration_since(now()) > jiff::SignedDuration::from_secs(60));
     sim.shutdown().await;
