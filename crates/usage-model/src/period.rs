@@ -1,7 +1,16 @@
-//! Report periods (`report:<time>`): `<N>`, `last-week`, `last-month`, `<date> to <date>`.
+//! Report periods (`report:<time>`): `<N>`, `last-week`, `last-month`, `<date> to <date>`, and
+//! billing cycles: `billing[:DAY]` (the last complete cycle starting on day DAY of the month)
+//! and `this-billing[:DAY]` (the current cycle so far).
 //!
 //! All periods are inclusive ranges of calendar days and never include today (an incomplete
 //! day), except an explicit date range that names it.
+//!
+//! # Billing cycles
+//!
+//! A cycle starting on day `DAY` (1–31, default 1) runs from that day of one month to the day
+//! before that day of the next month. In a month shorter than `DAY` the cycle starts on the
+//! month's last day instead (day 31 → 30 April, 28 or 29 February), and the next one again on
+//! day `DAY`: a cycle never skips a month and the cycles of a year cover every day exactly once.
 
 use std::fmt;
 use std::str::FromStr;
@@ -11,6 +20,7 @@ use jiff::civil::{Date, Weekday};
 
 /// A report period as the user writes it; [`Period::resolve`] turns it into dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Period {
     /// `<N>`: the last N complete days, ending yesterday.
     LastDays(u32),
@@ -26,6 +36,18 @@ pub enum Period {
         start: Date,
         /// Last day.
         end: Date,
+    },
+    /// `billing[:DAY]`: the last complete billing cycle starting on day `day` (1–31) of the
+    /// month (see the module docs for short months).
+    Billing {
+        /// Day of the month the cycle starts on.
+        day: u8,
+    },
+    /// `this-billing[:DAY]`: the current billing cycle from its first day to yesterday — an
+    /// incomplete cycle ([`Period::is_incomplete`]).
+    ThisBilling {
+        /// Day of the month the cycle starts on.
+        day: u8,
     },
 }
 
@@ -44,9 +66,12 @@ pub struct DateRange {
 pub enum PeriodError {
     /// Not one of the accepted forms.
     #[error(
-        "invalid period {0:?}: expected a number of days, last-week, last-month or \"YYYY-MM-DD to YYYY-MM-DD\""
+        "invalid period {0:?}: expected a number of days, last-week, last-month, billing[:DAY], this-billing[:DAY] or \"YYYY-MM-DD to YYYY-MM-DD\""
     )]
     Invalid(String),
+    /// A billing day that is not 1 to 31.
+    #[error("invalid billing day {0:?}: expected a day of the month, 1 to 31")]
+    InvalidBillingDay(String),
     /// A date that is not a valid ISO `YYYY-MM-DD` date.
     #[error("invalid date {0:?} in period: expected YYYY-MM-DD")]
     InvalidDate(String),
@@ -75,9 +100,46 @@ fn parse_date(s: &str) -> Result<Date, PeriodError> {
         .map_err(|_| PeriodError::InvalidDate(s.to_string()))
 }
 
+fn parse_billing_day(s: &str) -> Result<u8, PeriodError> {
+    let t = s.trim();
+    match t.parse::<u8>() {
+        Ok(d) if (1..=31).contains(&d) && t.bytes().all(|b| b.is_ascii_digit()) => Ok(d),
+        _ => Err(PeriodError::InvalidBillingDay(t.to_string())),
+    }
+}
+
+/// The first day of the billing cycle that starts in the month of `in_month`: day `day`, or
+/// the month's last day when the month is shorter.
+fn cycle_start(in_month: Date, day: u8) -> Date {
+    let last = in_month.days_in_month();
+    let d = i8::try_from(day).unwrap_or(31).min(last).max(1);
+    in_month.with().day(d).build().unwrap_or(in_month)
+}
+
+/// The billing cycle (first and last day) that contains `date`.
+fn cycle_containing(date: Date, day: u8) -> DateRange {
+    let this_start = cycle_start(date, day);
+    let start = if date >= this_start {
+        this_start
+    } else {
+        let prev_month = date
+            .first_of_month()
+            .yesterday()
+            .unwrap_or(date.first_of_month());
+        cycle_start(prev_month, day)
+    };
+    let next_month = start
+        .last_of_month()
+        .tomorrow()
+        .unwrap_or(start.last_of_month());
+    let end = cycle_start(next_month, day).yesterday().unwrap_or(start);
+    DateRange { start, end }
+}
+
 impl Period {
-    /// Parses `10`, `last-week`, `last-month`, `2018-01-01 to 2018-02-10` (either order).
-    /// Keywords are case-insensitive.
+    /// Parses `10`, `last-week`, `last-month`, `billing`, `billing:15`, `this-billing`,
+    /// `this-billing:15`, `2018-01-01 to 2018-02-10` (either order). Keywords are
+    /// case-insensitive.
     pub fn parse(text: &str) -> Result<Period, PeriodError> {
         let t = text.trim();
         let lower = t.to_ascii_lowercase();
@@ -85,6 +147,21 @@ impl Period {
             "last-week" => return Ok(Period::LastWeek),
             "last-month" => return Ok(Period::LastMonth),
             _ => {}
+        }
+        for (keyword, this) in [("this-billing", true), ("billing", false)] {
+            let Some(rest) = lower.strip_prefix(keyword) else {
+                continue;
+            };
+            let day = match rest.strip_prefix(':') {
+                None if rest.is_empty() => 1,
+                Some(d) => parse_billing_day(d)?,
+                None => continue,
+            };
+            return Ok(if this {
+                Period::ThisBilling { day }
+            } else {
+                Period::Billing { day }
+            });
         }
         // Only a text with a digit can be a date range; "tomorrow" is just an invalid period.
         if let Some(pos) = lower
@@ -138,7 +215,61 @@ impl Period {
                 }
             }
             Period::Range { start, end } => DateRange { start, end },
+            Period::Billing { day } => {
+                let current = cycle_containing(today, day);
+                cycle_containing(current.start.yesterday().unwrap_or(current.start), day)
+            }
+            Period::ThisBilling { day } => {
+                let current = cycle_containing(today, day);
+                DateRange {
+                    start: current.start,
+                    // On the cycle's first day nothing of it is complete yet: the range is
+                    // that one (incomplete) day.
+                    end: yesterday.max(current.start),
+                }
+            }
         }
+    }
+
+    /// Whether the period reaches into days that are not over: the current billing cycle.
+    pub fn is_incomplete(&self) -> bool {
+        matches!(self, Period::ThisBilling { .. })
+    }
+
+    /// The period and the `count − 1` periods of the same kind before it, oldest first: for
+    /// billing cycles the previous cycles, for `last-week`/`last-month` the previous weeks or
+    /// months, for `N` days the previous runs of N days, for a date range the ranges of the
+    /// same length before it. `count` 0 is treated as 1.
+    pub fn resolve_series(&self, today: Date, count: usize) -> Vec<DateRange> {
+        let mut out = vec![self.resolve(today)];
+        while out.len() < count.max(1) {
+            let Some(first) = out.last() else { break };
+            let Ok(before) = first.start.yesterday() else {
+                break;
+            };
+            let previous = match *self {
+                Period::Billing { day } | Period::ThisBilling { day } => {
+                    cycle_containing(before, day)
+                }
+                Period::LastMonth => DateRange {
+                    start: before.first_of_month(),
+                    end: before,
+                },
+                Period::LastWeek | Period::LastDays(_) | Period::Range { .. } => {
+                    let len = i64::try_from(first.len()).unwrap_or(1).max(1);
+                    DateRange {
+                        start: before.checked_sub((len - 1).days()).unwrap_or(Date::MIN),
+                        end: before,
+                    }
+                }
+            };
+            if previous.start >= first.start {
+                break;
+            }
+            out.push(previous);
+        }
+        out.reverse();
+        out
     }
 }
 
@@ -158,6 +289,10 @@ impl fmt::Display for Period {
             Period::LastWeek => f.write_str("last-week"),
             Period::LastMonth => f.write_str("last-month"),
             Period::Range { start, end } => write!(f, "{start} to {end}"),
+            Period::Billing { day: 1 } => f.write_str("billing"),
+            Period::Billing { day } => write!(f, "billing:{day}"),
+            Period::ThisBilling { day: 1 } => f.write_str("this-billing"),
+            Period::ThisBilling { day } => write!(f, "this-billing:{day}"),
         }
     }
 }
@@ -315,6 +450,117 @@ mod tests {
         assert_eq!((r.start, r.end), (Date::MIN, date(2024, 5, 4)));
         let r = Period::LastWeek.resolve(Date::MIN);
         assert!(r.start <= r.end);
+    }
+
+    /// Every day of a leap year and the year before, every billing day 1–31.
+    #[test]
+    fn billing_cycles_over_every_day_and_billing_day() {
+        let mut today = date(2023, 1, 1);
+        while today <= date(2024, 12, 31) {
+            let yesterday = today.yesterday().unwrap();
+            for day in 1..=31u8 {
+                let last = Period::Billing { day }.resolve(today);
+                // A whole cycle, over before today, starting on DAY or the month's last day.
+                assert!(last.start <= last.end && last.end < today, "{today} {day}");
+                assert_eq!(cycle_containing(last.start, day), last, "{today} {day}");
+                let want_start = i8::try_from(day).unwrap().min(last.start.days_in_month());
+                assert_eq!(last.start.day(), want_start, "{today} {day}");
+                // The next cycle is the current one: it holds today.
+                let current = cycle_containing(last.end.tomorrow().unwrap(), day);
+                assert!(current.contains(today), "{today} {day}: {current}");
+                // A cycle lasts between 28 and 31 days.
+                assert!((28..=31).contains(&last.len()), "{today} {day}: {last}");
+                let so_far = Period::ThisBilling { day }.resolve(today);
+                assert_eq!(so_far.start, current.start);
+                assert_eq!(so_far.end, yesterday.max(current.start));
+            }
+            today = today.tomorrow().unwrap();
+        }
+    }
+
+    #[test]
+    fn billing_days_past_a_short_month_fall_back_to_its_last_day() {
+        // Day 31 in the leap year 2024: January 31, February 29, March 31, April 30.
+        let day = 31;
+        assert_eq!(
+            cycle_containing(date(2024, 2, 10), day),
+            range(date(2024, 1, 31), date(2024, 2, 28))
+        );
+        assert_eq!(
+            cycle_containing(date(2024, 3, 1), day),
+            range(date(2024, 2, 29), date(2024, 3, 30))
+        );
+        assert_eq!(
+            cycle_containing(date(2024, 4, 30), day),
+            range(date(2024, 4, 30), date(2024, 5, 30))
+        );
+        // 2023 is not a leap year: day 29 falls back to February 28.
+        assert_eq!(
+            cycle_containing(date(2023, 3, 1), 29),
+            range(date(2023, 2, 28), date(2023, 3, 28))
+        );
+        // The cycles of a year tile it: each starts the day after the previous one ends.
+        let series = Period::Billing { day: 30 }.resolve_series(date(2025, 1, 15), 13);
+        assert_eq!(series.len(), 13);
+        for pair in series.windows(2) {
+            assert_eq!(pair[0].end.tomorrow().unwrap(), pair[1].start, "{pair:?}");
+        }
+        // The newest is the last complete cycle; the current one began on 30 December.
+        assert_eq!(series[12], range(date(2024, 11, 30), date(2024, 12, 29)));
+        assert_eq!(series[0], range(date(2023, 11, 30), date(2023, 12, 29)));
+    }
+
+    #[test]
+    fn billing_periods_parse_and_print() {
+        for (text, want) in [
+            ("billing", Period::Billing { day: 1 }),
+            ("billing:15", Period::Billing { day: 15 }),
+            ("BILLING:31", Period::Billing { day: 31 }),
+            ("this-billing", Period::ThisBilling { day: 1 }),
+            ("this-billing:28", Period::ThisBilling { day: 28 }),
+        ] {
+            let p = Period::parse(text).unwrap();
+            assert_eq!(p, want, "{text}");
+            assert_eq!(Period::parse(&p.to_string()).unwrap(), p);
+        }
+        assert!(Period::ThisBilling { day: 5 }.is_incomplete());
+        assert!(!Period::Billing { day: 5 }.is_incomplete());
+        for bad in [
+            "billing:0",
+            "billing:32",
+            "billing:x",
+            "billing:",
+            "this-billing:-1",
+        ] {
+            let e = Period::parse(bad).expect_err(bad).to_string();
+            assert!(e.contains("billing day"), "{bad}: {e}");
+        }
+        assert!(Period::parse("billingx").is_err());
+    }
+
+    #[test]
+    fn series_of_weeks_months_and_days_end_with_the_period() {
+        let today = date(2024, 3, 20);
+        let weeks = Period::LastWeek.resolve_series(today, 3);
+        assert_eq!(
+            weeks,
+            vec![
+                range(date(2024, 2, 26), date(2024, 3, 3)),
+                range(date(2024, 3, 4), date(2024, 3, 10)),
+                range(date(2024, 3, 11), date(2024, 3, 17)),
+            ]
+        );
+        let months = Period::LastMonth.resolve_series(today, 2);
+        assert_eq!(
+            months,
+            vec![
+                range(date(2024, 1, 1), date(2024, 1, 31)),
+                range(date(2024, 2, 1), date(2024, 2, 29)),
+            ]
+        );
+        assert_eq!(Period::LastDays(5).resolve_series(today, 0).len(), 1);
+        let days = Period::LastDays(5).resolve_series(today, 2);
+        assert_eq!(days[0], range(date(2024, 3, 10), date(2024, 3, 14)));
     }
 
     #[test]

@@ -5,7 +5,9 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use ipnetwork::{IpNetwork, Ipv4Network, Ipv6Network};
 use jiff::civil::Date;
 use proptest::prelude::*;
-use usage_model::{DeviceType, Filter, Group, Groups, InitConfig, Period, Rule, RuleKind, Scope};
+use usage_model::{
+    DateRange, DeviceType, Filter, Group, Groups, InitConfig, Period, Rule, RuleKind, Scope,
+};
 
 /// Strings made of syntax fragments, to reach deep parser paths more often than random text.
 fn syntaxy() -> impl Strategy<Value = String> {
@@ -146,6 +148,8 @@ fn period() -> impl Strategy<Value = Period> {
             start: a.min(b),
             end: a.max(b)
         }),
+        (1u8..=31).prop_map(|day| Period::Billing { day }),
+        (1u8..=31).prop_map(|day| Period::ThisBilling { day }),
     ]
 }
 
@@ -223,8 +227,20 @@ proptest! {
         let r = p.resolve(today);
         prop_assert!(r.start <= r.end);
         prop_assert_eq!(r.days().count(), r.len());
-        if !matches!(p, Period::Range { .. }) {
-            prop_assert!(r.end < today);
+        match p {
+            Period::Range { .. } => {}
+            // The current cycle on its first day: that one incomplete day.
+            Period::ThisBilling { .. } => {
+                let first_day = DateRange { start: today, end: today };
+                prop_assert!(r.end < today || r == first_day);
+            }
+            _ => prop_assert!(r.end < today),
+        }
+        // A series of N periods: N ranges, oldest first, none overlapping, the newest the period.
+        let series = p.resolve_series(today, 4);
+        prop_assert_eq!(series.last().copied(), Some(r));
+        for pair in series.windows(2) {
+            prop_assert!(pair[0].end < pair[1].start);
         }
         if let Period::LastDays(n) = p {
             prop_assert_eq!(r.len(), n as usize);
