@@ -7,7 +7,7 @@ use sqlx::{Sqlite, Transaction};
 
 use crate::convert::{day_text, now_unix, parse_day, position_to_sql};
 use crate::error::{Error, Result};
-use crate::records::{ClientDayRecord, DayRecord, NetworkRecord, Settings};
+use crate::records::{ClientDayRecord, DayRecord, NetworkRecord, RunId, Settings};
 use crate::store::Store;
 use usage_model::Traffic;
 
@@ -106,6 +106,15 @@ impl Store {
         rows.into_iter().map(network_from_row).collect()
     }
 
+    /// Whether any (network, day) has been stored at all.
+    pub async fn has_synced_days(&self) -> Result<bool> {
+        Ok(
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM synced_days)")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// The days of a network that are complete (have a `synced_days` mark).
     pub async fn complete_days(&self, network_id: &str) -> Result<BTreeSet<Date>> {
         let days: Vec<String> =
@@ -121,6 +130,17 @@ impl Store {
     /// day is replaced, so writing a day twice never duplicates it; if anything fails, nothing
     /// of the new day is visible and the old one (if any) is kept.
     pub async fn write_day(&self, day: &DayRecord) -> Result<()> {
+        self.write_day_with(day, None).await
+    }
+
+    /// [`Store::write_day`] for a sync run: the day is also counted in the run's
+    /// `days_written`, in the same transaction, so the audit of a run killed mid-way still
+    /// says how many days it committed.
+    pub async fn write_day_in_run(&self, run: RunId, day: &DayRecord) -> Result<()> {
+        self.write_day_with(day, Some(run)).await
+    }
+
+    async fn write_day_with(&self, day: &DayRecord, run: Option<RunId>) -> Result<()> {
         for list in [&day.groups, &day.bounds] {
             let mut seen = HashSet::new();
             for (position, _) in list {
@@ -134,6 +154,16 @@ impl Store {
         }
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         write_day_in(&mut tx, day, "sync").await?;
+        if let Some(run) = run {
+            let counted =
+                sqlx::query("UPDATE sync_runs SET days_written = days_written + 1 WHERE id = ?1")
+                    .bind(run.0)
+                    .execute(&mut *tx)
+                    .await?;
+            if counted.rows_affected() == 0 {
+                return Err(Error::InvalidInput(format!("no sync run with id {run}")));
+            }
+        }
         tx.commit().await?;
         Ok(())
     }
