@@ -60,11 +60,11 @@ pub enum Error {
     },
 
     /// The path names a directory, a device or another file that is not a regular file.
-    #[error("{path} is {what}, not a database file", path = path.display())]
+    #[error("{path} is {what}", path = path.display())]
     NotAFile {
         /// The path given.
         path: PathBuf,
-        /// "a directory" or "not a regular file".
+        /// What it is instead, e.g. "a directory, not a database file".
         what: &'static str,
     },
 

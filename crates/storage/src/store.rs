@@ -449,15 +449,15 @@ fn is_busy(e: &sqlx::Error) -> bool {
 
 /// A path that exists must be a regular file (following links): a directory or a device
 /// gets its own message instead of SQLite's "unable to open database file".
-fn check_kind(path: &Path) -> Result<()> {
+pub(crate) fn check_kind(path: &Path) -> Result<()> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Ok(()),
         Ok(m) => Err(Error::NotAFile {
             path: path.to_path_buf(),
             what: if m.is_dir() {
-                "a directory"
+                "a directory, not a database file"
             } else {
-                "not a regular file"
+                "not a regular file (a device, pipe or socket), so not a database file"
             },
         }),
         Err(_) => Ok(()),

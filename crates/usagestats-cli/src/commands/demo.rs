@@ -124,44 +124,48 @@ pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
             (p.clone(), Some(TempDb(p)))
         }
     };
+    report::refuse_database_as_output(g, &path)?;
     let store = storage::Store::open(&path)
         .await
         .with_context(|| format!("creating the demo database {}", path.display()))?;
-    crate::commands::store::save(&store, &settings).await?;
-
-    crate::commands::sync::run(
-        g,
-        &client,
-        &store,
-        &settings,
-        usage_sync::Clock::fixed(now),
-        days,
-    )
-    .await?;
-    if keep.is_some() {
-        eprintln!("demo database kept in {}", path.display());
+    let result = async {
+        crate::commands::store::save(&store, &settings).await?;
+        crate::commands::sync::run(
+            g,
+            &client,
+            &store,
+            &settings,
+            usage_sync::Clock::fixed(now),
+            days,
+        )
+        .await?;
+        if keep.is_some() {
+            eprintln!("demo database kept in {}", path.display());
+        }
+        let Some(synced) = usage_sync::fully_synced_span(&store)
+            .await
+            .context("reading the synced days")?
+        else {
+            return Err(UsageError::new(format!(
+                "the demo synced no network: the filter {:?} selects nothing in the simulated world \
+                 (its devices are MX appliances; try without -f)",
+                settings.filter.to_string()
+            ))
+            .into());
+        };
+        let shown_now = now.round(jiff::Unit::Second).unwrap_or(now).to_string();
+        let (period, title) = demo_period(
+            synced,
+            report::report_today(&settings, now),
+            days,
+            &shown_now,
+        );
+        report::run(&store, &settings, &period, Some(title), now, &delivery).await
     }
-    let Some(synced) = usage_sync::fully_synced_span(&store)
-        .await
-        .context("reading the synced days")?
-    else {
-        return Err(UsageError::new(format!(
-            "the demo synced no network: the filter {:?} selects nothing in the simulated world \
-             (its devices are MX appliances; try without -f)",
-            settings.filter.to_string()
-        ))
-        .into());
-    };
-    let shown_now = now.round(jiff::Unit::Second).unwrap_or(now).to_string();
-    let (period, title) = demo_period(
-        synced,
-        report::report_today(&settings, now),
-        days,
-        &shown_now,
-    );
-    report::run(&store, &settings, &period, Some(title), now, &delivery).await?;
+    .await;
+    store.close().await;
     sim.shutdown().await;
-    Ok(())
+    result
 }
 
 /// The period the demo reports, and the title that says which: the last complete week when

@@ -2,6 +2,7 @@
 
 mod concurrent;
 mod crash;
+mod data;
 mod demo;
 mod harness;
 mod mail;
