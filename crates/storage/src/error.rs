@@ -68,6 +68,17 @@ pub enum Error {
         what: &'static str,
     },
 
+    /// SQLite takes file names in UTF-8 only.
+    #[error(
+        "the file name {path} is not valid UTF-8, which SQLite requires; use a name (and \
+         directory) in UTF-8",
+        path = path.display()
+    )]
+    NonUtf8Path {
+        /// The path given (shown with replacement characters).
+        path: PathBuf,
+    },
+
     /// The directory a new database was to be created in does not exist.
     #[error(
         "cannot create the database {path}: the directory {dir} {what}",

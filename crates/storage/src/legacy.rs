@@ -69,6 +69,7 @@ pub async fn import_legacy(old: &Path, new: &Path) -> Result<ImportSummary> {
             path: new.to_path_buf(),
         });
     }
+    crate::store::check_kind(new)?;
     crate::store::check_kind(old)?;
     if !old.is_file() {
         return Err(Error::NotFound {

@@ -189,17 +189,18 @@ impl Store {
     /// at most a few seconds for other processes' readers; if they are still busy, the data
     /// stays safely in the WAL for the next checkpoint.
     pub async fn close(&self) {
-        if !self.read_only && !self.pool.is_closed() {
-            if let Ok(mut conn) = self.pool.acquire().await {
-                let _ = sqlx::query("PRAGMA busy_timeout = 3000")
-                    .execute(&mut *conn)
-                    .await;
-                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                    .execute(&mut *conn)
-                    .await
-                {
-                    tracing::debug!("checkpoint of {} on close: {e}", self.path.display());
-                }
+        if !self.read_only
+            && !self.pool.is_closed()
+            && let Ok(mut conn) = self.pool.acquire().await
+        {
+            let _ = sqlx::query("PRAGMA busy_timeout = 3000")
+                .execute(&mut *conn)
+                .await;
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&mut *conn)
+                .await
+            {
+                tracing::debug!("checkpoint of {} on close: {e}", self.path.display());
             }
         }
         self.pool.close().await;
@@ -219,13 +220,10 @@ impl Store {
                 path: target.to_path_buf(),
             });
         }
-        check_directory(target)?;
-        let name = target.to_str().ok_or_else(|| {
-            Error::InvalidInput(format!(
-                "the backup file name {} is not valid UTF-8, which SQLite needs",
-                target.display()
-            ))
+        let name = target.to_str().ok_or_else(|| Error::NonUtf8Path {
+            path: target.to_path_buf(),
         })?;
+        check_directory(target)?;
         let result = sqlx::query("VACUUM INTO ?1")
             .bind(name)
             .execute(&self.pool)
@@ -450,6 +448,11 @@ fn is_busy(e: &sqlx::Error) -> bool {
 /// A path that exists must be a regular file (following links): a directory or a device
 /// gets its own message instead of SQLite's "unable to open database file".
 pub(crate) fn check_kind(path: &Path) -> Result<()> {
+    if path.to_str().is_none() {
+        return Err(Error::NonUtf8Path {
+            path: path.to_path_buf(),
+        });
+    }
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Ok(()),
         Ok(m) => Err(Error::NotAFile {

@@ -54,7 +54,9 @@ pub struct GlobalArgs {
     #[arg(short = 'k', long = "api-key", value_name = "KEY", global = true)]
     pub api_key: Option<String>,
 
-    /// Read the API key from this file (first line, surrounding whitespace ignored).
+    /// Read the API key from this file: its whole content is the key, except surrounding
+    /// whitespace (line breaks included) and a leading UTF-8 byte-order mark. Keep nothing else
+    /// in the file.
     #[arg(long, value_name = "FILE", global = true)]
     pub api_key_file: Option<PathBuf>,
 

@@ -32,7 +32,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             result.map_err(|e| match e {
                 storage::Error::BackupTargetExists { .. }
-                | storage::Error::MissingDirectory { .. } => UsageError::new(e.to_string()).into(),
+                | storage::Error::MissingDirectory { .. }
+                | storage::Error::NonUtf8Path { .. } => UsageError::new(e.to_string()).into(),
                 other => anyhow::Error::new(other).context(format!(
                     "backing up {} to {}",
                     path.display(),

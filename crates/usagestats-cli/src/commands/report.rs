@@ -116,6 +116,13 @@ impl Delivery {
             SmtpSecurityArg::Tls => mailer::Security::Tls,
             SmtpSecurityArg::Plain => mailer::Security::Insecure,
         };
+        if let (Some(user), None) = (&g.smtp_user, &password) {
+            return Err(UsageError::new(format!(
+                "-u {user:?} needs a password: set {SMTP_PASSWORD_ENV}, or give \
+                 --smtp-password-file FILE (or -p)"
+            ))
+            .into());
+        }
         let smtp = mailer::SmtpConfig {
             server: g
                 .smtp_server
@@ -126,6 +133,9 @@ impl Delivery {
             security,
             ca_file: g.smtp_ca_file.clone(),
         };
+        // A server that cannot be parsed is a typo: say so before any sync.
+        smtp.endpoint()
+            .map_err(|e| UsageError::new(format!("-s: {e}")))?;
         Ok(Delivery::Mail(Box::new(MailSettings { smtp, from, to })))
     }
 }

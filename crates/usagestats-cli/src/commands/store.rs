@@ -25,6 +25,7 @@ fn open_error(path: &Path, e: storage::Error) -> anyhow::Error {
         | storage::Error::ForeignDatabase { .. }
         | storage::Error::NotAFile { .. }
         | storage::Error::MissingDirectory { .. }
+            | storage::Error::NonUtf8Path { .. }
         | storage::Error::NotFound { .. } => UsageError::new(e.to_string()).into(),
         // These name the file themselves.
         storage::Error::CannotOpen { .. } | storage::Error::UpgradeNeedsWriteAccess { .. } => {
@@ -305,6 +306,7 @@ pub async fn import_legacy(legacy: &Path, target: &Path) -> anyhow::Result<()> {
             | storage::Error::NotAFile { .. }
             | storage::Error::NotFound { .. }
             | storage::Error::MissingDirectory { .. }
+            | storage::Error::NonUtf8Path { .. }
             | storage::Error::ImportTargetExists { .. } => UsageError::new(e.to_string()).into(),
             other => {
                 anyhow::Error::new(other).context(format!("importing {}", config::shown(legacy)))

@@ -2,38 +2,9 @@
 //! file, backups, read-only use, failed first runs leave nothing, concurrent creation.
 
 use std::path::Path;
-use std::process::{Command, Output};
-
-use meraki_sim::SimConfig;
+use std::process::Command;
 
 use crate::harness::*;
-
-/// A small world with the manual's key `1234`.
-pub fn small_sim() -> Sim {
-    let mut cfg = SimConfig {
-        orgs: 1,
-        networks_per_org: 2,
-        devices_per_network: 1,
-        clients_per_network: 12,
-        ..SimConfig::default()
-    }
-    .with_now(now());
-    cfg.api_key = "1234".into();
-    Sim::start(cfg)
-}
-
-/// `sim.cmd` with the key in the environment.
-pub fn keyed(sim: &Sim, dir: &Path) -> Command {
-    let mut c = sim.cmd(dir);
-    c.env("MERAKI_DASHBOARD_API_KEY", "1234");
-    c
-}
-
-/// Syncs `name` in `dir` and checks it worked.
-pub fn synced(sim: &Sim, dir: &Path, name: &str) {
-    let out = run(keyed(sim, dir).args(["-d", name, "sync"]));
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-}
 
 fn files(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -42,14 +13,6 @@ fn files(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-fn one_error_line(out: &Output) -> String {
-    let err = stderr(out);
-    let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines.len(), 1, "{err}");
-    assert!(lines[0].starts_with("usagestats: error: "), "{err}");
-    lines[0].to_string()
 }
 
 fn report_json(sim: &Sim, dir: &Path, db: &str) -> serde_json::Value {
@@ -217,33 +180,6 @@ fn after_a_sync_the_main_file_alone_holds_the_data_and_backup_copies_it() {
     assert!(one_error_line(&out).contains("the directory no-such-dir does not exist"));
 }
 
-/// `runuser -u nobody --` in front of the binary when the tests run as root (CI does), so the
-/// directory's permissions apply.
-fn as_unprivileged(template: Command) -> Command {
-    let uid = Command::new("id").arg("-u").output().expect("id -u");
-    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
-        return template;
-    }
-    let mut c = Command::new("runuser");
-    c.args(["-u", "nobody", "--"]).arg(template.get_program());
-    c.args(template.get_args());
-    if let Some(dir) = template.get_current_dir() {
-        c.current_dir(dir);
-    }
-    for (k, v) in template.get_envs() {
-        match v {
-            Some(v) => c.env(k, v),
-            None => c.env_remove(k),
-        };
-    }
-    c
-}
-
-fn chmod(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
-}
-
 #[test]
 fn reports_dumps_and_backups_work_in_a_directory_the_user_cannot_write() {
     let sim = small_sim();
@@ -295,7 +231,8 @@ fn a_failed_first_sync_leaves_no_files_behind() {
     let dir = tempdir();
     let d = dir.path();
     let org = sim.handle().world().organizations[0].id.clone();
-    let cases: Vec<(&str, Box<dyn Fn(&mut Command)>)> = vec![
+    type Setup = Box<dyn Fn(&mut Command)>;
+    let cases: Vec<(&str, Setup)> = vec![
         (
             "connection refused",
             Box::new(|c: &mut Command| {
