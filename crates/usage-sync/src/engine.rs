@@ -13,7 +13,7 @@ use usage_model::{Classifier, DayRun, Filter, Groups, NetworkIdentity, Traffic, 
 
 use crate::assemble::RunDays;
 use crate::clock::Clock;
-use crate::discover::{NetworkWork, OrgWork, discover};
+use crate::discover::{Discovered, NetworkWork, OrgWork, discover};
 use crate::error::{Error, Result};
 use crate::fetch::{Count, DeviceRead, FetchError, read_device_run};
 use crate::progress::{NetworkFailure, Progress, ProgressSink, SyncStatus, SyncSummary};
@@ -199,7 +199,11 @@ pub async fn sync(
         storage_failure: Mutex::new(None),
     };
 
-    let (mut work, discovery_calls) = discover(&shared).await?;
+    let Discovered {
+        mut work,
+        calls: discovery_calls,
+        skipped_organizations,
+    } = discover(&shared).await?;
 
     // Planning happens under the lock, so a sync that waited for another one only fetches
     // what that one left missing.
@@ -273,6 +277,7 @@ pub async fn sync(
             .into_iter()
             .collect(),
         failures,
+        skipped_organizations,
         elapsed: started.elapsed(),
     };
     let record = storage::RunSummary {

@@ -278,5 +278,10 @@ fn demo_refuses_what_it_cannot_honour_and_applies_the_rest() {
     // A filter that selects nothing says so instead of printing an empty report.
     let out = run(demo(dir.path()).args(["--days", "2", "-f", "org:No Such Org"]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("selects nothing"), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("the filter selects no device: org:\"No Such Org\" matched no organization"),
+        "{}",
+        stderr(&out)
+    );
 }

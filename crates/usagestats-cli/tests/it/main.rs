@@ -4,6 +4,7 @@ mod concurrent;
 mod crash;
 mod data;
 mod demo;
+mod filters;
 mod harness;
 mod mail;
 mod manual;

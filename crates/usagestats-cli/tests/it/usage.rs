@@ -250,6 +250,22 @@ fn every_exit_code_of_the_manual_is_what_the_tool_returns() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
+    let off_sim = {
+        let mut world = meraki_sim::World::generate(
+            3,
+            &meraki_sim::WorldSize {
+                orgs: 1,
+                networks_per_org: 1,
+                devices_per_network: 1,
+                clients_per_network: 4,
+            },
+        );
+        world.organizations[0].api_enabled = false;
+        let mut cfg = SimConfig::default().with_world(world).with_now(now());
+        cfg.api_key = "1234".into();
+        Sim::start(cfg)
+    };
+    let off_org = off_sim.handle().world().organizations[0].name.clone();
     let go = |args: &[&str]| run(keyed(&sim, d).args(args));
     let bare = |args: &[&str]| run(bin().current_dir(d).args(args));
 
@@ -284,6 +300,22 @@ fn every_exit_code_of_the_manual_is_what_the_tool_returns() {
                     }),
                 ),
             ],
+        ),
+        (
+            1,
+            "the organization the filter names has its API access disabled",
+            vec![(
+                "api off",
+                Box::new(|| {
+                    run(keyed(&off_sim, d).args([
+                        "-d",
+                        "new.sqlite",
+                        "-f",
+                        &format!("org:{off_org}"),
+                        "sync",
+                    ]))
+                }),
+            )],
         ),
         (
             1,
@@ -402,6 +434,14 @@ fn every_exit_code_of_the_manual_is_what_the_tool_returns() {
                     Box::new(|| go(&["-d", "new.sqlite", "--timezone", "Mars/Olympus", "sync"])),
                 ),
             ],
+        ),
+        (
+            2,
+            "a filter that selects no device",
+            vec![(
+                "org",
+                Box::new(|| go(&["-d", "new.sqlite", "-f", "org:Nobody Inc", "sync"])),
+            )],
         ),
         (
             2,
