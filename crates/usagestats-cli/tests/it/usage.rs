@@ -682,3 +682,24 @@ fn base_url_and_key_file_mistakes_are_explained() {
         "{err}"
     );
 }
+
+/// clap's tip and the valid values survive into the one-line error.
+#[test]
+fn a_mistyped_subcommand_or_value_gets_clap_s_suggestion_in_one_line() {
+    for (args, wanted) in [
+        (
+            &["reprot"][..],
+            "usagestats: error: unrecognized subcommand 'reprot'; tip: a similar subcommand \
+             exists: 'report' (see usagestats --help)",
+        ),
+        (
+            &["report", "10", "--format", "pdf"],
+            "usagestats: error: invalid value 'pdf' for '--format <FORMAT>'; [possible values: \
+             text, json, csv, html] (see usagestats --help)",
+        ),
+    ] {
+        let out = run(bin().args(args));
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(one_error_line(&out), wanted);
+    }
+}
