@@ -669,6 +669,10 @@ mod tidy {
                 20261129200000,
                 "a439ce6f00a1ce4540bd72362c2566c59488d32e36ce776e0cb980fa11a4aa5cf66ad4da4b8bbe6b64314c94f8a03a20",
             ),
+            (
+                20261130100000,
+                "e87425dbc1fc23f5f16ddf82e9adfca7cf4b65302dce2782dd13caf620da62a20ebc55b0255aad1776ee8313448c7f57",
+            ),
         ];
         let actual: Vec<(i64, String)> = MIGRATOR
             .iter()

@@ -52,6 +52,29 @@ impl Store {
         Ok(())
     }
 
+    /// Marks the database as written by `usagestats demo` (`settings.demo = 1`): its data
+    /// are simulated. Needs the configuration saved first; kept by later
+    /// [`Store::save_settings`].
+    pub async fn mark_demo(&self) -> Result<()> {
+        let done = sqlx::query("UPDATE settings SET demo = 1 WHERE id = 1")
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::InvalidInput(
+                "mark_demo needs the configuration saved first".to_string(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the database was written by `usagestats demo` (see [`Store::mark_demo`]).
+    pub async fn is_demo(&self) -> Result<bool> {
+        let demo: Option<i64> = sqlx::query_scalar("SELECT demo FROM settings WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(demo == Some(1))
+    }
+
     /// The group names in report order (position 0 first).
     pub async fn group_names(&self) -> Result<Vec<String>> {
         Ok(

@@ -66,6 +66,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Action::Sync => {
             let init = config::read_init_file(g)?;
             let path = config::database_path(g, init.as_ref())?;
+            store::refuse_demo(&path).await?;
             let client = config::client(g)?;
             let clock = config::clock(g)?;
             let (store, settings, created) = store::open_or_create(g, &path, init.as_ref()).await?;
@@ -98,6 +99,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 store.close().await;
                 return result;
             }
+            store::refuse_demo(&path).await?;
             let client = config::client(g)?;
             let (store, settings, created) = store::open_or_create(g, &path, init.as_ref()).await?;
             let synced = sync::run(

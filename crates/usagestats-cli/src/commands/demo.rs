@@ -130,6 +130,10 @@ pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
         .with_context(|| format!("creating the demo database {}", path.display()))?;
     let result = async {
         crate::commands::store::save(&store, &settings).await?;
+        store
+            .mark_demo()
+            .await
+            .context("marking the demo database")?;
         crate::commands::sync::run(
             g,
             &client,
@@ -146,10 +150,12 @@ pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
             .await
             .context("reading the synced days")?
         else {
+            // (A filter that selects nothing stopped the sync already.) The networks' zones
+            // are hours apart, so one day back is not the same calendar day everywhere.
             return Err(UsageError::new(format!(
-                "the demo synced no network: the filter {:?} selects nothing in the simulated world \
-                 (its devices are MX appliances; try without -f)",
-                settings.filter.to_string()
+                "no day is complete in every simulated network: with --days {days} the \
+                 networks' time zones each synced a different calendar day; use --days 2 or \
+                 more, or --timezone utc"
             ))
             .into());
         };

@@ -65,6 +65,27 @@ pub async fn open_read_only(path: &Path) -> anyhow::Result<storage::Store> {
         .map_err(|e| open_error(path, e))
 }
 
+/// Refuses to sync a database made by `usagestats demo` (its data are simulated), before an
+/// API key is asked for: says what it is and how to report it.
+pub async fn refuse_demo(path: &Path) -> anyhow::Result<()> {
+    if !path.is_file() {
+        return Ok(());
+    }
+    let store = open_read_only(path).await?;
+    let demo = store.is_demo().await;
+    store.close().await;
+    if demo.context("reading the configuration stored in the database")? {
+        let shown = config::shown(path);
+        return Err(UsageError::new(format!(
+            "{shown} was made by `usagestats demo` from its built-in simulator, so it cannot be \
+             synced with a Dashboard; report it offline: usagestats -d {shown} report --offline \
+             (or -c report-offline:last-week)"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// The settings of an open database.
 pub async fn settings(store: &storage::Store) -> anyhow::Result<DbConfig> {
     let s = store

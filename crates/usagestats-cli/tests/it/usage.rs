@@ -505,6 +505,26 @@ fn every_exit_code_of_the_manual_is_what_the_tool_returns() {
         ),
         (
             2,
+            "a database made by the demo given to a command that syncs",
+            vec![(
+                "demo",
+                Box::new(|| {
+                    let out = bare(&[
+                        "-d",
+                        "demo.sqlite",
+                        "demo",
+                        "--days",
+                        "2",
+                        "--now",
+                        "2026-11-29T12:00:00Z",
+                    ]);
+                    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+                    go(&["-d", "demo.sqlite", "sync"])
+                }),
+            )],
+        ),
+        (
+            2,
             "missing API key",
             vec![("no key", Box::new(|| bare(&["-d", "db.sqlite", "sync"])))],
         ),
