@@ -28,6 +28,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let init = config::read_init_file(g)?;
             let path = config::database_path(g, init.as_ref())?;
             let store = store::open_read_only(&path).await?;
+            store::warn_kept_configuration(g, init.as_ref(), &path);
             let result = store.backup_to(&target).await;
             store.close().await;
             result.map_err(|e| match e {
@@ -47,6 +48,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let init = config::read_init_file(g)?;
             let path = config::database_path(g, init.as_ref())?;
             let store = store::open_read_only(&path).await?;
+            store::warn_kept_configuration(g, init.as_ref(), &path);
             let result = async {
                 let stdout = std::io::stdout();
                 let mut out = std::io::BufWriter::new(stdout.lock());
@@ -91,6 +93,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let delivery = report::Delivery::from_args(g)?;
             if !sync_first {
                 let store = store::open_read_only(&path).await?;
+                store::warn_kept_configuration(g, init.as_ref(), &path);
                 let result = async {
                     let settings = store::settings(&store).await?;
                     report::run(&store, &settings, &period, None, clock.now(), &delivery).await

@@ -81,11 +81,6 @@ pub fn new_config(args: &GlobalArgs, init: Option<&InitConfig>) -> anyhow::Resul
     })
 }
 
-/// Whether the user gave configuration that only applies when creating or reconfiguring.
-pub fn gave_creation_options(args: &GlobalArgs) -> bool {
-    args.groups.is_some() || args.filter.is_some() || args.timezone.is_some()
-}
-
 /// Parses a `--timezone` value: `local`, `utc` or an IANA name.
 pub fn parse_timezone(text: &str) -> Result<TimeZone, UsageError> {
     let t = text.trim();

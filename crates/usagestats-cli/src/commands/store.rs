@@ -65,6 +65,32 @@ pub async fn open_read_only(path: &Path) -> anyhow::Result<storage::Store> {
         .map_err(|e| open_error(path, e))
 }
 
+/// Warns, in the same words for every command, when `-g`, `-f`, `--timezone` or an init
+/// file's groups or filter are given for an existing database by a command that does not
+/// store them (only a new database and `reconfigure` take them).
+pub fn warn_kept_configuration(g: &GlobalArgs, init: Option<&InitConfig>, path: &Path) {
+    let given: Vec<&str> = [
+        (g.groups.is_some(), "-g"),
+        (g.filter.is_some(), "-f"),
+        (g.timezone.is_some(), "--timezone"),
+        (
+            init.is_some_and(|i| i.groups.is_some() || i.filter.is_some()),
+            "-i",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(given, flag)| given.then_some(flag))
+    .collect();
+    if !given.is_empty() {
+        tracing::warn!(
+            "{} ignored for the existing database {}: stored groups, filter and time zone \
+             kept; use reconfigure (-c dbreconfigure) to change them",
+            given.join(", "),
+            config::shown(path)
+        );
+    }
+}
+
 /// Refuses to sync a database made by `usagestats demo` (its data are simulated), before an
 /// API key is asked for: says what it is and how to report it.
 pub async fn refuse_demo(path: &Path) -> anyhow::Result<()> {
@@ -204,14 +230,7 @@ pub async fn open_or_create(
             Err(e) => Err(e),
         },
         Some(_) => {
-            let init_config = init.is_some_and(|i| i.groups.is_some() || i.filter.is_some());
-            if config::gave_creation_options(g) || init_config {
-                tracing::warn!(
-                    "{} already exists and keeps its stored groups, filter and time zone; \
-                     use -c dbreconfigure (or `usagestats reconfigure`) to change them",
-                    config::shown(path)
-                );
-            }
+            warn_kept_configuration(g, init, path);
             settings(&store).await
         }
     };

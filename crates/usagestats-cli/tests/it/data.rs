@@ -303,3 +303,55 @@ fn syncs_started_together_on_a_new_database_all_succeed() {
         assert_eq!(got, want);
     }
 }
+
+/// `-g`, `-f`, `--timezone` or `-i` given for an existing database by a command that does not
+/// store them: the same warning from every such command, and nothing changes.
+#[test]
+fn configuration_options_for_an_existing_database_get_one_warning_everywhere() {
+    let sim = small_sim();
+    let dir = tempdir();
+    let d = dir.path();
+    synced(&sim, d, "db.sqlite");
+    std::fs::write(
+        d.join("init.ini"),
+        "[GROUPS]\ngroupname=Staff\nsubnet=10.0.0.0/8\n",
+    )
+    .unwrap();
+    let wanted = "-g, -f, --timezone, -i ignored for the existing database db.sqlite: stored \
+                  groups, filter and time zone kept; use reconfigure (-c dbreconfigure) to \
+                  change them";
+    for command in [
+        &["sync"][..],
+        &["-c", "sync"],
+        &["report", "7"],
+        &["-c", "report-offline:7"],
+        &["report", "7", "--offline"],
+        &["dump"],
+        &["backup", "copy.sqlite"],
+    ] {
+        let out = run(keyed(&sim, d)
+            .args([
+                "-d",
+                "db.sqlite",
+                "-g",
+                "Staff=sub:10.0.0.0/8",
+                "-f",
+                "dtype:all",
+            ])
+            .args(["--timezone", "utc", "-i", "init.ini"])
+            .args(command));
+        assert_eq!(out.status.code(), Some(0), "{command:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        let warnings: Vec<&str> = err.lines().collect();
+        assert_eq!(warnings.len(), 1, "{command:?}: {err}");
+        assert!(
+            warnings[0].contains("WARN") && warnings[0].ends_with(wanted),
+            "{command:?}: {err}"
+        );
+    }
+    let dump = run(sim.cmd(d).args(["-d", "db.sqlite", "dump"]));
+    assert!(
+        stdout(&dump).contains("Overall=sub:0.0.0.0/0"),
+        "groups unchanged"
+    );
+}
