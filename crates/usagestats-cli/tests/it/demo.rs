@@ -154,9 +154,18 @@ fn demo_reports_a_fully_synced_period_on_every_weekday() {
 #[test]
 fn demo_runs_without_an_account() {
     let dir = tempdir();
+    // The very first command of the manual, as a newcomer types it: a report and not a single
+    // line on standard error (the demo world has every VLAN its groups name), nothing left
+    // behind.
+    let first = run(demo(dir.path()).args(["--now", "2026-11-29T18:30:00Z"]));
+    assert_eq!(first.status.code(), Some(0));
+    assert_eq!(stderr(&first), "", "the default demo warns about nothing");
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
     let out = run(demo(dir.path()).args(["--now", "2026-11-29T18:30:00Z", "-d", "demo.sqlite"]));
     assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stderr(&out), "demo database kept in demo.sqlite\n");
     let text = stdout(&out);
+    assert_eq!(text, stdout(&first), "the same clock gives the same report");
     assert!(
         text.starts_with(
             "Demo (simulated clock 2026-11-29T18:30:00Z): last complete week, from 30 synced days\n\
@@ -262,6 +271,7 @@ fn demo_refuses_what_it_cannot_honour_and_applies_the_rest() {
             "2026-11-25T12:00:00Z",
         ]));
     assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stderr(&out), "");
 
     // Groups, filter and zone apply to the simulated world and are stored.
     let out = run(demo(dir.path()).args([
