@@ -723,3 +723,31 @@ fn a_mistyped_subcommand_or_value_gets_clap_s_suggestion_in_one_line() {
         assert_eq!(one_error_line(&out), wanted);
     }
 }
+
+/// A directory or a device given as the database is named as such, not as a missing file.
+#[test]
+fn a_directory_or_device_as_database_is_named_for_what_it_is() {
+    let dir = tempdir();
+    let shown = dir.path().display().to_string();
+    for (db, wanted) in [
+        (
+            shown.as_str(),
+            format!("{shown} is a directory, not a database file"),
+        ),
+        (
+            "/dev/null",
+            "/dev/null is not a regular file (a device, pipe or socket), so not a database file"
+                .to_string(),
+        ),
+    ] {
+        for command in [&["-c", "report-offline:7"][..], &["dump"], &["sync"]] {
+            let out = run(bin()
+                .env("MERAKI_DASHBOARD_API_KEY", "1234")
+                .args(["-d", db])
+                .args(command));
+            assert_eq!(out.status.code(), Some(2), "{db} {command:?}");
+            assert!(one_error_line(&out).ends_with(&wanted), "{}", stderr(&out));
+            assert!(!stderr(&out).contains("does not exist"));
+        }
+    }
+}
