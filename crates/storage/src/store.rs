@@ -48,7 +48,8 @@ impl Store {
     /// Creates the database file if needed, checks what it is and applies pending migrations.
     ///
     /// Safe to call from several processes at once on the same new file: the schema is
-    /// created by exactly one of them, the others wait for it (see [`migrate`]).
+    /// created by exactly one of them, the others wait for its commit (docs/schema.md,
+    /// "Connection settings").
     ///
     /// Errors: [`Error::LegacyDatabase`] for a file made by the original `usagestats.py` (it
     /// must be converted with `usagestats -d NEW import-legacy OLD`), [`Error::NewerSchema`]
