@@ -201,7 +201,10 @@ impl Error {
         // timed out"); reqwest's own top line only repeats the URL, which holds no secret but
         // adds noise.
         let mut message = String::new();
-        let mut source: Option<&dyn std::error::Error> = Some(err);
+        let mut source: Option<&dyn std::error::Error> = match std::error::Error::source(err) {
+            Some(first) => Some(first),
+            None => Some(err),
+        };
         while let Some(e) = source {
             let text = e.to_string();
             if !message.contains(&text) {

@@ -19,10 +19,13 @@ pub struct ApiKey(Arc<str>);
 
 impl ApiKey {
     /// Wraps a key given as a value. Surrounding whitespace (a trailing newline pasted from a
-    /// file or a terminal) is removed.
+    /// file or a terminal) and a leading byte-order mark (which some Windows editors write at
+    /// the start of a UTF-8 file) are removed.
     pub fn new(key: impl Into<String>) -> Self {
         let key: String = key.into();
-        Self(Arc::from(key.trim()))
+        Self(Arc::from(key.trim_matches(|c: char| {
+            c.is_whitespace() || c == '\u{feff}'
+        })))
     }
 
     /// Reads the key from the `MERAKI_DASHBOARD_API_KEY` environment variable.
@@ -45,7 +48,8 @@ impl ApiKey {
         }
     }
 
-    /// Reads the key from a file (its whole content, whitespace trimmed).
+    /// Reads the key from a file: its whole content, without a leading byte-order mark and
+    /// surrounding whitespace.
     ///
     /// # Errors
     /// [`Error::ApiKey`] when the file cannot be read or is blank. The message names the
@@ -63,6 +67,13 @@ impl ApiKey {
     /// The key itself. Only for building the `Authorization` header; never log it.
     pub fn expose_secret(&self) -> &str {
         &self.0
+    }
+
+    /// Whether the key has the form of a Dashboard API key: 40 hexadecimal characters. A key
+    /// that does not is most likely a file or variable holding something else too (a comment,
+    /// a second line, a label); the Dashboard would answer 401.
+    pub fn looks_like_meraki_key(&self) -> bool {
+        self.0.len() == 40 && self.0.bytes().all(|b| b.is_ascii_hexdigit())
     }
 
     /// Whether the key is blank.
@@ -88,5 +99,21 @@ impl fmt::Debug for ApiKey {
 impl fmt::Display for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("<redacted>")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_byte_order_mark_and_whitespace_are_not_part_of_the_key() {
+        let key = "0123456789abcdef0123456789ABCDEF01234567";
+        let read = ApiKey::new(format!("\u{feff}{key}\r\n"));
+        assert_eq!(read.expose_secret(), key);
+        assert!(read.looks_like_meraki_key());
+        assert!(!ApiKey::new(format!("{key} # prod")).looks_like_meraki_key());
+        assert!(!ApiKey::new("1234").looks_like_meraki_key());
+        assert!(!ApiKey::new(format!("{}g", &key[..39])).looks_like_meraki_key());
     }
 }

@@ -305,6 +305,18 @@ impl SimHandle {
         self.state.fail_network(network_id, false);
     }
 
+    /// Makes every org-scoped call of this organization (its networks, devices and clients)
+    /// answer 403 although the organization list still shows its API access enabled: what a
+    /// key whose administrator lacks access to the organization meets. Library only.
+    pub fn forbid_organization(&self, org_id: &str) {
+        self.state.forbid_organization(org_id, true);
+    }
+
+    /// Undoes [`SimHandle::forbid_organization`].
+    pub fn allow_organization(&self, org_id: &str) {
+        self.state.forbid_organization(org_id, false);
+    }
+
     /// Stops accepting connections, lets in-flight requests finish, and waits for the server.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {

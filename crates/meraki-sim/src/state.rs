@@ -143,6 +143,9 @@ pub(crate) struct SimState {
     pub(crate) limiter: RateLimiter,
     pub(crate) faults: FaultState,
     failing: RwLock<HashSet<String>>,
+    /// Organizations whose org-scoped calls answer 403 although their API access is on (an
+    /// administrator without access to them).
+    forbidden: RwLock<HashSet<String>>,
     /// `http://host:port`, known once the listener is bound.
     pub(crate) origin: OnceLock<String>,
 }
@@ -180,6 +183,7 @@ impl SimState {
             ),
             faults: FaultState::new(config.faults.clone(), config.seed),
             failing: RwLock::new(HashSet::new()),
+            forbidden: RwLock::new(HashSet::new()),
             origin: OnceLock::new(),
         })
     }
@@ -243,6 +247,26 @@ impl SimState {
         } else {
             set.remove(id);
         }
+    }
+
+    pub(crate) fn forbid_organization(&self, id: &str, forbidden: bool) {
+        let mut set = self.forbidden.write().unwrap_or_else(|e| e.into_inner());
+        if forbidden {
+            set.insert(id.to_string());
+        } else {
+            set.remove(id);
+        }
+    }
+
+    /// Whether the key may use this organization: its API access is on and it is not
+    /// forbidden by [`SimState::forbid_organization`].
+    pub(crate) fn org_usable(&self, org: &Organization) -> bool {
+        org.api_enabled
+            && !self
+                .forbidden
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(&org.id)
     }
 
     pub(crate) fn is_failing(&self, id: &str) -> bool {

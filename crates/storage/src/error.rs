@@ -9,7 +9,7 @@ pub enum Error {
     /// The file was made by the original `usagestats.py`; it must be converted first.
     #[error(
         "{path} is a database made by the original usagestats.py; convert it with \
-         `usagestats import-legacy {path} NEW.db` and use NEW.db from then on",
+         `usagestats -d NEW.db import-legacy {path}` and use NEW.db from then on",
         path = path.display()
     )]
     LegacyDatabase {
@@ -50,13 +50,63 @@ pub enum Error {
         path: PathBuf,
     },
 
-    /// SQLite could not open or create the file (missing directory, no permission, ...).
-    #[error("cannot open database {path}: {source}", path = path.display())]
+    /// SQLite could not open or create the file (no permission, ...).
+    #[error("cannot open database {path}: {}", describe(error), path = path.display())]
     CannotOpen {
         /// The file that was opened.
         path: PathBuf,
-        /// What SQLite said.
-        source: sqlx::Error,
+        /// What SQLite said (shown in the message, so not a separate source).
+        error: sqlx::Error,
+    },
+
+    /// The path names a directory, a device or another file that is not a regular file.
+    #[error("{path} is {what}", path = path.display())]
+    NotAFile {
+        /// The path given.
+        path: PathBuf,
+        /// What it is instead, e.g. "a directory, not a database file".
+        what: &'static str,
+    },
+
+    /// SQLite takes file names in UTF-8 only.
+    #[error(
+        "the file name {path} is not valid UTF-8, which SQLite requires; use a name (and \
+         directory) in UTF-8",
+        path = path.display()
+    )]
+    NonUtf8Path {
+        /// The path given (shown with replacement characters).
+        path: PathBuf,
+    },
+
+    /// The directory a new database was to be created in does not exist.
+    #[error(
+        "cannot create the database {path}: the directory {dir} {what}",
+        path = path.display(),
+        dir = dir.display()
+    )]
+    MissingDirectory {
+        /// The database file.
+        path: PathBuf,
+        /// Its directory.
+        dir: PathBuf,
+        /// "does not exist" or "is not a directory".
+        what: &'static str,
+    },
+
+    /// A file with an older schema was opened for reading, and upgrading it failed (typically:
+    /// no write access).
+    #[error(
+        "{path} has the schema of an older usagestats and must be upgraded once, which needs \
+         write access ({cause}); run `usagestats -d {path} sync` as a user who may write it and \
+         its directory",
+        path = path.display()
+    )]
+    UpgradeNeedsWriteAccess {
+        /// The database file.
+        path: PathBuf,
+        /// Why the upgrade failed.
+        cause: String,
     },
 
     /// [`crate::Store::open_existing`] was given a path where there is no file.
@@ -72,6 +122,16 @@ pub enum Error {
         path = path.display()
     )]
     ImportTargetExists {
+        /// The existing file.
+        path: PathBuf,
+    },
+
+    /// The target of a backup already exists; a backup only ever creates a new file.
+    #[error(
+        "{path} already exists; a backup is written to a new file and never overwrites one",
+        path = path.display()
+    )]
+    BackupTargetExists {
         /// The existing file.
         path: PathBuf,
     },

@@ -55,7 +55,8 @@ struct LegacyData {
 }
 
 /// Converts a database made by the original `usagestats.py` at `old` into a new usagestats
-/// database at `new` (which must not exist). `old` is only read.
+/// database at `new` (which must not exist). `old` is only read. On the command line:
+/// `usagestats -d NEW import-legacy OLD`.
 ///
 /// Imported: the stored configuration (groups and filter; days are cut in the machine's local
 /// time zone, as the original did), the ordered groups, organizations, networks and every
@@ -69,6 +70,8 @@ pub async fn import_legacy(old: &Path, new: &Path) -> Result<ImportSummary> {
             path: new.to_path_buf(),
         });
     }
+    crate::store::check_kind(new)?;
+    crate::store::check_kind(old)?;
     if !old.is_file() {
         return Err(Error::NotFound {
             path: old.to_path_buf(),

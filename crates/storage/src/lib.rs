@@ -2,7 +2,8 @@
 //!
 //! Owns the schema and its migrations (embedded with `sqlx::migrate!`, applied on open), the
 //! whole-day writes of the sync engine, the report queries, the sync lock and the import of
-//! databases made by the original `usagestats.py`. **Invariant:** no SQL is ever built from
+//! databases made by the original `usagestats.py` ([`import_legacy`]; on the command line
+//! `usagestats -d NEW import-legacy OLD`). **Invariant:** no SQL is ever built from
 //! user strings; every value is a bound parameter. The schema is documented in
 //! `docs/schema.md`.
 //!

@@ -7,7 +7,7 @@ use sqlx::{Sqlite, Transaction};
 
 use crate::convert::{day_text, now_unix, parse_day, position_to_sql};
 use crate::error::{Error, Result};
-use crate::records::{ClientDayRecord, DayRecord, NetworkRecord, Settings};
+use crate::records::{ClientDayRecord, DayRecord, NetworkRecord, RunId, Settings};
 use crate::store::Store;
 use usage_model::Traffic;
 
@@ -50,6 +50,29 @@ impl Store {
         replace_groups(&mut tx, group_names).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Marks the database as written by `usagestats demo` (`settings.demo = 1`): its data
+    /// are simulated. Needs the configuration saved first; kept by later
+    /// [`Store::save_settings`].
+    pub async fn mark_demo(&self) -> Result<()> {
+        let done = sqlx::query("UPDATE settings SET demo = 1 WHERE id = 1")
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::InvalidInput(
+                "mark_demo needs the configuration saved first".to_string(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the database was written by `usagestats demo` (see [`Store::mark_demo`]).
+    pub async fn is_demo(&self) -> Result<bool> {
+        let demo: Option<i64> = sqlx::query_scalar("SELECT demo FROM settings WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(demo == Some(1))
     }
 
     /// The group names in report order (position 0 first).
@@ -106,6 +129,15 @@ impl Store {
         rows.into_iter().map(network_from_row).collect()
     }
 
+    /// Whether any (network, day) has been stored at all.
+    pub async fn has_synced_days(&self) -> Result<bool> {
+        Ok(
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM synced_days)")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// The days of a network that are complete (have a `synced_days` mark).
     pub async fn complete_days(&self, network_id: &str) -> Result<BTreeSet<Date>> {
         let days: Vec<String> =
@@ -121,6 +153,17 @@ impl Store {
     /// day is replaced, so writing a day twice never duplicates it; if anything fails, nothing
     /// of the new day is visible and the old one (if any) is kept.
     pub async fn write_day(&self, day: &DayRecord) -> Result<()> {
+        self.write_day_with(day, None).await
+    }
+
+    /// [`Store::write_day`] for a sync run: the day is also counted in the run's
+    /// `days_written`, in the same transaction, so the audit of a run killed mid-way still
+    /// says how many days it committed.
+    pub async fn write_day_in_run(&self, run: RunId, day: &DayRecord) -> Result<()> {
+        self.write_day_with(day, Some(run)).await
+    }
+
+    async fn write_day_with(&self, day: &DayRecord, run: Option<RunId>) -> Result<()> {
         for list in [&day.groups, &day.bounds] {
             let mut seen = HashSet::new();
             for (position, _) in list {
@@ -134,6 +177,16 @@ impl Store {
         }
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         write_day_in(&mut tx, day, "sync").await?;
+        if let Some(run) = run {
+            let counted =
+                sqlx::query("UPDATE sync_runs SET days_written = days_written + 1 WHERE id = ?1")
+                    .bind(run.0)
+                    .execute(&mut *tx)
+                    .await?;
+            if counted.rows_affected() == 0 {
+                return Err(Error::InvalidInput(format!("no sync run with id {run}")));
+            }
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -59,7 +59,8 @@ impl DeviceType {
         })
     }
 
-    fn as_str(self) -> &'static str {
+    /// The `dtype:` value: `mr`, `ms`, `mx` or `all`.
+    pub fn as_str(self) -> &'static str {
         match self {
             DeviceType::Mr => "mr",
             DeviceType::Ms => "ms",

@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use jiff::tz::TimeZone;
 use meraki_client::{Device, DeviceQuery, Network, Organization};
-use usage_model::DayRun;
+use usage_model::{DayRun, Filter};
 
 use crate::engine::Shared;
-use crate::error::{Error, Result};
+use crate::error::{Error, NothingSelected, Result};
 use crate::fetch::Count;
 use crate::progress::{NetworkFailure, Progress};
 
@@ -39,53 +39,105 @@ impl NetworkWork {
     }
 }
 
-/// Lists organizations, networks and devices and applies the filter. Returns the selected
-/// work and the number of calls made.
-pub(crate) async fn discover(shared: &Shared<'_>) -> Result<(Vec<OrgWork>, u64)> {
+/// What discovery found: the selected work, the calls made, and the organizations skipped
+/// because their API access is disabled.
+pub(crate) struct Discovered {
+    pub(crate) work: Vec<OrgWork>,
+    pub(crate) calls: u64,
+    pub(crate) skipped_organizations: Vec<String>,
+}
+
+/// One organization's networks and devices as listed, before the filter.
+struct Inventory {
+    org: Organization,
+    networks: Vec<Network>,
+    devices: Vec<Device>,
+}
+
+/// Lists organizations, networks and devices and applies the filter.
+///
+/// An organization whose API access is disabled (`api.enabled: false` in the list) is skipped
+/// and reported in [`Discovered::skipped_organizations`] — unless the filter names it, then the
+/// sync stops with [`Error::ApiDisabled`]. When the filter selects no device at all (and no
+/// organization failed), the sync stops with [`Error::NothingSelected`], naming the first
+/// filter term that matched nothing.
+pub(crate) async fn discover(shared: &Shared<'_>) -> Result<Discovered> {
     let filter = &shared.config.filter;
-    let orgs = shared
+    let listed = shared
         .client
         .organizations()
         .await
         .map_err(Error::from_discovery)?;
     shared.call_done(Count::Planned);
-    let orgs: Vec<Organization> = orgs
-        .into_iter()
+    let disabled = |o: &Organization| o.api.as_ref().is_some_and(|a| !a.enabled);
+    if let Some(name) = &filter.org
+        && let Some(org) = listed.iter().find(|o| o.name == *name && disabled(o))
+    {
+        return Err(Error::ApiDisabled {
+            organizations: vec![org.name.clone()],
+            named: true,
+        });
+    }
+    // Only those the filter would have read: a filter naming another organization skips
+    // them anyway.
+    let skipped_organizations: Vec<String> = listed
+        .iter()
+        .filter(|o| disabled(o) && filter.org.is_none())
+        .map(|o| o.name.clone())
+        .collect();
+    let usable: Vec<&Organization> = listed.iter().filter(|o| !disabled(o)).collect();
+    if usable.is_empty() && !skipped_organizations.is_empty() {
+        return Err(Error::ApiDisabled {
+            organizations: skipped_organizations,
+            named: false,
+        });
+    }
+    let orgs: Vec<Organization> = usable
+        .iter()
         .filter(|o| filter.org.as_deref().is_none_or(|name| name == o.name))
-        .filter(|o| {
-            // An organization with API access switched off answers 403 to everything; skip
-            // it (with a warning) rather than fail the whole sync on it.
-            let disabled = o.api.as_ref().is_some_and(|a| !a.enabled);
-            if disabled {
-                shared.warn(format!(
-                    "organization {:?} has Dashboard API access disabled; skipped",
-                    o.name
-                ));
-            }
-            !disabled
-        })
+        .map(|o| (*o).clone())
         .collect();
 
-    let discovered: Vec<std::result::Result<OrgWork, (Organization, meraki_client::Error)>> =
-        futures::future::join_all(orgs.into_iter().map(|org| discover_org(shared, org))).await;
+    let discovered: Vec<std::result::Result<Inventory, (Organization, meraki_client::Error)>> =
+        futures::future::join_all(orgs.into_iter().map(|org| list_org(shared, org))).await;
 
-    let mut work = Vec::new();
+    let mut inventories = Vec::new();
+    let mut failed = false;
     let mut calls = 1u64;
     for d in discovered {
         calls += 2;
         match d {
-            Ok(w) => work.push(w),
+            Ok(inventory) => inventories.push(inventory),
             Err((_, e @ meraki_client::Error::Unauthorized { .. }))
             | Err((_, e @ meraki_client::Error::Forbidden { .. })) => {
                 return Err(Error::Access(e));
             }
-            Err((org, e)) => shared.fail(NetworkFailure {
-                organization: org.name.clone(),
-                network_id: String::new(),
-                network_name: String::new(),
-                error: format!("organization {:?} skipped: {e}", org.name),
-            }),
+            Err((org, e)) => {
+                failed = true;
+                shared.fail(NetworkFailure {
+                    organization: org.name.clone(),
+                    network_id: String::new(),
+                    network_name: String::new(),
+                    error: format!("organization {:?} skipped: {e}", org.name),
+                });
+            }
         }
+    }
+    let work: Vec<OrgWork> = inventories
+        .iter()
+        .map(|inv| select(shared, inv))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .filter(|w| !w.networks.is_empty())
+        .collect();
+    if work.is_empty() && !failed {
+        // Near misses among every organization listed, those with API access off included.
+        let names: Vec<&str> = listed.iter().map(|o| o.name.as_str()).collect();
+        return Err(Error::NothingSelected(nothing_selected(
+            filter,
+            &names,
+            &inventories,
+        )));
     }
     let networks = work.iter().map(|o| o.networks.len()).sum();
     let devices = work
@@ -98,15 +150,19 @@ pub(crate) async fn discover(shared: &Shared<'_>) -> Result<(Vec<OrgWork>, u64)>
         networks,
         devices,
     });
-    Ok((work, calls))
+    Ok(Discovered {
+        work,
+        calls,
+        skipped_organizations,
+    })
 }
 
-async fn discover_org(
+/// Lists one organization's networks and devices.
+async fn list_org(
     shared: &Shared<'_>,
     org: Organization,
-) -> std::result::Result<OrgWork, (Organization, meraki_client::Error)> {
+) -> std::result::Result<Inventory, (Organization, meraki_client::Error)> {
     let client = shared.client;
-    let filter = &shared.config.filter;
     let query = DeviceQuery::default();
     let (networks, devices) = futures::join!(
         async {
@@ -128,41 +184,170 @@ async fn discover_org(
         Ok(d) => d,
         Err(e) => return Err((org, e)),
     };
+    Ok(Inventory {
+        org,
+        networks,
+        devices,
+    })
+}
 
-    let mut by_network: HashMap<String, Vec<Device>> = HashMap::new();
-    for d in devices {
-        if let Some(net_id) = d.network_id.clone() {
+/// The filter applied to one organization's inventory.
+fn select(shared: &Shared<'_>, inventory: &Inventory) -> OrgWork {
+    let filter = &shared.config.filter;
+    let org = &inventory.org;
+    let mut by_network: HashMap<&str, Vec<&Device>> = HashMap::new();
+    for d in &inventory.devices {
+        if let Some(net_id) = d.network_id.as_deref() {
             by_network.entry(net_id).or_default().push(d);
         }
     }
     let mut selected = Vec::new();
-    for network in networks {
+    for network in &inventory.networks {
         if !filter.selects_network(&org.name, &network.name, &network.tags) {
             continue;
         }
         let devices: Vec<Device> = by_network
-            .remove(&network.id)
+            .remove(network.id.as_str())
             .unwrap_or_default()
             .into_iter()
             .filter(|d| {
                 filter.selects_device(&org.name, &network.name, &network.tags, &d.model, &d.tags)
             })
+            .cloned()
             .collect();
         if devices.is_empty() {
             continue;
         }
-        let tz = day_zone(shared, &network);
+        let tz = day_zone(shared, network);
         selected.push(NetworkWork {
-            network,
+            network: network.clone(),
             devices,
             tz,
             runs: Vec::new(),
         });
     }
-    Ok(OrgWork {
-        org,
+    OrgWork {
+        org: org.clone(),
         networks: selected,
-    })
+    }
+}
+
+/// Which term of the filter selected nothing, found by applying the terms one after the other
+/// (org, net, tag, dtype, dtag) as [`select`] does, and what comes close: the same name in
+/// another case, or what exists there.
+fn nothing_selected(
+    filter: &Filter,
+    org_names: &[&str],
+    inventories: &[Inventory],
+) -> NothingSelected {
+    if let Some(wanted) = &filter.org
+        && !org_names.iter().any(|n| n == wanted)
+    {
+        return NothingSelected::new("org", wanted, "organization", org_names);
+    }
+    let networks: Vec<&Network> = inventories.iter().flat_map(|i| &i.networks).collect();
+    let net_names: Vec<&str> = networks.iter().map(|n| n.name.as_str()).collect();
+    if let Some(wanted) = &filter.net
+        && !net_names.iter().any(|n| n == wanted)
+    {
+        return NothingSelected::new("net", wanted, "network", &net_names);
+    }
+    let networks: Vec<&Network> = networks
+        .into_iter()
+        .filter(|n| filter.net.as_deref().is_none_or(|w| w == n.name))
+        .collect();
+    if let Some(wanted) = &filter.tag
+        && !networks.iter().any(|n| n.tags.iter().any(|t| t == wanted))
+    {
+        let tags: Vec<&str> = networks
+            .iter()
+            .flat_map(|n| n.tags.iter().map(String::as_str))
+            .collect();
+        return NothingSelected::new("tag", wanted, "network tag", &tags);
+    }
+    let ids: Vec<&str> = networks
+        .iter()
+        .filter(|n| {
+            filter
+                .tag
+                .as_deref()
+                .is_none_or(|w| n.tags.iter().any(|t| t == w))
+        })
+        .map(|n| n.id.as_str())
+        .collect();
+    let devices: Vec<&Device> = inventories
+        .iter()
+        .flat_map(|i| &i.devices)
+        .filter(|d| d.network_id.as_deref().is_some_and(|id| ids.contains(&id)))
+        .collect();
+    let typed: Vec<&Device> = devices
+        .iter()
+        .copied()
+        .filter(|d| filter.device_type().matches_model(&d.model))
+        .collect();
+    if typed.is_empty() {
+        let models: Vec<&str> = devices.iter().map(|d| d.model.as_str()).collect();
+        return NothingSelected {
+            term: format!("dtype:{}", filter.device_type().as_str()),
+            what: "device of that type in the selected networks".to_string(),
+            near: Vec::new(),
+            existing: dedup(models),
+            existing_kind: "device models there",
+        };
+    }
+    if let Some(wanted) = &filter.device_tag {
+        let tags: Vec<&str> = typed
+            .iter()
+            .flat_map(|d| d.tags.iter().map(String::as_str))
+            .collect();
+        return NothingSelected::new("dtag", wanted, "device tag", &tags);
+    }
+    // Every term matched something, yet no device passed: cannot happen with the terms above
+    // applied in order, but say something true if it does.
+    NothingSelected {
+        term: filter.to_string(),
+        what: "device".to_string(),
+        near: Vec::new(),
+        existing: Vec::new(),
+        existing_kind: "",
+    }
+}
+
+fn dedup(items: Vec<&str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for i in items {
+        if !out.iter().any(|o| o == i) {
+            out.push(i.to_string());
+        }
+    }
+    out.sort();
+    out
+}
+
+impl NothingSelected {
+    /// A name or tag term that matched nothing among `candidates`.
+    fn new(kind: &str, wanted: &str, what: &str, candidates: &[&str]) -> NothingSelected {
+        let folded = wanted.to_lowercase();
+        let near = dedup(
+            candidates
+                .iter()
+                .copied()
+                .filter(|c| c.to_lowercase() == folded || c.trim() == wanted.trim())
+                .collect(),
+        );
+        NothingSelected {
+            term: format!("{kind}:{wanted:?}"),
+            what: what.to_string(),
+            near,
+            existing: dedup(candidates.to_vec()),
+            existing_kind: match kind {
+                "org" => "organizations the key sees",
+                "net" => "networks there",
+                "tag" => "network tags there",
+                _ => "device tags there",
+            },
+        }
+    }
 }
 
 fn day_zone(shared: &Shared<'_>, network: &Network) -> TimeZone {

@@ -13,7 +13,7 @@ use usage_model::{Classifier, DayRun, Filter, Groups, NetworkIdentity, Traffic, 
 
 use crate::assemble::RunDays;
 use crate::clock::Clock;
-use crate::discover::{NetworkWork, OrgWork, discover};
+use crate::discover::{Discovered, NetworkWork, OrgWork, discover};
 use crate::error::{Error, Result};
 use crate::fetch::{Count, DeviceRead, FetchError, read_device_run};
 use crate::progress::{NetworkFailure, Progress, ProgressSink, SyncStatus, SyncSummary};
@@ -95,6 +95,9 @@ pub(crate) struct Shared<'a> {
     unmatched: Mutex<Traffic>,
     warnings: Mutex<BTreeSet<String>>,
     failures: Mutex<Vec<NetworkFailure>>,
+    /// The audit row of this run, set once the lock is taken; each stored day is counted in
+    /// it in the day's own transaction.
+    run: std::sync::OnceLock<storage::RunId>,
     /// Set when the database failed: no task sends another request.
     abort: AtomicBool,
     storage_failure: Mutex<Option<storage::Error>>,
@@ -191,11 +194,16 @@ pub async fn sync(
         unmatched: Mutex::new(Traffic::default()),
         warnings: Mutex::new(BTreeSet::new()),
         failures: Mutex::new(Vec::new()),
+        run: std::sync::OnceLock::new(),
         abort: AtomicBool::new(false),
         storage_failure: Mutex::new(None),
     };
 
-    let (mut work, discovery_calls) = discover(&shared).await?;
+    let Discovered {
+        mut work,
+        calls: discovery_calls,
+        skipped_organizations,
+    } = discover(&shared).await?;
 
     // Planning happens under the lock, so a sync that waited for another one only fetches
     // what that one left missing.
@@ -216,6 +224,7 @@ pub async fn sync(
         Err(other) => return Err(Error::Storage(other)),
     };
     let run_id = store.begin_run().await?;
+    let _ = shared.run.set(run_id);
 
     let outcome = async {
         let planned = plan(&shared, &mut work, discovery_calls).await?;
@@ -268,6 +277,7 @@ pub async fn sync(
             .into_iter()
             .collect(),
         failures,
+        skipped_organizations,
         elapsed: started.elapsed(),
     };
     let record = storage::RunSummary {
@@ -463,11 +473,11 @@ async fn sync_run(
             return Err(NetworkError::Aborted);
         }
         let record = day.record;
-        shared
-            .store
-            .write_day(&record)
-            .await
-            .map_err(NetworkError::Storage)?;
+        let written = match shared.run.get() {
+            Some(run) => shared.store.write_day_in_run(*run, &record).await,
+            None => shared.store.write_day(&record).await,
+        };
+        written.map_err(NetworkError::Storage)?;
         shared.days_written.fetch_add(1, Ordering::Relaxed);
         shared
             .anomalies

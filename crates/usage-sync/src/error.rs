@@ -18,6 +18,20 @@ pub enum Error {
     /// Discovery failed for another reason (organizations could not be listed at all).
     #[error("discovery failed, nothing was written: {0}")]
     Discovery(#[source] meraki_client::Error),
+    /// The filter selected no device at all: nothing would be synced and every report would
+    /// show zeros. Says which filter term matched nothing and what comes close.
+    #[error("{0}")]
+    NothingSelected(NothingSelected),
+    /// Organizations whose Dashboard API access is disabled: the one the filter names
+    /// (`named`), or every organization the key sees. (Others are skipped with a warning, see
+    /// [`SyncSummary::skipped_organizations`](crate::SyncSummary::skipped_organizations).)
+    #[error("{}", api_disabled(organizations, *named))]
+    ApiDisabled {
+        /// Their names.
+        organizations: Vec<String>,
+        /// Whether the filter names the organization.
+        named: bool,
+    },
     /// Another sync holds this database.
     #[error(
         "another sync kept this database locked for longer than the wait allowed; try again when it has finished"
@@ -36,5 +50,75 @@ impl Error {
             }
             other => Error::Discovery(other),
         }
+    }
+}
+
+fn api_disabled(organizations: &[String], named: bool) -> String {
+    let names: Vec<String> = organizations.iter().map(|o| format!("{o:?}")).collect();
+    let how = "enable it in the Dashboard under Organization > Settings > Dashboard API access";
+    if named {
+        format!(
+            "organization {} has Dashboard API access disabled, so the sync the filter asks for \
+             is impossible; {how}, or change the filter",
+            names.join(", ")
+        )
+    } else {
+        format!(
+            "every organization the API key sees has Dashboard API access disabled ({}); {how}",
+            names.join(", ")
+        )
+    }
+}
+
+/// Which term of a filter selected nothing: [`Error::NothingSelected`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NothingSelected {
+    /// The term as it would be written, e.g. `org:"acme café group"` or `dtype:mx`.
+    pub term: String,
+    /// What it was compared with: "organization", "network", "network tag", "device tag", ...
+    pub what: String,
+    /// Names or tags that differ from the term only in case or surrounding spaces (names are
+    /// compared exactly, as by the original script).
+    pub near: Vec<String>,
+    /// What exists where the term looked (sorted, deduplicated).
+    pub existing: Vec<String>,
+    /// How to introduce [`NothingSelected::existing`], e.g. "device tags there".
+    pub existing_kind: &'static str,
+}
+
+impl std::fmt::Display for NothingSelected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the filter selects no device: {} matched no {}",
+            self.term, self.what
+        )?;
+        if !self.near.is_empty() {
+            let near: Vec<String> = self.near.iter().map(|n| format!("{n:?}")).collect();
+            return write!(
+                f,
+                "; did you mean {}? (names and tags are compared exactly, case included)",
+                near.join(" or ")
+            );
+        }
+        if self.existing_kind.is_empty() {
+            return Ok(());
+        }
+        if self.existing.is_empty() {
+            return write!(f, "; there are no {}", self.existing_kind);
+        }
+        const SHOWN: usize = 8;
+        let shown: Vec<String> = self
+            .existing
+            .iter()
+            .take(SHOWN)
+            .map(|n| format!("{n:?}"))
+            .collect();
+        write!(f, "; {}: {}", self.existing_kind, shown.join(", "))?;
+        if self.existing.len() > SHOWN {
+            write!(f, " and {} more", self.existing.len() - SHOWN)?;
+        }
+        Ok(())
     }
 }

@@ -138,6 +138,9 @@ pub struct SyncSummary {
     pub warnings: Vec<String>,
     /// Networks that could not be synced.
     pub failures: Vec<NetworkFailure>,
+    /// Organizations skipped because their Dashboard API access is disabled (the filter did
+    /// not name them).
+    pub skipped_organizations: Vec<String>,
     /// Wall time of the sync.
     pub elapsed: Duration,
 }

@@ -54,7 +54,9 @@ pub struct GlobalArgs {
     #[arg(short = 'k', long = "api-key", value_name = "KEY", global = true)]
     pub api_key: Option<String>,
 
-    /// Read the API key from this file (first line, surrounding whitespace ignored).
+    /// Read the API key from this file: its whole content is the key, except surrounding
+    /// whitespace (line breaks included) and a leading UTF-8 byte-order mark. Keep nothing else
+    /// in the file.
     #[arg(long, value_name = "FILE", global = true)]
     pub api_key_file: Option<PathBuf>,
 
@@ -208,6 +210,8 @@ pub enum Command {
     Reconfigure(ReconfigureArgs),
     /// Import a database made by the original usagestats.py into a new database (-d).
     ImportLegacy(ImportLegacyArgs),
+    /// Copy the database (-d) safely, even while a sync runs, into a new file.
+    Backup(BackupArgs),
     /// Run the whole job against a built-in simulator: no account needed.
     Demo(DemoArgs),
 }
@@ -238,6 +242,14 @@ pub struct ImportLegacyArgs {
     /// The database file written by usagestats.py.
     #[arg(value_name = "LEGACY_DB")]
     pub legacy: PathBuf,
+}
+
+/// `usagestats backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The new file to write the copy to (never overwritten).
+    #[arg(value_name = "FILE")]
+    pub target: PathBuf,
 }
 
 /// `usagestats demo`.
@@ -308,6 +320,11 @@ pub enum Action {
         /// The legacy database file.
         legacy: PathBuf,
     },
+    /// Copy the database into a new file.
+    Backup {
+        /// The new file.
+        target: PathBuf,
+    },
     /// Run the demo.
     Demo {
         /// Days to sync.
@@ -337,6 +354,9 @@ impl Cli {
                 },
                 Command::ImportLegacy(a) => Action::ImportLegacy {
                     legacy: a.legacy.clone(),
+                },
+                Command::Backup(b) => Action::Backup {
+                    target: b.target.clone(),
                 },
                 Command::Demo(d) => Action::Demo {
                     days: d.days,

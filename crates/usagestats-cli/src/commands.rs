@@ -11,7 +11,8 @@ use crate::cli::{Action, Cli};
 use crate::config;
 use crate::error::UsageError;
 
-/// Runs what the command line asks for.
+/// Runs what the command line asks for. Every database opened here is closed before the
+/// command returns, which checkpoints what it wrote into the main file.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let action = cli.action()?;
     let g = &cli.global;
@@ -23,15 +24,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             })?;
             store::import_legacy(&legacy, &target).await
         }
+        Action::Backup { target } => {
+            let init = config::read_init_file(g)?;
+            let path = config::database_path(g, init.as_ref())?;
+            let store = store::open_read_only(&path).await?;
+            store::warn_kept_configuration(g, init.as_ref(), &path);
+            let result = store.backup_to(&target).await;
+            store.close().await;
+            result.map_err(|e| match e {
+                storage::Error::BackupTargetExists { .. }
+                | storage::Error::MissingDirectory { .. }
+                | storage::Error::NonUtf8Path { .. } => UsageError::new(e.to_string()).into(),
+                other => anyhow::Error::new(other).context(format!(
+                    "backing up {} to {}",
+                    path.display(),
+                    target.display()
+                )),
+            })?;
+            tracing::info!("{} copied to {}", path.display(), target.display());
+            Ok(())
+        }
         Action::Dump => {
             let init = config::read_init_file(g)?;
             let path = config::database_path(g, init.as_ref())?;
-            let store = store::open_existing(&path).await?;
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            store.dump(&mut out).await.context("dumping the database")?;
-            std::io::Write::flush(&mut out).context("writing the dump")?;
-            Ok(())
+            let store = store::open_read_only(&path).await?;
+            store::warn_kept_configuration(g, init.as_ref(), &path);
+            let result = async {
+                let stdout = std::io::stdout();
+                let mut out = std::io::BufWriter::new(stdout.lock());
+                store.dump(&mut out).await.context("dumping the database")?;
+                std::io::Write::flush(&mut out).context("writing the dump")
+            }
+            .await;
+            store.close().await;
+            result
         }
         Action::Reconfigure { reclassify } => {
             let init = config::read_init_file(g)?;
@@ -42,6 +68,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Action::Sync => {
             let init = config::read_init_file(g)?;
             let path = config::database_path(g, init.as_ref())?;
+            store::refuse_demo(&path).await?;
             let client = config::client(g)?;
             let clock = config::clock(g)?;
             let (store, settings, created) = store::open_or_create(g, &path, init.as_ref()).await?;
@@ -54,7 +81,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 usage_model::DEFAULT_LOOKBACK_DAYS,
             )
             .await;
-            store::discard_if_refused(store, &path, created, r).await
+            store::finish(store, &path, created, r).await
         }
         Action::Report { period, sync_first } => {
             // Check the period before spending minutes on a sync.
@@ -62,38 +89,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let init = config::read_init_file(g)?;
             let path = config::database_path(g, init.as_ref())?;
             let clock = config::clock(g)?;
+            report::refuse_database_as_output(g, &path)?;
             let delivery = report::Delivery::from_args(g)?;
-            let (store, settings, sync_result) = if sync_first {
-                let client = config::client(g)?;
-                let (store, settings, created) =
-                    store::open_or_create(g, &path, init.as_ref()).await?;
-                let r = sync::run(
-                    g,
-                    &client,
-                    &store,
-                    &settings,
-                    clock.clone(),
-                    usage_model::DEFAULT_LOOKBACK_DAYS,
-                )
+            if !sync_first {
+                let store = store::open_read_only(&path).await?;
+                store::warn_kept_configuration(g, init.as_ref(), &path);
+                let result = async {
+                    let settings = store::settings(&store).await?;
+                    report::run(&store, &settings, &period, None, clock.now(), &delivery).await
+                }
                 .await;
-                // A partial sync still reports what is there; any other failure stops here.
-                match r {
-                    Ok(()) => (store, settings, Ok(())),
-                    Err(e) if e.downcast_ref::<crate::error::PartialFailure>().is_some() => {
-                        (store, settings, Err(e))
-                    }
-                    Err(e) => {
-                        return store::discard_if_refused(store, &path, created, Err(e)).await;
+                store.close().await;
+                return result;
+            }
+            store::refuse_demo(&path).await?;
+            let client = config::client(g)?;
+            let (store, settings, created) = store::open_or_create(g, &path, init.as_ref()).await?;
+            let synced = sync::run(
+                g,
+                &client,
+                &store,
+                &settings,
+                clock.clone(),
+                usage_model::DEFAULT_LOOKBACK_DAYS,
+            )
+            .await;
+            // A partial sync still reports what is there; any other failure stops here.
+            let result = match synced {
+                Err(e) if e.downcast_ref::<crate::error::PartialFailure>().is_none() => Err(e),
+                synced => {
+                    // The report's "today" is read after the sync, which may have taken an hour.
+                    match report::run(&store, &settings, &period, None, clock.now(), &delivery)
+                        .await
+                    {
+                        Ok(()) => synced,
+                        Err(e) => Err(e),
                     }
                 }
-            } else {
-                let store = store::open_existing(&path).await?;
-                let settings = store::settings(&store).await?;
-                (store, settings, Ok(()))
             };
-            // The report's "today" is read after the sync, which may have taken an hour.
-            report::run(&store, &settings, &period, None, clock.now(), &delivery).await?;
-            sync_result
+            store::finish(store, &path, created, result).await
         }
     }
 }

@@ -81,11 +81,6 @@ pub fn new_config(args: &GlobalArgs, init: Option<&InitConfig>) -> anyhow::Resul
     })
 }
 
-/// Whether the user gave configuration that only applies when creating or reconfiguring.
-pub fn gave_creation_options(args: &GlobalArgs) -> bool {
-    args.groups.is_some() || args.filter.is_some() || args.timezone.is_some()
-}
-
 /// Parses a `--timezone` value: `local`, `utc` or an IANA name.
 pub fn parse_timezone(text: &str) -> Result<TimeZone, UsageError> {
     let t = text.trim();
@@ -120,7 +115,26 @@ pub fn api_key(args: &GlobalArgs) -> anyhow::Result<ApiKey> {
         return Ok(key);
     }
     if let Some(path) = &args.api_key_file {
-        return ApiKey::from_file(path).map_err(|e| UsageError::new(e.to_string()).into());
+        let key = ApiKey::from_file(path).map_err(|e| UsageError::new(e.to_string()))?;
+        if !key.looks_like_meraki_key() {
+            // Never the key itself: only its shape.
+            let text = key.expose_secret();
+            let inside = if text.contains(['\n', '\r']) {
+                ", on more than one line"
+            } else if text.contains(char::is_whitespace) {
+                ", with spaces inside"
+            } else {
+                ""
+            };
+            tracing::warn!(
+                "the API key file {} does not hold a Dashboard API key as expected (40 \
+                 hexadecimal characters): it holds {} characters{inside}; the file must hold \
+                 the key alone, or the Dashboard refuses it (401)",
+                path.display(),
+                text.chars().count()
+            );
+        }
+        return Ok(key);
     }
     ApiKey::from_env().map_err(|e| {
         UsageError::new(format!(
@@ -128,6 +142,21 @@ pub fn api_key(args: &GlobalArgs) -> anyhow::Result<ApiKey> {
         ))
         .into()
     })
+}
+
+/// The regions `--base-url` accepts by name, as the manual lists them.
+const REGIONS: [(&str, Region); 5] = [
+    ("com", Region::Global),
+    ("ca", Region::Canada),
+    ("cn", Region::China),
+    ("in", Region::India),
+    ("gov", Region::UsFedRamp),
+];
+
+/// `api.meraki.ca` of `https://api.meraki.ca/api/v1`.
+fn host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split('/').next().unwrap_or(rest)
 }
 
 /// Resolves `--base-url`: a region name or a URL.
@@ -149,9 +178,18 @@ pub fn client(args: &GlobalArgs) -> anyhow::Result<Client> {
     if let Some(url) = &args.base_url {
         b = match region(url) {
             Some(r) => b.region(r),
-            None => b
-                .base_url(url)
-                .map_err(|e| UsageError::new(format!("--base-url: {e}")))?,
+            None => b.base_url(url).map_err(|_| {
+                UsageError::new(format!(
+                    "--base-url {url:?} (or USAGESTATS_BASE_URL) must be an http(s) URL such as \
+                     {} or a region: {}",
+                    Region::Global.base_url(),
+                    REGIONS
+                        .iter()
+                        .map(|(name, r)| format!("{name} ({})", host(r.base_url())))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?,
         };
     }
     if let Some(rate) = args.org_rate_limit {
@@ -210,5 +248,9 @@ mod tests {
     fn regions() {
         assert_eq!(region("ca"), Some(Region::Canada));
         assert_eq!(region("http://127.0.0.1:8080/api/v1"), None);
+        for (name, r) in REGIONS {
+            assert_eq!(region(name), Some(r));
+        }
+        assert_eq!(host(Region::UsFedRamp.base_url()), "api.gov-meraki.com");
     }
 }

@@ -36,13 +36,10 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_OK);
         }
         Err(e) => {
-            let rendered = e.render().to_string();
-            let first = rendered
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("usagestats: error: {first} (see usagestats --help)");
+            eprintln!(
+                "usagestats: error: {} (see usagestats --help)",
+                clap_one_line(&e.render().to_string())
+            );
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -66,5 +63,40 @@ fn main() -> ExitCode {
             eprintln!("usagestats: error: {}", error::one_line(&e));
             ExitCode::from(error::exit_code(&e))
         }
+    }
+}
+
+/// clap's error as one line: the message and what clap adds to it — a tip such as "a similar
+/// subcommand exists: 'report'", the possible values — without the usage block that follows.
+fn clap_one_line(rendered: &str) -> String {
+    let parts: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return "invalid arguments".to_string();
+    }
+    let line = parts.join("; ");
+    line.strip_prefix("error: ").unwrap_or(&line).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_errors_keep_their_tips_on_one_line() {
+        let err = Cli::try_parse_from(["usagestats", "reprot"]).unwrap_err();
+        assert_eq!(
+            clap_one_line(&err.render().to_string()),
+            "unrecognized subcommand 'reprot'; tip: a similar subcommand exists: 'report'"
+        );
+        let err = Cli::try_parse_from(["usagestats", "report", "--format", "pdf"]).unwrap_err();
+        assert_eq!(
+            clap_one_line(&err.render().to_string()),
+            "invalid value 'pdf' for '--format <FORMAT>'; [possible values: text, json, csv, html]"
+        );
     }
 }

@@ -392,6 +392,32 @@ async fn a_read_timeout_is_retried_then_reported() {
     assert_no_key(&err);
 }
 
+/// A refused connection names the endpoint once and says what happened, without reqwest's
+/// line that repeats the whole URL.
+#[tokio::test]
+async fn a_refused_connection_names_the_endpoint_once() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let c = Client::builder()
+        .api_key(ApiKey::new(KEY))
+        .base_url(&format!("http://127.0.0.1:{port}/api/v1"))
+        .unwrap()
+        .retry_backoff(Duration::from_millis(1))
+        .max_retries(1)
+        .build()
+        .unwrap();
+    let err = c.organizations().await.unwrap_err();
+    assert!(
+        matches!(err, Error::Transport { attempts: 2, .. }),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert_eq!(text.matches("/api/v1/organizations").count(), 1, "{text}");
+    assert!(text.contains("onnection refused"), "{text}");
+    assert!(!text.contains("error sending request"), "{text}");
+}
+
 #[tokio::test]
 async fn client_errors_are_not_retried() {
     let server = MockServer::start().await;

@@ -271,7 +271,7 @@ fn network_client_json(net: &Network, s: &Seen<'_>, now_min: i64) -> Value {
 /// An org the key may use: 404 when unknown, 403 when its API access is off.
 pub(super) fn usable_org<'a>(state: &'a SimState, id: &str) -> Result<&'a Organization, ApiError> {
     let org = state.org(id).ok_or_else(ApiError::not_found)?;
-    if org.api_enabled {
+    if state.org_usable(org) {
         Ok(org)
     } else {
         Err(ApiError::forbidden())
@@ -283,7 +283,7 @@ pub(super) fn usable_network<'a>(
     id: &str,
 ) -> Result<(usize, &'a Organization, &'a Network), ApiError> {
     let (flat, org, net) = state.network(id).ok_or_else(ApiError::not_found)?;
-    if !org.api_enabled {
+    if !state.org_usable(org) {
         return Err(ApiError::forbidden());
     }
     Ok((flat, org, net))
@@ -295,7 +295,7 @@ pub(super) fn usable_device<'a>(
     serial: &str,
 ) -> Result<(usize, &'a Organization, &'a Network, &'a Device), ApiError> {
     let (flat, org, net, d) = state.device(serial).ok_or_else(ApiError::not_found)?;
-    if !org.api_enabled {
+    if !state.org_usable(org) {
         return Err(ApiError::forbidden());
     }
     Ok((flat, org, net, d))

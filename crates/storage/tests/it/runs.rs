@@ -43,3 +43,38 @@ async fn runs_are_recorded_from_start_to_finish() {
             .is_err()
     );
 }
+
+/// A day written for a run is counted in the run at once, in the day's transaction: a run
+/// that never finishes (its process killed) still shows what it committed.
+#[tokio::test]
+async fn days_written_count_as_they_commit() {
+    let (_dir, store) = fixture().await;
+    let run = store.begin_run().await.unwrap();
+    for day in 1..=3 {
+        store
+            .write_day_in_run(run, &crate::day("N_1", crate::d(5, day), vec![]))
+            .await
+            .unwrap();
+    }
+    let runs = store.recent_runs(1).await.unwrap();
+    assert_eq!(
+        (runs[0].status.as_str(), runs[0].days_written),
+        ("running", 3)
+    );
+    // A day whose run does not exist is not written at all.
+    let err = store
+        .write_day_in_run(
+            storage::RunId(999),
+            &crate::day("N_1", crate::d(5, 9), vec![]),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("999"), "{err}");
+    assert!(
+        !store
+            .complete_days("N_1")
+            .await
+            .unwrap()
+            .contains(&crate::d(5, 9))
+    );
+}

@@ -238,3 +238,22 @@ async fn error_bounds_are_stored_reported_and_follow_reclassification() {
         Error::InvalidInput(_)
     ));
 }
+
+#[tokio::test]
+async fn the_demo_marker_survives_a_new_configuration() {
+    let (_dir, store) = crate::fixture().await;
+    assert!(!store.is_demo().await.unwrap());
+    store.mark_demo().await.unwrap();
+    assert!(store.is_demo().await.unwrap());
+    let settings = store.settings().await.unwrap().unwrap();
+    store
+        .save_settings(&settings, &["Corp".to_string()])
+        .await
+        .unwrap();
+    assert!(store.is_demo().await.unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let bare = storage::Store::open(&dir.path().join("x.db"))
+        .await
+        .unwrap();
+    assert!(bare.mark_demo().await.is_err(), "no configuration to mark");
+}

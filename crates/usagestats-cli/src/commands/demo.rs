@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use meraki_client::{ApiKey, Client};
-use meraki_sim::{SimConfig, Simulator, WorldSize};
+use meraki_sim::{ProductType, SimConfig, Simulator, Vlan, World, WorldSize};
 use usage_model::{Groups, Period};
 
 use crate::cli::GlobalArgs;
@@ -20,6 +20,96 @@ const DEMO_GROUPS: &str = "Voice=vid:20;\
     Guests=vname:Guest Wi‑Fi,sub:192.168.0.0/16;\
     Corporate=vname:Corp Data,vid:100,sub:10.0.0.0/8;\
     IPv6=sub:::/0";
+
+/// The VLANs the demo groups name (`vname:` rules), with the ids the simulator's VLAN pool
+/// gives them.
+const DEMO_VLAN_NAMES: [(u16, &str); 3] =
+    [(10, "Corp Data"), (30, "Guest Wi‑Fi"), (200, "Cámaras")];
+
+/// The demo's simulated world: a generated one, made consistent with the demo groups so that a
+/// first `usagestats demo` prints no warning. A generated world is deliberately uneven (most
+/// appliances have VLANs, some a single LAN; each VLAN list is a random pick), which is what a
+/// real sync must cope with — and would make every sync warn about VLAN names some networks
+/// lack. Here every network with an appliance has VLANs enabled, each with the three VLANs the
+/// demo groups name: a single-LAN appliance's LAN becomes its Default VLAN 1 (its clients on
+/// it), and a missing named VLAN is added with a subnet of its own and no clients, so the
+/// traffic and its classification do not change.
+fn demo_world(seed: u64) -> World {
+    let mut world = World::generate(
+        seed,
+        &WorldSize {
+            orgs: 3,
+            networks_per_org: 4,
+            devices_per_network: 1,
+            clients_per_network: 170,
+        },
+    );
+    for net in world
+        .organizations
+        .iter_mut()
+        .flat_map(|o| o.networks.iter_mut())
+    {
+        if !net
+            .devices
+            .iter()
+            .any(|d| d.product_type() == ProductType::Appliance)
+        {
+            continue;
+        }
+        let vlans = match &mut net.vlans {
+            Some(vlans) => vlans,
+            none => {
+                // Meraki's default single LAN, now VLAN 1.
+                let lan = net
+                    .clients
+                    .iter()
+                    .find_map(|c| {
+                        c.ip.as_deref()?
+                            .rsplit_once('.')
+                            .map(|(p, _)| p.to_string())
+                    })
+                    .unwrap_or_else(|| "192.168.128".to_string());
+                for c in &mut net.clients {
+                    c.vlan = Some(1);
+                }
+                none.insert(vec![Vlan {
+                    id: 1,
+                    name: "Default".to_string(),
+                    subnet: format!("{lan}.0/24"),
+                    appliance_ip: format!("{lan}.1"),
+                    ipv6_prefix: None,
+                }])
+            }
+        };
+        // The network's own 10.x prefix where it has one, so added subnets look like its others.
+        let prefix = vlans
+            .iter()
+            .find_map(|v| {
+                let mut parts = v.subnet.split('.');
+                (parts.next() == Some("10"))
+                    .then(|| format!("10.{}", parts.next().unwrap_or("250")))
+            })
+            .unwrap_or_else(|| "10.250".to_string());
+        for (id, name) in DEMO_VLAN_NAMES {
+            if vlans.iter().any(|v| v.name == name) {
+                continue;
+            }
+            let id = (id..4094)
+                .find(|i| !vlans.iter().any(|v| v.id == *i))
+                .unwrap_or(id);
+            let third = id % 256;
+            vlans.push(Vlan {
+                id,
+                name: name.to_string(),
+                subnet: format!("{prefix}.{third}.0/24"),
+                appliance_ip: format!("{prefix}.{third}.1"),
+                ipv6_prefix: None,
+            });
+        }
+        vlans.sort_by_key(|v| v.id);
+    }
+    world
+}
 
 /// Removes the temporary demo database when the demo ends.
 struct TempDb(PathBuf);
@@ -81,12 +171,7 @@ pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
 
     let sim_config = SimConfig::default()
         .with_seed(seed)
-        .with_size(WorldSize {
-            orgs: 3,
-            networks_per_org: 4,
-            devices_per_network: 1,
-            clients_per_network: 170,
-        })
+        .with_world(demo_world(seed))
         // A frozen clock: the sync, the simulated traffic and the report all agree on "now",
         // and `--now` reproduces a report for any date.
         .with_now(now);
@@ -124,44 +209,54 @@ pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
             (p.clone(), Some(TempDb(p)))
         }
     };
+    report::refuse_database_as_output(g, &path)?;
     let store = storage::Store::open(&path)
         .await
         .with_context(|| format!("creating the demo database {}", path.display()))?;
-    crate::commands::store::save(&store, &settings).await?;
-
-    crate::commands::sync::run(
-        g,
-        &client,
-        &store,
-        &settings,
-        usage_sync::Clock::fixed(now),
-        days,
-    )
-    .await?;
-    if keep.is_some() {
-        eprintln!("demo database kept in {}", path.display());
+    let result = async {
+        crate::commands::store::save(&store, &settings).await?;
+        store
+            .mark_demo()
+            .await
+            .context("marking the demo database")?;
+        crate::commands::sync::run(
+            g,
+            &client,
+            &store,
+            &settings,
+            usage_sync::Clock::fixed(now),
+            days,
+        )
+        .await?;
+        if keep.is_some() {
+            eprintln!("demo database kept in {}", path.display());
+        }
+        let Some(synced) = usage_sync::fully_synced_span(&store)
+            .await
+            .context("reading the synced days")?
+        else {
+            // (A filter that selects nothing stopped the sync already.) The networks' zones
+            // are hours apart, so one day back is not the same calendar day everywhere.
+            return Err(UsageError::new(format!(
+                "no day is complete in every simulated network: with --days {days} the \
+                 networks' time zones each synced a different calendar day; use --days 2 or \
+                 more, or --timezone utc"
+            ))
+            .into());
+        };
+        let shown_now = now.round(jiff::Unit::Second).unwrap_or(now).to_string();
+        let (period, title) = demo_period(
+            synced,
+            report::report_today(&settings, now),
+            days,
+            &shown_now,
+        );
+        report::run(&store, &settings, &period, Some(title), now, &delivery).await
     }
-    let Some(synced) = usage_sync::fully_synced_span(&store)
-        .await
-        .context("reading the synced days")?
-    else {
-        return Err(UsageError::new(format!(
-            "the demo synced no network: the filter {:?} selects nothing in the simulated world \
-             (its devices are MX appliances; try without -f)",
-            settings.filter.to_string()
-        ))
-        .into());
-    };
-    let shown_now = now.round(jiff::Unit::Second).unwrap_or(now).to_string();
-    let (period, title) = demo_period(
-        synced,
-        report::report_today(&settings, now),
-        days,
-        &shown_now,
-    );
-    report::run(&store, &settings, &period, Some(title), now, &delivery).await?;
+    .await;
+    store.close().await;
     sim.shutdown().await;
-    Ok(())
+    result
 }
 
 /// The period the demo reports, and the title that says which: the last complete week when

@@ -1,7 +1,7 @@
 //! `report` / `-c report:<time>` / `-c report-offline:<time>`: build, render, deliver.
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use jiff::Timestamp;
@@ -39,7 +39,13 @@ pub struct MailSettings {
 impl Delivery {
     /// Resolves the delivery from the flags; errors are usage errors.
     pub fn from_args(g: &GlobalArgs) -> anyhow::Result<Delivery> {
-        let format = match g.format.unwrap_or(FormatArg::Text) {
+        // --format always wins; else the extension of -o; else text.
+        let format = match (g.format, &g.output) {
+            (Some(f), _) => f,
+            (None, Some(path)) => format_of(path)?,
+            (None, None) => FormatArg::Text,
+        };
+        let format = match format {
             FormatArg::Text => Format::Text,
             FormatArg::Json => Format::Json,
             FormatArg::Csv => Format::Csv,
@@ -110,6 +116,13 @@ impl Delivery {
             SmtpSecurityArg::Tls => mailer::Security::Tls,
             SmtpSecurityArg::Plain => mailer::Security::Insecure,
         };
+        if let (Some(user), None) = (&g.smtp_user, &password) {
+            return Err(UsageError::new(format!(
+                "-u {user:?} needs a password: set {SMTP_PASSWORD_ENV}, or give \
+                 --smtp-password-file FILE (or -p)"
+            ))
+            .into());
+        }
         let smtp = mailer::SmtpConfig {
             server: g
                 .smtp_server
@@ -120,8 +133,101 @@ impl Delivery {
             security,
             ca_file: g.smtp_ca_file.clone(),
         };
+        // A server that cannot be parsed is a typo: say so before any sync.
+        smtp.endpoint()
+            .map_err(|e| UsageError::new(format!("-s: {e}")))?;
         Ok(Delivery::Mail(Box::new(MailSettings { smtp, from, to })))
     }
+}
+
+/// The format a report file's extension asks for: `.txt`, `.json`, `.csv`, `.html`/`.htm`
+/// (any case); a name without an extension gets text, as before. Any other extension is a
+/// usage error, so `-o report.pdf` does not quietly write text.
+fn format_of(path: &Path) -> Result<FormatArg, UsageError> {
+    let Some(ext) = path.extension() else {
+        return Ok(FormatArg::Text);
+    };
+    match ext.to_string_lossy().to_ascii_lowercase().as_str() {
+        "txt" | "text" => Ok(FormatArg::Text),
+        "json" => Ok(FormatArg::Json),
+        "csv" => Ok(FormatArg::Csv),
+        "html" | "htm" => Ok(FormatArg::Html),
+        other => Err(UsageError::new(format!(
+            "-o {}: the extension .{other} names no report format; use .txt, .json, .csv, \
+             .html or .htm, or give --format text|json|csv|html",
+            path.display()
+        ))),
+    }
+}
+
+/// Refuses to write the report over the database or one of its side files (`-wal`, `-shm`,
+/// `-journal`, `.lock`), compared after resolving links: `-o` naming the `-d` file would
+/// destroy the data. Checked before anything else about `-o`.
+pub fn refuse_database_as_output(g: &GlobalArgs, database: &Path) -> Result<(), UsageError> {
+    {
+        let Some(output) = &g.output else {
+            return Ok(());
+        };
+        let out = resolved(output);
+        let same_file = same_inode(output, database);
+        let side = ["", "-wal", "-shm", "-journal", ".lock"]
+            .iter()
+            .find(|suffix| {
+                let mut named = database.as_os_str().to_owned();
+                named.push(suffix);
+                let named = PathBuf::from(named);
+                let by_name = out.is_some() && resolved(&named) == out;
+                // The database's real location plus the suffix: a link to the database's
+                // directory or file does not hide its side files.
+                let by_target = resolved(database).is_some_and(|db| {
+                    let mut real = db.into_os_string();
+                    real.push(suffix);
+                    out.as_deref() == Some(Path::new(&real))
+                });
+                by_name || by_target
+            });
+        match (side, same_file) {
+            (None, false) => Ok(()),
+            (side, _) => Err(UsageError::new(format!(
+                "-o {} would overwrite {}; write the report to another file",
+                output.display(),
+                match side {
+                    Some(s) if !s.is_empty() =>
+                        format!("the {s} file of the database {}", database.display()),
+                    _ => format!("the database {}", database.display()),
+                }
+            ))),
+        }
+    }
+}
+
+/// The canonical form of `path`: canonicalized when it exists, else its canonical directory
+/// joined with its file name. `None` when even the directory cannot be resolved.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return Some(real);
+    }
+    let name = path.file_name()?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(dir).ok()?.join(name))
+}
+
+/// Two existing paths naming one file (a hard link included).
+#[cfg(unix)]
+fn same_inode(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_inode(_: &Path, _: &Path) -> bool {
+    false
 }
 
 /// The zone whose calendar defines "today" for report periods: the stored override, else

@@ -20,23 +20,96 @@ fn open_error(path: &Path, e: storage::Error) -> anyhow::Error {
             "{shown} was written by a newer usagestats; use that version or start a new database ({e})"
         ))
         .into(),
+        // The user pointed -d at the wrong thing: bad usage (exit 2). Each message names it.
+        storage::Error::NotADatabase { .. }
+        | storage::Error::ForeignDatabase { .. }
+        | storage::Error::NotAFile { .. }
+        | storage::Error::MissingDirectory { .. }
+            | storage::Error::NonUtf8Path { .. }
+        | storage::Error::NotFound { .. } => UsageError::new(e.to_string()).into(),
+        // These name the file themselves.
+        storage::Error::CannotOpen { .. } | storage::Error::UpgradeNeedsWriteAccess { .. } => {
+            e.into()
+        }
         other => anyhow::Error::new(other).context(format!("opening the database {shown}")),
     }
 }
 
-/// Opens a database that must exist (report-offline, dump, reconfigure).
+fn missing(path: &Path) -> anyhow::Error {
+    UsageError::new(format!(
+        "the database {} does not exist; create it with a sync (usagestats -d {} sync)",
+        config::shown(path),
+        config::shown(path)
+    ))
+    .into()
+}
+
+/// Opens a database that must exist, for a command that changes it (reconfigure).
 pub async fn open_existing(path: &Path) -> anyhow::Result<storage::Store> {
-    if !path.exists() {
-        return Err(UsageError::new(format!(
-            "the database {} does not exist; create it with a sync (usagestats -d {} sync)",
-            config::shown(path),
-            config::shown(path)
-        ))
-        .into());
+    if std::fs::symlink_metadata(path).is_err() {
+        return Err(missing(path));
     }
     storage::Store::open_existing(path)
         .await
         .map_err(|e| open_error(path, e))
+}
+
+/// Opens a database that must exist, for a command that only reads it (report --offline,
+/// dump, backup): works on a file the user may only read.
+pub async fn open_read_only(path: &Path) -> anyhow::Result<storage::Store> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Err(missing(path));
+    }
+    storage::Store::open_read_only(path)
+        .await
+        .map_err(|e| open_error(path, e))
+}
+
+/// Warns, in the same words for every command, when `-g`, `-f`, `--timezone` or an init
+/// file's groups or filter are given for an existing database by a command that does not
+/// store them (only a new database and `reconfigure` take them).
+pub fn warn_kept_configuration(g: &GlobalArgs, init: Option<&InitConfig>, path: &Path) {
+    let given: Vec<&str> = [
+        (g.groups.is_some(), "-g"),
+        (g.filter.is_some(), "-f"),
+        (g.timezone.is_some(), "--timezone"),
+        (
+            init.is_some_and(|i| i.groups.is_some() || i.filter.is_some()),
+            "-i",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(given, flag)| given.then_some(flag))
+    .collect();
+    if !given.is_empty() {
+        tracing::warn!(
+            "{} ignored for the existing database {}: stored groups, filter and time zone \
+             kept; use reconfigure (-c dbreconfigure) to change them",
+            given.join(", "),
+            config::shown(path)
+        );
+    }
+}
+
+/// Refuses to sync a database made by `usagestats demo` (its data are simulated), before an
+/// API key is asked for: says what it is and how to report it.
+pub async fn refuse_demo(path: &Path) -> anyhow::Result<()> {
+    if !path.is_file() {
+        return Ok(());
+    }
+    let store = open_read_only(path).await?;
+    let demo = store.is_demo().await;
+    store.close().await;
+    if demo.context("reading the configuration stored in the database")? {
+        let shown = config::shown(path);
+        return Err(UsageError::new(format!(
+            "{shown} was made by `usagestats demo` from its built-in simulator, so it cannot be \
+             synced with a Dashboard; report it offline: usagestats -d {shown} report --offline \
+             (or -c report-offline:last-week)"
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 /// The settings of an open database.
@@ -95,50 +168,111 @@ pub async fn save(store: &storage::Store, new: &DbConfig) -> anyhow::Result<()> 
 
 /// Opens the database for a sync: an existing one keeps its configuration (flags that would
 /// change it are ignored with a warning); a new one is created with the configuration from
-/// the flags, the init file or the defaults.
+/// the flags, the init file or the defaults. The flag says whether this very command created
+/// the file (see [`finish`]).
 pub async fn open_or_create(
     g: &GlobalArgs,
     path: &Path,
     init: Option<&InitConfig>,
 ) -> anyhow::Result<(storage::Store, DbConfig, bool)> {
-    if path.exists() {
-        let store = open_existing(path).await?;
-        // A database whose creation was interrupted (killed before its configuration was
-        // stored) is set up now, as if new.
-        if store
-            .settings()
-            .await
-            .context("reading the configuration stored in the database")?
-            .is_none()
-        {
-            let new = config::new_config(g, init)?;
-            save(&store, &new).await?;
-            return Ok((store, new, false));
+    if std::fs::symlink_metadata(path).is_err() {
+        // Validate everything before creating a file, so a typo leaves nothing behind.
+        let new = config::new_config(g, init)?;
+        // Claim the name with O_EXCL: of several commands started at once on a new file,
+        // exactly one creates it (and may remove it again, see `finish`); the others open it
+        // as an existing database below.
+        let claimed = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path);
+        match claimed {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            other => {
+                let store = match storage::Store::open(path).await {
+                    Ok(store) => store,
+                    Err(e) => {
+                        if other.is_ok() {
+                            remove_database_files(path);
+                        }
+                        return Err(open_error(path, e));
+                    }
+                };
+                if let Err(e) = save(&store, &new).await {
+                    store.close().await;
+                    remove_database_files(path);
+                    return Err(e);
+                }
+                tracing::info!(
+                    "created {} with groups {} and filter {}",
+                    config::shown(path),
+                    new.groups,
+                    new.filter
+                );
+                return Ok((store, new, true));
+            }
         }
-        let settings = settings(&store).await?;
-        let init_config = init.is_some_and(|i| i.groups.is_some() || i.filter.is_some());
-        if config::gave_creation_options(g) || init_config {
-            tracing::warn!(
-                "{} already exists and keeps its stored groups, filter and time zone; \
-                 use -c dbreconfigure (or `usagestats reconfigure`) to change them",
-                config::shown(path)
+    }
+    let store = open_existing(path).await?;
+    // A database whose creation was interrupted (killed before its configuration was
+    // stored), or that another command is creating right now, is set up as if new.
+    let stored = match store.settings().await {
+        Ok(s) => s,
+        Err(e) => {
+            store.close().await;
+            return Err(
+                anyhow::Error::new(e).context("reading the configuration stored in the database")
             );
         }
-        return Ok((store, settings, false));
+    };
+    let result = match stored {
+        None => match config::new_config(g, init) {
+            Ok(new) => save(&store, &new).await.map(|()| new),
+            Err(e) => Err(e),
+        },
+        Some(_) => {
+            warn_kept_configuration(g, init, path);
+            settings(&store).await
+        }
+    };
+    match result {
+        Ok(settings) => Ok((store, settings, false)),
+        Err(e) => {
+            store.close().await;
+            Err(e)
+        }
     }
-    // Validate everything before creating a file, so a typo leaves nothing behind.
-    let new = config::new_config(g, init)?;
-    let store = storage::Store::open(path)
-        .await
-        .map_err(|e| open_error(path, e))?;
-    save(&store, &new).await?;
-    tracing::info!(
-        "created {} with groups {} and filter {}",
-        config::shown(path),
-        new.groups,
-        new.filter
-    );
-    Ok((store, new, true))
+}
+
+/// Ends a command that synced: closes the store (which checkpoints it). When this very command
+/// created the file and then failed before writing a single day — a refused key, no
+/// connection, a filter that selects nothing — the file holds nothing but the configuration
+/// typed with the failed command: it is removed, so the corrected command starts afresh and a
+/// failed first run leaves nothing behind. A file another sync is using is never removed.
+pub async fn finish(
+    store: storage::Store,
+    path: &Path,
+    created: bool,
+    result: anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    if created && result.is_err() && store.has_synced_days().await.ok() == Some(false) {
+        // Held while removing: a second sync that opened the file meanwhile keeps it.
+        if let Ok(lock) = store.try_lock_sync().await {
+            store.close().await;
+            remove_database_files(path);
+            drop(lock);
+            return result;
+        }
+    }
+    store.close().await;
+    result
+}
+
+fn remove_database_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal", ".lock"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+    }
 }
 
 /// `dbreconfigure`: replaces the stored configuration, optionally recomputing group rows.
@@ -149,8 +283,19 @@ pub async fn reconfigure(
     reclassify: bool,
 ) -> anyhow::Result<()> {
     let store = open_existing(path).await?;
+    let result = reconfigure_store(g, &store, new, reclassify).await;
+    store.close().await;
+    result
+}
+
+async fn reconfigure_store(
+    g: &GlobalArgs,
+    store: &storage::Store,
+    new: &DbConfig,
+    reclassify: bool,
+) -> anyhow::Result<()> {
     // Without --reclassify the original's behaviour: stored rows keep their positions.
-    save(&store, new).await?;
+    save(store, new).await?;
     if reclassify {
         // VLAN-name rules are resolved through the networks' VLAN lists when a key is at
         // hand; reclassifying works offline too, with a warning.
@@ -165,7 +310,7 @@ pub async fn reconfigure(
         } else {
             None
         };
-        let (days, warnings) = usage_sync::reclassify(&store, &new.groups, client.as_ref())
+        let (days, warnings) = usage_sync::reclassify(store, &new.groups, client.as_ref())
             .await
             .context("recomputing the stored group rows")?;
         for w in warnings {
@@ -194,7 +339,19 @@ pub async fn import_legacy(legacy: &Path, target: &Path) -> anyhow::Result<()> {
     }
     let summary = storage::import_legacy(legacy, target)
         .await
-        .with_context(|| format!("importing {}", config::shown(legacy)))?;
+        .map_err(|e| match e {
+            // Files the user pointed at that cannot be used: bad usage (exit 2).
+            storage::Error::NotLegacy { .. }
+            | storage::Error::NotADatabase { .. }
+            | storage::Error::NotAFile { .. }
+            | storage::Error::NotFound { .. }
+            | storage::Error::MissingDirectory { .. }
+            | storage::Error::NonUtf8Path { .. }
+            | storage::Error::ImportTargetExists { .. } => UsageError::new(e.to_string()).into(),
+            other => {
+                anyhow::Error::new(other).context(format!("importing {}", config::shown(legacy)))
+            }
+        })?;
     for skipped in &summary.skipped {
         tracing::warn!("import: {skipped}");
     }
@@ -207,32 +364,4 @@ pub async fn import_legacy(legacy: &Path, target: &Path) -> anyhow::Result<()> {
         config::shown(target)
     );
     Ok(())
-}
-
-/// When this run created the database and the Dashboard then refused the key or access, the
-/// new file holds nothing but the configuration typed with the refused key: remove it, so a
-/// refused first sync leaves nothing behind (and the corrected command starts afresh).
-pub async fn discard_if_refused(
-    store: storage::Store,
-    path: &Path,
-    created: bool,
-    result: anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let refused = result.as_ref().err().is_some_and(|e| {
-        e.chain().any(|c| {
-            matches!(
-                c.downcast_ref::<usage_sync::Error>(),
-                Some(usage_sync::Error::Access(_))
-            )
-        })
-    });
-    if created && refused {
-        store.close().await;
-        for suffix in ["", "-wal", "-shm", "-journal", ".lock"] {
-            let mut p = path.as_os_str().to_owned();
-            p.push(suffix);
-            let _ = std::fs::remove_file(std::path::PathBuf::from(p));
-        }
-    }
-    result
 }

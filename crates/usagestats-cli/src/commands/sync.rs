@@ -38,8 +38,16 @@ pub async fn run(
             "the database {} failed, so the sync stopped (the days already stored are kept): {err}",
             store.path().display()
         ),
+        // The stored filter (or -f for a new database) is the user's to correct: exit 2.
+        usage_sync::Error::NothingSelected(n) => UsageError::new(n.to_string()).into(),
         other => other.into(),
     })?;
+    for org in &summary.skipped_organizations {
+        tracing::warn!(
+            "organization {org:?} skipped: its Dashboard API access is disabled (Organization > \
+             Settings > Dashboard API access)"
+        );
+    }
     let line = format!(
         "sync {}: {} orgs, {} networks, {} devices; {} days written ({} with an error bound), {} skipped; {} calls (plan {}) + {} bound reads ({} devices read again), {} requests, {} retries, {} rate-limited; {} anomalies; unmatched up {} kB down {} kB; {:.1} s",
         match summary.status {

@@ -63,6 +63,12 @@ fn killed_syncs_leave_whole_days_and_a_final_sync_completes_exactly() {
     }
     // Rows exist only for days marked complete (no half-written day).
     let store = sim.store(&db);
+    // Every day was written by exactly one run, and each run counted its days as it
+    // committed them: killed runs too, although they never reached their end.
+    let runs = sim.rt.block_on(store.recent_runs(100)).expect("runs");
+    let counted: u64 = runs.iter().map(|r| r.days_written).sum();
+    let total: usize = days.values().sum();
+    assert_eq!(counted, total as u64, "days_written of {runs:?}");
     for (net, day, _) in got.keys() {
         let complete = sim.rt.block_on(store.complete_days(net)).expect("days");
         assert!(

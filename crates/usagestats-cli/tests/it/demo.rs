@@ -154,9 +154,18 @@ fn demo_reports_a_fully_synced_period_on_every_weekday() {
 #[test]
 fn demo_runs_without_an_account() {
     let dir = tempdir();
+    // The very first command of the manual, as a newcomer types it: a report and not a single
+    // line on standard error (the demo world has every VLAN its groups name), nothing left
+    // behind.
+    let first = run(demo(dir.path()).args(["--now", "2026-11-29T18:30:00Z"]));
+    assert_eq!(first.status.code(), Some(0));
+    assert_eq!(stderr(&first), "", "the default demo warns about nothing");
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
     let out = run(demo(dir.path()).args(["--now", "2026-11-29T18:30:00Z", "-d", "demo.sqlite"]));
     assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stderr(&out), "demo database kept in demo.sqlite\n");
     let text = stdout(&out);
+    assert_eq!(text, stdout(&first), "the same clock gives the same report");
     assert!(
         text.starts_with(
             "Demo (simulated clock 2026-11-29T18:30:00Z): last complete week, from 30 synced days\n\
@@ -174,6 +183,47 @@ fn demo_runs_without_an_account() {
         days.values().all(|d| (29..=30).contains(&d.len())),
         "{days:?}"
     );
+    // A demo database says what it is instead of asking for an API key, and reads offline.
+    for (args, key) in [
+        (&["report"][..], None),
+        (
+            &["-c", "sync"],
+            Some("0123456789abcdef0123456789abcdef01234567"),
+        ),
+        (&["-c", "report:last-week"], None),
+    ] {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_usagestats"));
+        c.current_dir(dir.path())
+            .env_remove("MERAKI_DASHBOARD_API_KEY")
+            .env_remove("RUST_LOG")
+            .args(["-d", "demo.sqlite"])
+            .args(args);
+        if let Some(key) = key {
+            c.env("MERAKI_DASHBOARD_API_KEY", key);
+        }
+        let out = run(&mut c);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            one_error_line(&out),
+            "usagestats: error: demo.sqlite was made by `usagestats demo` from its built-in \
+             simulator, so it cannot be synced with a Dashboard; report it offline: usagestats \
+             -d demo.sqlite report --offline (or -c report-offline:last-week)"
+        );
+    }
+    for args in [
+        &["report", "--offline"][..],
+        &["-c", "report-offline:last-week"],
+    ] {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_usagestats"));
+        let out = run(c
+            .current_dir(dir.path())
+            .env("TZ", "UTC")
+            .env("USAGESTATS_NOW", "2026-11-29T18:30:00Z")
+            .args(["-d", "demo.sqlite"])
+            .args(args));
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(stdout(&out).starts_with("Usage report: 2026-11-16 to 2026-11-22\n"));
+    }
     // A kept database is not overwritten by the next demo.
     let again = run(demo(dir.path()).args(["-d", "demo.sqlite"]));
     assert_eq!(again.status.code(), Some(2));
@@ -221,6 +271,7 @@ fn demo_refuses_what_it_cannot_honour_and_applies_the_rest() {
             "2026-11-25T12:00:00Z",
         ]));
     assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stderr(&out), "");
 
     // Groups, filter and zone apply to the simulated world and are stored.
     let out = run(demo(dir.path()).args([
@@ -275,8 +326,22 @@ fn demo_refuses_what_it_cannot_honour_and_applies_the_rest() {
     assert!(text.contains("org:Acme Café Group"), "{text}");
     assert!(text.contains("Low=sub:10.0.0.0/9"), "{text}");
 
+    // One day back is a different calendar day in zones 24 hours apart: said as such, not as
+    // a filter that selects nothing.
+    let out = run(demo(dir.path()).args(["--days", "1", "--now", "2026-11-29T12:00:00Z"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("usagestats: error: no day is complete in every simulated network"),
+        "{}",
+        stderr(&out)
+    );
     // A filter that selects nothing says so instead of printing an empty report.
     let out = run(demo(dir.path()).args(["--days", "2", "-f", "org:No Such Org"]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("selects nothing"), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("the filter selects no device: org:\"No Such Org\" matched no organization"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -169,3 +169,66 @@ pub fn minimal_snapshot_calls(sim: &SimHandle, filter: &Filter) -> u64 {
         })
         .sum()
 }
+
+/// A small world with the manual's key `1234`.
+pub fn small_sim() -> Sim {
+    let mut cfg = SimConfig {
+        orgs: 1,
+        networks_per_org: 2,
+        devices_per_network: 1,
+        clients_per_network: 12,
+        ..SimConfig::default()
+    }
+    .with_now(now());
+    cfg.api_key = "1234".into();
+    Sim::start(cfg)
+}
+
+/// `sim.cmd` with the key in the environment.
+pub fn keyed(sim: &Sim, dir: &Path) -> Command {
+    let mut c = sim.cmd(dir);
+    c.env("MERAKI_DASHBOARD_API_KEY", "1234");
+    c
+}
+
+/// Syncs `name` in `dir` and checks it worked.
+pub fn synced(sim: &Sim, dir: &Path, name: &str) {
+    let out = run(keyed(sim, dir).args(["-d", name, "sync"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// `runuser -u nobody --` in front of the binary when the tests run as root (CI does), so the
+/// directory's permissions apply.
+pub fn as_unprivileged(template: Command) -> Command {
+    let uid = Command::new("id").arg("-u").output().expect("id -u");
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        return template;
+    }
+    let mut c = Command::new("runuser");
+    c.args(["-u", "nobody", "--"]).arg(template.get_program());
+    c.args(template.get_args());
+    if let Some(dir) = template.get_current_dir() {
+        c.current_dir(dir);
+    }
+    for (k, v) in template.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    c
+}
+
+pub fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+/// The only line on standard error, which must be a `usagestats: error:` line.
+pub fn one_error_line(out: &Output) -> String {
+    let err = stderr(out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].starts_with("usagestats: error: "), "{err}");
+    lines[0].to_string()
+}

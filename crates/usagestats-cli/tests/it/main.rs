@@ -2,7 +2,9 @@
 
 mod concurrent;
 mod crash;
+mod data;
 mod demo;
+mod filters;
 mod harness;
 mod mail;
 mod manual;

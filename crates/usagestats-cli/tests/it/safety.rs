@@ -10,7 +10,7 @@ use crate::harness::*;
 /// The binary run by `sh` under a file-size limit (`ulimit -f`, in 512-byte blocks for dash):
 /// a real "disk full" for every file the process writes, database and WAL included. SIGXFSZ
 /// is ignored, so writes past the limit fail with EFBIG instead of killing the process.
-fn limited(sim: &Sim, dir: &std::path::Path, blocks: u32) -> std::process::Command {
+pub fn limited(sim: &Sim, dir: &std::path::Path, blocks: u32) -> std::process::Command {
     let template = sim.cmd(dir);
     let mut c = std::process::Command::new("/bin/sh");
     c.current_dir(dir)
