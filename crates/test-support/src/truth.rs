@@ -94,6 +94,7 @@ pub fn expected(
                                 ip6: u.ip6.as_deref().and_then(|s| s.parse().ok()),
                                 vlan: u.vlan,
                                 vlan_name: u.named_vlan.clone(),
+                                ssid: None,
                             },
                         )
                     });

@@ -7,6 +7,8 @@
 //! subnet=10.10.0.0/16
 //! vlanid=20
 //! @org:Meraki Inc@tag:branch vlanname=Guest WiFi
+//! groupname=Visitors
+//! ssid=Guest Wi-Fi
 //!
 //! [OPTIONS]
 //! database=usage.db
@@ -15,7 +17,8 @@
 //!
 //! * Sections `[GROUPS]` and `[OPTIONS]` (case-insensitive) may appear in any order.
 //! * In `[GROUPS]`: `groupname=<name>` starts a group; the rule lines that follow belong to it:
-//!   `subnet=<CIDR>`, `vlanid=`/`vid=<1..4094>`, `vlanname=`/`vname=<name>`.
+//!   `subnet=<CIDR>`, `vlanid=`/`vid=<1..4094>`, `vlanname=`/`vname=<name>`,
+//!   `ssid=<name or 0..14>` (as `ssid:` in `-g`; needs the network source).
 //! * A rule line may carry scope prefixes **before its key**, as in the original script:
 //!   `@org:Orgname@net:Netname vlanid=500`. The key is the last whitespace-separated word
 //!   before the first `=`; everything before it is the scope (so scope values may contain
@@ -74,7 +77,7 @@ pub enum InitFileProblem {
     MissingEquals,
     /// An unknown key in `[GROUPS]`.
     #[error(
-        "unknown key {0:?} in [GROUPS]: expected groupname, subnet, vlanid, vid, vlanname or vname"
+        "unknown key {0:?} in [GROUPS]: expected groupname, subnet, vlanid, vid, vlanname, vname or ssid"
     )]
     UnknownGroupKey(String),
     /// An unknown key in `[OPTIONS]`.
@@ -203,6 +206,7 @@ impl InitConfig {
                         "subnet" => "sub",
                         "vlanid" | "vid" => "vid",
                         "vlanname" | "vname" => "vname",
+                        "ssid" => "ssid",
                         _ => return Err(err(InitFileProblem::UnknownGroupKey(key.to_string()))),
                     };
                     let kind = RuleKind::parse(&format!("{rule_keyword}:{value}"))
@@ -322,6 +326,19 @@ database=my project.db
         .unwrap();
         assert_eq!(cfg.groups, Some(cli));
         assert_eq!(cfg.database.as_deref(), Some("my project.db"));
+    }
+
+    #[test]
+    fn ssid_keys_equal_ssid_rules() {
+        let text = "[GROUPS]\ngroupname=Visitors\nssid=Guest Wi-Fi\n@tag:hq ssid=2\n\
+                    groupname=Wired\nsubnet=10.0.0.0/8\n";
+        let cfg = InitConfig::parse("x", text).unwrap();
+        let cli =
+            Groups::parse("Visitors=ssid:Guest Wi-Fi,@tag:hq ssid:2;Wired=sub:10.0.0.0/8").unwrap();
+        assert_eq!(cfg.groups, Some(cli));
+        let err = InitConfig::parse("x", "[GROUPS]\ngroupname=V\nssid=20\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.to_string().contains("0 to 14"), "{err}");
     }
 
     #[test]

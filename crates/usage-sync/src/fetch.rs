@@ -218,6 +218,7 @@ pub(crate) fn snapshot_of(clients: Vec<DeviceClient>) -> (Snapshot, Vec<String>)
             ip6: c.ip6.as_deref().and_then(|s| s.trim().parse().ok()),
             vlan: c.vlan.as_ref().and_then(|v| v.as_u16()),
             vlan_name: c.named_vlan,
+            ssid: None,
         };
         snapshot.clients.insert(
             c.id,

@@ -245,6 +245,7 @@ pub async fn reclassify(
                 ip6: client.ip6.as_deref().and_then(|s| s.parse().ok()),
                 vlan: client.vlan,
                 vlan_name: client.named_vlan.clone(),
+                ssid: None,
             };
             classifier.classify(&addr).map(|g| g.0)
         })
