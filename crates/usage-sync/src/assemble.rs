@@ -141,6 +141,7 @@ fn day_record(
                 ip6: c.addr.ip6.map(|ip| ip.to_string()),
                 vlan: c.addr.vlan,
                 named_vlan: c.addr.vlan_name,
+                ssid: c.addr.ssid,
                 group,
                 traffic: c.traffic,
                 bound,
@@ -150,6 +151,7 @@ fn day_record(
     storage::DayRecord {
         network_id: network_id.to_string(),
         day,
+        source: usage_model::Source::Device,
         groups: groups.into_iter().enumerate().collect(),
         unmatched,
         clients: rows,

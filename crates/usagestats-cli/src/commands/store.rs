@@ -84,6 +84,7 @@ pub async fn save(store: &storage::Store, new: &DbConfig) -> anyhow::Result<()> 
             .timezone
             .clone()
             .unwrap_or_else(|| TZ_NETWORK.to_string()),
+        source: usage_model::Source::Device,
     };
     let names: Vec<String> = new.groups.iter().map(|g| g.name.clone()).collect();
     store
