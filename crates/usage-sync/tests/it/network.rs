@@ -360,3 +360,111 @@ async fn the_network_source_under_a_moving_clock_stays_within_its_bounds() {
     assert!(sim.now().duration_since(now()) > jiff::SignedDuration::from_secs(60));
     sim.shutdown().await;
 }
+
+/// A source changed between syncs applies to the days synced afterwards only: the older days
+/// keep what they were read as, the report over both says it mixes sources, and
+/// reclassifying with SSID groups reaches only the days that recorded SSIDs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_source_applies_to_later_days_and_reports_say_when_a_period_mixes_them() {
+    use jiff::ToSpan;
+    let sim = start(SimConfig::default().with_world(campus(40)).with_now(now())).await;
+    let db = db().await;
+    let groups = Groups::parse("Corp=sub:10.0.0.0/8").expect("groups");
+    let every_device = Filter::parse("dtype:all").expect("filter");
+    let earlier = now().checked_sub(240.hours()).expect("time");
+    sim.set_now(earlier);
+    sync(
+        &client(&sim),
+        &db.store,
+        &config(&groups, &every_device, earlier),
+    )
+    .await;
+    sim.set_now(now());
+    let filter = Filter::default();
+    let summary = sync(&client(&sim), &db.store, &network_config(&groups, &filter)).await;
+    assert_eq!(summary.status, SyncStatus::Complete);
+    assert_eq!(
+        summary.days_written,
+        6 * 10,
+        "only the ten new days of each network"
+    );
+
+    // Old days as read per device (every device: clients counted twice), new days per network.
+    let old_days = |tz: &jiff::tz::TimeZone| expected_days(earlier, tz, 30);
+    let new_days = |tz: &jiff::tz::TimeZone| -> Vec<Date> {
+        let old: BTreeSet<Date> = old_days(tz).into_iter().collect();
+        expected_days(now(), tz, 30)
+            .into_iter()
+            .filter(|d| !old.contains(d))
+            .collect()
+    };
+    let want_old = expected_from(&sim, &groups, &every_device, Source::Device, &old_days);
+    let want_new = expected_from(&sim, &groups, &filter, Source::Network, &new_days);
+    let (first, _) = day_span(&want_old);
+    let (_, last) = day_span(&want_new);
+    let mut want = want_old.clone();
+    want.extend(want_new.clone());
+    assert_tables_match(&want, &stored(&db.store, first, last).await);
+    let old_count = want_old
+        .keys()
+        .map(|k| (&k.0, k.1))
+        .collect::<BTreeSet<_>>()
+        .len() as u64;
+    assert_eq!(
+        db.store.report_sources(first, last).await.expect("sources"),
+        vec![(Source::Device, old_count), (Source::Network, 60)]
+    );
+
+    let range = usage_model::DateRange {
+        start: first,
+        end: last,
+    };
+    let report = usage_sync::build_report(&db.store, range, now())
+        .await
+        .expect("report");
+    assert!(report.mixes_sources());
+    let mut text = Vec::new();
+    report_render::render_text(&report, &mut text).expect("text");
+    let text = String::from_utf8(text).expect("utf-8");
+    assert!(
+        text.contains(&format!(
+            "Note: this period mixes sources: {old_count} network-days read per device and 60 \
+             network-days per network."
+        )),
+        "{text}"
+    );
+    // The last five days were all read per network: not mixed.
+    let recent = usage_model::DateRange {
+        start: last.checked_sub(4.days()).expect("day"),
+        end: last,
+    };
+    let report = usage_sync::build_report(&db.store, recent, now())
+        .await
+        .expect("report");
+    assert!(!report.mixes_sources(), "{:?}", report.sources);
+
+    // Reclassify with SSID groups: the network days follow them, the device days have no
+    // SSIDs to match (and a warning says so).
+    let ssid = ssid_groups();
+    save_groups(&db.store, &ssid, &filter).await;
+    let (days, warnings) = usage_sync::reclassify(&db.store, &ssid, Some(&client(&sim)))
+        .await
+        .expect("reclassify");
+    assert_eq!(days, old_count + 60);
+    assert!(
+        warnings.iter().any(|w| w.contains(&format!(
+            "{old_count} stored network-days were read per device"
+        ))),
+        "{warnings:?}"
+    );
+    let want_new = expected_from(&sim, &ssid, &filter, Source::Network, &new_days);
+    let (first_new, _) = day_span(&want_new);
+    let got_new: Table = stored(&db.store, first_new, last)
+        .await
+        .into_iter()
+        .filter(|(k, _)| want_new.keys().any(|w| w.0 == k.0 && w.1 == k.1))
+        .collect();
+    assert_tables_match(&want_new, &got_new);
+    assert!(want_new.keys().any(|k| k.2 == Some(0)) && want_new.keys().any(|k| k.2 == Some(1)));
+    sim.shutdown().await;
+}
