@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use meraki_client::{ApiKey, Client, Region};
-use usage_model::{Filter, Groups, InitConfig};
+use usage_model::{Filter, Groups, InitConfig, Source, SourceError};
 
 use crate::cli::GlobalArgs;
 use crate::error::UsageError;
@@ -53,9 +53,12 @@ pub struct DbConfig {
     pub filter: Filter,
     /// Time-zone setting to store (`None`: each network's own zone).
     pub timezone: Option<String>,
+    /// Where usage is read from.
+    pub source: Source,
 }
 
-/// Groups, filter and time zone from `-g`, `-f`, `--timezone` and the init file.
+/// Groups, filter, time zone and source from `-g`, `-f`, `--timezone`, `--source` and the init
+/// file (the source defaults to `device`; [`check_source`] must still pass).
 pub fn new_config(args: &GlobalArgs, init: Option<&InitConfig>) -> anyhow::Result<DbConfig> {
     let groups = match &args.groups {
         Some(g) => Groups::parse(g).map_err(|e| UsageError::new(format!("-g: {e}")))?,
@@ -78,12 +81,39 @@ pub fn new_config(args: &GlobalArgs, init: Option<&InitConfig>) -> anyhow::Resul
         groups,
         filter,
         timezone,
+        source: args.source.map(Source::from).unwrap_or_default(),
     })
+}
+
+/// Whether `config`'s groups and filter suit its source: `ssid:` rules need the network source,
+/// which in turn takes no device filter (not even a `dtype:` written in `-f` with the default
+/// value). A usage error (exit 2) otherwise.
+pub fn check_source(args: &GlobalArgs, config: &DbConfig) -> Result<(), UsageError> {
+    if config.source == Source::Network
+        && let Some(text) = &args.filter
+    {
+        let written = Filter::written_device_items(text);
+        if !written.is_empty() {
+            return Err(UsageError::new(
+                SourceError::DeviceFilter {
+                    items: written.join(", "),
+                }
+                .to_string(),
+            ));
+        }
+    }
+    config
+        .source
+        .check(&config.groups, &config.filter)
+        .map_err(|e| UsageError::new(e.to_string()))
 }
 
 /// Whether the user gave configuration that only applies when creating or reconfiguring.
 pub fn gave_creation_options(args: &GlobalArgs) -> bool {
-    args.groups.is_some() || args.filter.is_some() || args.timezone.is_some()
+    args.groups.is_some()
+        || args.filter.is_some()
+        || args.timezone.is_some()
+        || args.source.is_some()
 }
 
 /// Parses a `--timezone` value: `local`, `utc` or an IANA name.

@@ -66,10 +66,14 @@ pub async fn settings(store: &storage::Store) -> anyhow::Result<DbConfig> {
             Some(other.to_string())
         }
     };
+    s.source
+        .check(&groups, &filter)
+        .map_err(|e| bad("configuration", &e))?;
     Ok(DbConfig {
         groups,
         filter,
         timezone,
+        source: s.source,
     })
 }
 
@@ -84,7 +88,7 @@ pub async fn save(store: &storage::Store, new: &DbConfig) -> anyhow::Result<()> 
             .timezone
             .clone()
             .unwrap_or_else(|| TZ_NETWORK.to_string()),
-        source: usage_model::Source::Device,
+        source: new.source,
     };
     let names: Vec<String> = new.groups.iter().map(|g| g.name.clone()).collect();
     store
@@ -113,6 +117,7 @@ pub async fn open_or_create(
             .is_none()
         {
             let new = config::new_config(g, init)?;
+            config::check_source(g, &new)?;
             save(&store, &new).await?;
             return Ok((store, new, false));
         }
@@ -120,7 +125,7 @@ pub async fn open_or_create(
         let init_config = init.is_some_and(|i| i.groups.is_some() || i.filter.is_some());
         if config::gave_creation_options(g) || init_config {
             tracing::warn!(
-                "{} already exists and keeps its stored groups, filter and time zone; \
+                "{} already exists and keeps its stored groups, filter, time zone and source; \
                  use -c dbreconfigure (or `usagestats reconfigure`) to change them",
                 config::shown(path)
             );
@@ -129,20 +134,26 @@ pub async fn open_or_create(
     }
     // Validate everything before creating a file, so a typo leaves nothing behind.
     let new = config::new_config(g, init)?;
+    config::check_source(g, &new)?;
     let store = storage::Store::open(path)
         .await
         .map_err(|e| open_error(path, e))?;
     save(&store, &new).await?;
     tracing::info!(
-        "created {} with groups {} and filter {}",
+        "created {} with groups {}, filter {} and source {}",
         config::shown(path),
         new.groups,
-        new.filter
+        new.filter,
+        new.source
     );
     Ok((store, new, true))
 }
 
 /// `dbreconfigure`: replaces the stored configuration, optionally recomputing group rows.
+///
+/// The source changes only when `--source` is given: unlike groups, filter and time zone (which
+/// fall back to the defaults, as in the original), an omitted source keeps the stored one, so
+/// a reconfigure of the groups never silently changes how later days are counted.
 pub async fn reconfigure(
     g: &GlobalArgs,
     path: &Path,
@@ -150,12 +161,23 @@ pub async fn reconfigure(
     reclassify: bool,
 ) -> anyhow::Result<()> {
     let store = open_existing(path).await?;
+    let mut new = new.clone();
+    if g.source.is_none()
+        && let Some(stored) = store
+            .settings()
+            .await
+            .context("reading the configuration stored in the database")?
+    {
+        new.source = stored.source;
+    }
+    config::check_source(g, &new)?;
+    let new = &new;
     // Without --reclassify the original's behaviour: stored rows keep their positions.
     save(&store, new).await?;
     if reclassify {
-        // VLAN-name rules are resolved through the networks' VLAN lists when a key is at
-        // hand; reclassifying works offline too, with a warning.
-        let client = if new.groups.needs_vlan_table() {
+        // VLAN-name and SSID-number rules are resolved through the networks' lists when a key
+        // is at hand; reclassifying works offline too, with a warning.
+        let client = if new.groups.needs_vlan_table() || new.groups.needs_ssid_list() {
             match config::client(g) {
                 Ok(c) => Some(c),
                 Err(e) => {
