@@ -44,6 +44,9 @@ pub struct InitConfig {
     pub database: Option<String>,
     /// `filter=` in `[OPTIONS]`.
     pub filter: Option<Filter>,
+    /// The `filter=` value as written (for checks that need the written form, such as a
+    /// `dtype:` given explicitly: see [`Filter::written_device_items`]).
+    pub filter_text: Option<String>,
 }
 
 /// A problem in an init file, located by file name and 1-based line number.
@@ -165,6 +168,7 @@ impl InitConfig {
                                 return Err(err(InitFileProblem::Repeated("filter")));
                             }
                             cfg.filter = Some(Filter::parse(value).map_err(|e| err(e.into()))?);
+                            cfg.filter_text = Some(value.to_string());
                         }
                         _ => return Err(err(InitFileProblem::UnknownOptionKey(key.to_string()))),
                     }
@@ -289,6 +293,7 @@ vlanname=contractors
             cfg.filter,
             Some(Filter::parse("dtag:statsmachine").unwrap())
         );
+        assert_eq!(cfg.filter_text.as_deref(), Some("dtag:statsmachine"));
         assert_eq!(cfg.database, None);
     }
 

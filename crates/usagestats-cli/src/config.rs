@@ -55,6 +55,10 @@ pub struct DbConfig {
     pub timezone: Option<String>,
     /// Where usage is read from.
     pub source: Source,
+    /// The filter as written this time (`-f`, else the init file's `filter=`); `None` when it
+    /// comes from the database or the defaults. [`check_source`] refuses a written `dtype:`
+    /// with the network source even when it is the default `mx`.
+    pub filter_written: Option<String>,
 }
 
 /// Groups, filter, time zone and source from `-g`, `-f`, `--timezone`, `--source` and the init
@@ -82,15 +86,19 @@ pub fn new_config(args: &GlobalArgs, init: Option<&InitConfig>) -> anyhow::Resul
         filter,
         timezone,
         source: args.source.map(Source::from).unwrap_or_default(),
+        filter_written: args
+            .filter
+            .clone()
+            .or_else(|| init.and_then(|i| i.filter_text.clone())),
     })
 }
 
 /// Whether `config`'s groups and filter suit its source: `ssid:` rules need the network source,
 /// which in turn takes no device filter (not even a `dtype:` written in `-f` with the default
 /// value). A usage error (exit 2) otherwise.
-pub fn check_source(args: &GlobalArgs, config: &DbConfig) -> Result<(), UsageError> {
+pub fn check_source(config: &DbConfig) -> Result<(), UsageError> {
     if config.source == Source::Network
-        && let Some(text) = &args.filter
+        && let Some(text) = &config.filter_written
     {
         let written = Filter::written_device_items(text);
         if !written.is_empty() {

@@ -74,6 +74,7 @@ pub async fn settings(store: &storage::Store) -> anyhow::Result<DbConfig> {
         filter,
         timezone,
         source: s.source,
+        filter_written: None,
     })
 }
 
@@ -117,7 +118,7 @@ pub async fn open_or_create(
             .is_none()
         {
             let new = config::new_config(g, init)?;
-            config::check_source(g, &new)?;
+            config::check_source(&new)?;
             save(&store, &new).await?;
             return Ok((store, new, false));
         }
@@ -134,7 +135,7 @@ pub async fn open_or_create(
     }
     // Validate everything before creating a file, so a typo leaves nothing behind.
     let new = config::new_config(g, init)?;
-    config::check_source(g, &new)?;
+    config::check_source(&new)?;
     let store = storage::Store::open(path)
         .await
         .map_err(|e| open_error(path, e))?;
@@ -170,7 +171,7 @@ pub async fn reconfigure(
     {
         new.source = stored.source;
     }
-    config::check_source(g, &new)?;
+    config::check_source(&new)?;
     let new = &new;
     // Without --reclassify the original's behaviour: stored rows keep their positions.
     save(&store, new).await?;

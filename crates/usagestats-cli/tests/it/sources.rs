@@ -103,7 +103,16 @@ fn sources_that_cannot_apply_are_one_line_usage_errors_and_create_nothing() {
         "[GROUPS]\ngroupname=Visitors\nssid=Guest Wi-Fi\n",
     )
     .expect("init file");
-    let cases: [(&[&str], &str); 5] = [
+    std::fs::write(
+        dir.path().join("mx.ini"),
+        "[OPTIONS]\nfilter=tag:campus, dtype:mx\n",
+    )
+    .expect("init file");
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--source", "network", "-i", "mx.ini"],
+            "remove dtype:mx from the filter",
+        ),
         (
             &["--source", "network", "-f", "org:Acme,dtype:all"],
             "remove dtype:all from the filter",
