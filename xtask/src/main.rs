@@ -13,7 +13,7 @@ usage: cargo xtask <task> [args]
 tasks:
   ci                    fmt --check, clippy -D warnings, the test command, doc -D warnings,
                         cargo deny (licenses bans sources) — what .ci/run runs
-  bench [what...]       release benchmarks; what = model | client | sim | sync | storage | report | all
+  bench [what...]       release benchmarks; what = model | client | sim | sync | sources | storage | report | all
   demo                  run `usagestats demo` (simulated account, no network beyond loopback)
   fuzz <target> [secs]  run a cargo-fuzz target (groups | filter | init_file); needs cargo-fuzz
   screenshot            render the sample HTML report in headless Chromium to docs/img/report.png
@@ -100,6 +100,7 @@ const BENCHES: &[(&str, &str, &str)] = &[
     ("client", "meraki-client", "throughput"),
     ("sim", "meraki-sim", "throughput"),
     ("sync", "usage-sync", "sync"),
+    ("sources", "usage-sync", "sources"),
     ("storage", "storage", "report_query"),
     ("report", "report-render", "render"),
 ];

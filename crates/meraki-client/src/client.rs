@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::models::{
     ApplianceVlan, ClientUsageHistory, ClientWindow, Device, DeviceClient, DeviceQuery, Network,
-    NetworkClient, Organization,
+    NetworkClient, Organization, WirelessSsid,
 };
 use crate::pacing::{OrgResolver, Pacer};
 use crate::pagination::{Page, next_link};
@@ -26,6 +26,8 @@ mod per_page {
     pub(super) const ORGANIZATION_NETWORKS: u32 = 100_000;
     pub(super) const ORGANIZATION_DEVICES: u32 = 5000;
     pub(super) const NETWORK_CLIENTS: u32 = 5000;
+    /// The smallest `perPage` the paginated endpoints accept.
+    pub(super) const MIN: u32 = 3;
     pub(super) const CLIENT_USAGE_HISTORIES: u32 = 1000;
 }
 
@@ -188,12 +190,49 @@ impl Client {
         network_id: &str,
         window: ClientWindow,
     ) -> impl Stream<Item = Result<NetworkClient>> + Send + 'static {
-        let path = format!("/networks/{}/clients", segment(network_id));
-        let (k, v) = window.query_pair();
-        match self.url(&path, &[per_page(per_page::NETWORK_CLIENTS), (k, v)]) {
-            Ok(url) => self.paginate(url).left_stream(),
+        self.network_clients_pages(network_id, window, per_page::NETWORK_CLIENTS)
+            .map_ok(|page| futures::stream::iter(page.items.into_iter().map(Ok)))
+            .try_flatten()
+    }
+
+    /// `GET /networks/{network_id}/clients` as a stream of whole pages of `per_page` clients
+    /// (3 to 5000; a sync uses 5000, the API's default is 10), following `rel=next` links
+    /// lazily. For callers that count requests: each item is one request.
+    ///
+    /// A `per_page` outside 3..=5000 yields one [`Error::Config`] and sends nothing.
+    pub fn network_clients_pages(
+        &self,
+        network_id: &str,
+        window: ClientWindow,
+        per_page: u32,
+    ) -> impl Stream<Item = Result<Page<NetworkClient>>> + Send + 'static {
+        let url = if (per_page::MIN..=per_page::NETWORK_CLIENTS).contains(&per_page) {
+            let path = format!("/networks/{}/clients", segment(network_id));
+            let (k, v) = window.query_pair();
+            self.url(&path, &[("perPage", per_page.to_string()), (k, v)])
+        } else {
+            Err(Error::Config {
+                message: format!(
+                    "perPage {per_page} for /networks/{{id}}/clients: the API accepts {} to {}",
+                    per_page::MIN,
+                    per_page::NETWORK_CLIENTS
+                ),
+            })
+        };
+        match url {
+            Ok(url) => self.pages(url).left_stream(),
             Err(e) => futures::stream::once(async { Err(e) }).right_stream(),
         }
+    }
+
+    /// `GET /networks/{network_id}/wireless/ssids` (not paginated): the network's 15 SSID
+    /// slots. Fails with [`Error::Rejected`] on networks without wireless.
+    ///
+    /// # Errors
+    /// Any [`Error`] variant about a request.
+    pub async fn wireless_ssids(&self, network_id: &str) -> Result<Vec<WirelessSsid>> {
+        let path = format!("/networks/{}/wireless/ssids", segment(network_id));
+        self.get_json(&path).await
     }
 
     /// `GET /networks/{network_id}/appliance/vlans` (not paginated). Fails with
@@ -327,6 +366,17 @@ impl Client {
         &self,
         first: Url,
     ) -> impl Stream<Item = Result<T>> + Send + 'static {
+        self.pages(first)
+            .map_ok(|page: Page<T>| futures::stream::iter(page.items.into_iter().map(Ok)))
+            .try_flatten()
+    }
+
+    /// The pages of a listing from `first` on, each requested when the previous one has been
+    /// taken from the stream.
+    fn pages<T: DeserializeOwned + Send + 'static>(
+        &self,
+        first: Url,
+    ) -> impl Stream<Item = Result<Page<T>>> + Send + 'static {
         let client = self.clone();
         futures::stream::try_unfold(Some(first), move |next| {
             let client = client.clone();
@@ -335,11 +385,10 @@ impl Client {
                     return Ok(None);
                 };
                 let page: Page<T> = client.page(url).await?;
-                let items = futures::stream::iter(page.items.into_iter().map(Ok));
-                Ok(Some((items, page.next)))
+                let next = page.next.clone();
+                Ok(Some((page, next)))
             }
         })
-        .try_flatten()
     }
 }
 

@@ -101,7 +101,7 @@ pub use metrics::{Metrics, MetricsSnapshot};
 pub use models::{
     ApplianceVlan, ClientUsageHistory, ClientWindow, Device, DeviceClient, DeviceQuery, Network,
     NetworkClient, NetworkUsage, Organization, OrganizationApi, SeenAt, TagsFilter, Usage,
-    UsageSample, VlanId,
+    UsageSample, VlanId, WirelessSsid,
 };
 pub use pacing::{OrgKey, OrgResolver, Pacer, Pacing, PacingConfig, PacingLayer};
 pub use pagination::{Page, next_link};

@@ -137,13 +137,16 @@ impl fmt::Display for VlanId {
 /// A missing or `null` `sent`/`recv` (or `usage` object) reads as `0.0`: the API omits usage
 /// for clients it saw without traffic, and the sync needs a number to diff. Which side is
 /// "up" is decided by `usage_model::Traffic::from_sent_recv`, not here.
+///
+/// The received side is read from `recv` or, as some API versions and endpoints spell it
+/// (`/clients/{id}/usageHistory`), `received`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Usage {
     /// `usage.sent`, kB.
     #[serde(default, deserialize_with = "null_default")]
     pub sent: f64,
-    /// `usage.recv`, kB.
-    #[serde(default, deserialize_with = "null_default")]
+    /// `usage.recv` (or `usage.received`), kB.
+    #[serde(default, alias = "received", deserialize_with = "null_default")]
     pub recv: f64,
 }
 
@@ -188,14 +191,15 @@ pub struct DeviceClient {
     pub usage: Usage,
 }
 
-/// Usage of a network client: [`Usage`] plus the `total` the API sometimes sends.
+/// Usage of a network client: [`Usage`] plus the `total` the API sometimes sends. The received
+/// side is read from `recv` or `received`, as for [`Usage`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkUsage {
     /// `usage.sent`, kB (missing → 0).
     #[serde(default, deserialize_with = "null_default")]
     pub sent: f64,
-    /// `usage.recv`, kB (missing → 0).
-    #[serde(default, deserialize_with = "null_default")]
+    /// `usage.recv` (or `usage.received`), kB (missing → 0).
+    #[serde(default, alias = "received", deserialize_with = "null_default")]
     pub recv: f64,
     /// `usage.total`, kB, when sent.
     #[serde(default)]
@@ -275,7 +279,7 @@ pub struct NetworkClient {
     /// Named VLAN.
     #[serde(default)]
     pub named_vlan: Option<String>,
-    /// SSID (wireless clients).
+    /// Name of the SSID the client is associated with; `None` for wired clients.
     #[serde(default)]
     pub ssid: Option<String>,
     /// Switch port.
@@ -284,7 +288,8 @@ pub struct NetworkClient {
     /// `Online` or `Offline`.
     #[serde(default)]
     pub status: Option<String>,
-    /// Serial of the device the client was last seen on.
+    /// Serial of the device the client was last seen on (its access point, switch or
+    /// appliance).
     #[serde(default)]
     pub recent_device_serial: Option<String>,
     /// Name of that device.
@@ -319,6 +324,21 @@ pub struct ApplianceVlan {
     /// Group policy id.
     #[serde(default)]
     pub group_policy_id: Option<String>,
+}
+
+/// A wireless network's SSID slot (`GET /networks/{id}/wireless/ssids`): the API lists all 15
+/// slots (numbers 0–14), configured or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WirelessSsid {
+    /// Slot number, 0–14.
+    pub number: u8,
+    /// The SSID's name (`Unconfigured SSID 4` for an unused slot).
+    #[serde(default, deserialize_with = "null_default")]
+    pub name: String,
+    /// Whether the SSID is broadcast.
+    #[serde(default)]
+    pub enabled: bool,
 }
 
 /// One client's history (`GET /networks/{id}/clients/usageHistories`).

@@ -55,6 +55,7 @@ pub(crate) fn classify(state: &SimState, path: &str) -> RouteInfo {
         (false, ["networks", n, "devices"]) => ("getNetworkDevices", net_org(n)),
         (false, ["networks", n, "clients"]) => ("getNetworkClients", net_org(n)),
         (false, ["networks", n, "appliance", "vlans"]) => ("getNetworkApplianceVlans", net_org(n)),
+        (false, ["networks", n, "wireless", "ssids"]) => ("getNetworkWirelessSsids", net_org(n)),
         (false, ["devices", s]) => ("getDevice", dev_org(s)),
         (false, ["devices", s, "clients"]) => ("getDeviceClients", dev_org(s)),
         (true, ["organizations"]) => ("v0.getOrganizations", None),

@@ -36,6 +36,8 @@
 //! `[start(D), start(D+1))` (capped at `now`), so `U(start D) − U(start D+1)` from two
 //! snapshots with the same `now` equals it exactly. Appliances (MX, Z) report every client of
 //! their network; access points their wireless clients, switches their wired clients.
+//! `GET /networks/{id}/clients?t0=X` returns every client of the network once, with the same
+//! usage and its `ssid` ([`SimHandle::network_ground_truth`] is its ground truth).
 //! A client's reported `ip`/`vlan` is its addressing at `now` (a few clients move VLANs).
 //!
 //! # Endpoints
@@ -43,7 +45,8 @@
 //! v1 under the prefix (default `/api/v1`): `/organizations`, `/organizations/{id}`,
 //! `/organizations/{id}/networks`, `/organizations/{id}/devices`,
 //! `/organizations/{id}/inventoryDevices`, `/networks/{id}`, `/networks/{id}/devices`,
-//! `/networks/{id}/clients`, `/networks/{id}/appliance/vlans`, `/devices/{serial}`,
+//! `/networks/{id}/clients`, `/networks/{id}/appliance/vlans`, `/networks/{id}/wireless/ssids`,
+//! `/devices/{serial}`,
 //! `/devices/{serial}/clients`. v0: `/api/v0/organizations`,
 //! `/api/v0/organizations/{id}/networks`, `/api/v0/networks/{id}/devices`,
 //! `/api/v0/networks/{id}/vlans`, `/api/v0/devices/{serial}/clients`. Out of band (no key):
@@ -83,8 +86,8 @@ pub use counters::{Counters, FaultCounters};
 pub use error::{Error, Result};
 pub use truth::GroundTruthUsage;
 pub use world::{
-    Addressing, Client, Device, Network, Organization, Presence, ProductType, Shape,
-    TrafficProfile, Vlan, VlanFormat, VlanMove, World, WorldSize,
+    Addressing, CampusSize, Client, Device, MAX_SSID_NUMBER, Network, Organization, Presence,
+    ProductType, Shape, Ssid, TrafficProfile, Vlan, VlanFormat, VlanMove, World, WorldSize,
 };
 
 use state::SimState;
@@ -236,6 +239,25 @@ impl SimHandle {
     ) -> BTreeMap<String, GroundTruthUsage> {
         self.try_ground_truth(network_id, serial, day, tz)
             .unwrap_or_default()
+    }
+
+    /// The network view of ground truth: every client of the network once, with its own
+    /// traffic of `day` in `tz` — what a sync reading `GET /networks/{id}/clients` must
+    /// store. The same as [`SimHandle::ground_truth`] without a serial; the per-device view
+    /// (`serial` given) is what one device's `GET /devices/{serial}/clients` reports.
+    ///
+    /// How the views relate: an appliance (MX, Z) reports every client of its network, so its
+    /// view equals the network view; an access point reports the wireless clients associated
+    /// with it, a switch the wired clients attached through it. A sync that reads several
+    /// devices of one network therefore counts a wireless client once for the appliance and
+    /// once more for its access point; the network view counts it once.
+    pub fn network_ground_truth(
+        &self,
+        network_id: &str,
+        day: Date,
+        tz: &TimeZone,
+    ) -> BTreeMap<String, GroundTruthUsage> {
+        self.ground_truth(network_id, None, day, tz)
     }
 
     /// Like [`SimHandle::ground_truth`], with unknown ids reported as errors.

@@ -353,6 +353,7 @@ impl SimState {
                         ip6: s.addressing.ip6,
                         vlan: s.addressing.vlan,
                         named_vlan: s.addressing.named_vlan,
+                        ssid: s.client.ssid.clone(),
                     },
                 )
             })

@@ -27,6 +27,9 @@ pub struct GroundTruthUsage {
     pub vlan: Option<u16>,
     /// Named VLAN as reported now.
     pub named_vlan: Option<String>,
+    /// The SSID of a wireless client (`None` for wired clients); only
+    /// `GET /networks/{id}/clients` reports it.
+    pub ssid: Option<String>,
 }
 
 /// Serialises an exact amount as a JSON number whose shortest decimal form is the exact value

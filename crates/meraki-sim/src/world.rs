@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-pub use generate::WorldSize;
+pub use generate::{CampusSize, WorldSize};
 
 /// A whole simulated Dashboard account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,10 +70,30 @@ pub struct Network {
     /// Devices in the network.
     #[serde(default)]
     pub devices: Vec<Device>,
+    /// The wireless SSIDs configured on the network's access points (slots 0–14; absent in
+    /// world files older than SSIDs, and on networks without wireless).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ssids: Vec<Ssid>,
     /// Clients of the network.
     #[serde(default)]
     pub clients: Vec<Client>,
 }
+
+/// A configured wireless SSID: one of the 15 slots of a network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Ssid {
+    /// Slot number, 0–14.
+    pub number: u8,
+    /// Broadcast name.
+    pub name: String,
+    /// Whether it is broadcast (default `true`).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+/// Highest SSID slot number (the Dashboard has 15 slots, 0–14).
+pub const MAX_SSID_NUMBER: u8 = 14;
 
 /// The JSON form of a client's `vlan` (the real API sends both).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -213,6 +233,11 @@ pub struct Client {
     /// Whether the client is wireless.
     #[serde(default)]
     pub wireless: bool,
+    /// Name of the SSID a wireless client is associated with (one of its network's
+    /// [`Network::ssids`]); reported as `ssid` by `/networks/{id}/clients`, `null` when absent
+    /// (wired clients, and wireless clients of world files older than SSIDs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssid: Option<String>,
     /// Its traffic curve.
     #[serde(default)]
     pub traffic: TrafficProfile,
@@ -346,6 +371,15 @@ impl World {
         generate::generate(seed, size)
     }
 
+    /// Generates a campus world deterministically: every network has one MX appliance with
+    /// VLANs, `size.access_points` MR access points and `size.switches` MS switches, every
+    /// client attaches through one of them (wireless clients through an access point, on one
+    /// of the network's SSIDs), so the appliance sees every client once, each access point its
+    /// associated clients and each switch its wired clients.
+    pub fn generate_campus(seed: u64, size: &CampusSize) -> World {
+        generate::generate_campus(seed, size)
+    }
+
     /// Reads a world file: JSON when the name ends in `.json`, TOML otherwise.
     pub fn load(path: &Path) -> Result<World> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::WorldFile {
@@ -467,6 +501,28 @@ impl World {
                     }
                     local.insert(d.serial.as_str());
                 }
+                let mut numbers = HashSet::new();
+                let mut ssid_names = HashSet::new();
+                for s in &net.ssids {
+                    if s.number > MAX_SSID_NUMBER {
+                        return bad(format!(
+                            "network {:?}: SSID number {} (SSIDs are numbered 0 to {MAX_SSID_NUMBER})",
+                            net.id, s.number
+                        ));
+                    }
+                    if !numbers.insert(s.number) {
+                        return bad(format!(
+                            "network {:?}: duplicate SSID number {}",
+                            net.id, s.number
+                        ));
+                    }
+                    if s.name.trim().is_empty() || !ssid_names.insert(s.name.as_str()) {
+                        return bad(format!(
+                            "network {:?}: SSID names must be non-empty and unique, got {:?}",
+                            net.id, s.name
+                        ));
+                    }
+                }
                 for c in &net.clients {
                     if !clients.insert(c.id.as_str()) {
                         return bad(format!("duplicate client id {:?}", c.id));
@@ -478,6 +534,20 @@ impl World {
                             "client {:?} attaches through {s:?}, which is not a device of network {:?}",
                             c.id, net.id
                         ));
+                    }
+                    if let Some(ssid) = &c.ssid {
+                        if !c.wireless {
+                            return bad(format!(
+                                "client {:?} has the SSID {ssid:?} but is not wireless",
+                                c.id
+                            ));
+                        }
+                        if !ssid_names.contains(ssid.as_str()) {
+                            return bad(format!(
+                                "client {:?} is on the SSID {ssid:?}, which is not among the ssids of network {:?}",
+                                c.id, net.id
+                            ));
+                        }
                     }
                     if c.moves.as_ref().is_some_and(|m| m.every_days == 0) {
                         return bad(format!("client {:?}: moves.everyDays must be ≥ 1", c.id));

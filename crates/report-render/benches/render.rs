@@ -50,6 +50,7 @@ fn big_report() -> Report {
                 (day, (0..8).map(|g| t(d + g + 1)).collect())
             })
             .collect(),
+        sources: vec![],
     }
 }
 

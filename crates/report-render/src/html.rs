@@ -245,6 +245,16 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
         }
         h.push_str("</ul></div></td></tr>\n");
     }
+    // Mixed-sources note.
+    if let Some(note) = report.sources_note() {
+        let note = note.strip_prefix("Note: ").unwrap_or(&note);
+        let _ = writeln!(
+            h,
+            "<tr><td style=\"padding:8px 20px;\"><div style=\"background:#eef4fb;border-left:4px solid #4a7ab8;padding:10px 12px;font-size:13px;color:#1f3f66;\">\
+             <strong>Mixed sources.</strong> {}</div></td></tr>",
+            escape(note)
+        );
+    }
 
     // Chart.
     let mut images = Vec::new();

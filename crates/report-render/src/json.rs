@@ -26,6 +26,14 @@ struct Doc<'a> {
     unmatched: Figure,
     removed_groups: Figure,
     daily: Vec<Day<'a>>,
+    sources: Vec<SourceEntry>,
+    mixed_sources: bool,
+}
+
+#[derive(Serialize)]
+struct SourceEntry {
+    source: &'static str,
+    days: u64,
 }
 
 #[derive(Serialize)]
@@ -222,6 +230,15 @@ pub fn render_json(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
                     .collect(),
             })
             .collect(),
+        sources: report
+            .sources
+            .iter()
+            .map(|s| SourceEntry {
+                source: s.source.as_str(),
+                days: s.days,
+            })
+            .collect(),
+        mixed_sources: report.mixes_sources(),
     };
     let mut w = std::io::BufWriter::new(out);
     serde_json::to_writer_pretty(&mut w, &doc)?;

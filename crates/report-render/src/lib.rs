@@ -25,6 +25,8 @@
 //!     }],
 //!     generated_at: "2026-11-23T06:00:00Z".parse()?,
 //!     daily: vec![],
+//!     // Where the period's days were read from; empty when unknown.
+//!     sources: vec![],
 //! };
 //! assert_eq!(report.grand_total().total(), Kb::from_kb(1000));
 //!
@@ -53,7 +55,8 @@ pub use csv::render_csv;
 pub use html::{CHART_CONTENT_ID, HtmlMode, HtmlOutput, InlineImage, png_data_uri, render_html};
 pub use json::{JSON_SCHEMA_VERSION, render_json};
 pub use model::{
-    DateRange, GroupDef, NetworkReport, OrgReport, Percent, Report, Shares, day_runs, human_kb,
+    DateRange, GroupDef, NetworkReport, OrgReport, Percent, Report, Shares, SourceDays, day_runs,
+    human_kb,
 };
 pub use sample::sample_report;
 pub use text::render_text;

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
-use usage_model::{Kb, Traffic};
+use usage_model::{Kb, Source, Traffic};
 
 /// The inclusive range of days a report covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -258,6 +258,15 @@ impl OrgReport {
     }
 }
 
+/// How many (network, day) pairs of a report's period were read from one source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceDays {
+    /// Where those days were read from.
+    pub source: Source,
+    /// Network-days read from it.
+    pub days: u64,
+}
+
 /// A complete usage report for a period.
 ///
 /// Built by the caller from storage query results; rendering only reads it. Totals and
@@ -277,6 +286,10 @@ pub struct Report {
     /// Per day of the period, per group, traffic summed over all networks (for the trend
     /// chart). Each inner vector is parallel to [`Report::groups`].
     pub daily: Vec<(Date, Vec<Traffic>)>,
+    /// The period's stored network-days per source they were read from (see
+    /// [`usage_model::Source`]). More than one source with days means the period mixes them
+    /// ([`Report::mixes_sources`]); renderers then say so. Empty when unknown.
+    pub sources: Vec<SourceDays>,
 }
 
 impl Report {
@@ -340,6 +353,42 @@ impl Report {
     /// Error bound of [`Report::all_traffic`].
     pub fn all_traffic_bound(&self) -> Traffic {
         self.grand_total_bound() + self.unmatched_total_bound() + self.removed_groups_total_bound()
+    }
+
+    /// Whether the period's days were read from more than one source: some per device (a
+    /// client seen by several devices counted once per device) and some per network (every
+    /// client once), so figures of different days are not alike.
+    pub fn mixes_sources(&self) -> bool {
+        self.sources.iter().filter(|s| s.days > 0).count() > 1
+    }
+
+    /// The sentence text and HTML reports print when [`Report::mixes_sources`].
+    pub(crate) fn sources_note(&self) -> Option<String> {
+        if !self.mixes_sources() {
+            return None;
+        }
+        let days = |source: Source| -> u64 {
+            self.sources
+                .iter()
+                .filter(|s| s.source == source)
+                .map(|s| s.days)
+                .sum()
+        };
+        let word = |n: u64| {
+            if n == 1 {
+                "network-day"
+            } else {
+                "network-days"
+            }
+        };
+        let (device, network) = (days(Source::Device), days(Source::Network));
+        Some(format!(
+            "Note: this period mixes sources: {device} {} read per device and {network} {} per \
+             network. Per device, a client seen by several devices counts once per device; per \
+             network, every client counts once, so the two kinds of days are not alike.",
+            word(device),
+            word(network),
+        ))
     }
 
     /// Whether any figure has a non-zero error bound (renderers mention bounds only then).

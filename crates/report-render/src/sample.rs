@@ -4,7 +4,7 @@ use jiff::ToSpan;
 use jiff::civil::{Date, date};
 use usage_model::{Kb, Traffic};
 
-use crate::model::{DateRange, GroupDef, NetworkReport, OrgReport, Report};
+use crate::model::{DateRange, GroupDef, NetworkReport, OrgReport, Report, SourceDays};
 
 /// A small deterministic hash, so the sample looks irregular but never changes.
 fn mix(mut x: u64) -> u64 {
@@ -128,5 +128,10 @@ pub fn sample_report() -> Report {
         organizations,
         generated_at: jiff::Timestamp::from_second(1_795_413_600).unwrap_or_default(),
         daily,
+        // Five networks, seven days, two of them missing: all read per device.
+        sources: vec![SourceDays {
+            source: usage_model::Source::Device,
+            days: 33,
+        }],
     }
 }

@@ -24,7 +24,9 @@
 //!
 //! When some figure has a non-zero error bound (see [`crate::NetworkReport`]), a footnote
 //! after the appendix's tables says by how much the figures may be off, in all and for the
-//! networks with the largest bounds; the tables themselves never show bounds.
+//! networks with the largest bounds; the tables themselves never show bounds. When the
+//! period's days were read from more than one source ([`Report::mixes_sources`]), a note
+//! follows saying how many from each.
 
 use std::io::{self, Write};
 
@@ -389,6 +391,9 @@ pub fn render_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         for l in lines {
             writeln!(out, "  {l}")?;
         }
+    }
+    if let Some(note) = report.sources_note() {
+        writeln!(out, "\n{note}")?;
     }
 
     let missing: Vec<_> = report.missing_data().collect();

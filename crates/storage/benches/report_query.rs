@@ -131,6 +131,7 @@ async fn build(path: &Path) {
                     .join(";"),
                 filter: "dtype:mx".into(),
                 time_zone_mode: "network".into(),
+                source: usage_model::Source::Device,
             },
             &names,
         )
@@ -217,6 +218,7 @@ fn write_day(c: &mut Criterion) {
     let record = storage::DayRecord {
         network_id: "N_1".into(),
         day: date(2026, 10, 1),
+        source: usage_model::Source::Device,
         groups: (0..GROUPS).map(|g| (g, traffic(g as i64))).collect(),
         unmatched: traffic(99),
         clients: (0..100)
@@ -227,6 +229,7 @@ fn write_day(c: &mut Criterion) {
                 ip6: None,
                 vlan: Some(10),
                 named_vlan: Some("corp".into()),
+                ssid: None,
                 group: Some(i % GROUPS),
                 traffic: traffic(i as i64),
                 bound: usage_model::Traffic::default(),

@@ -267,6 +267,8 @@ async fn read_legacy(old: &Path) -> Result<LegacyData> {
             groups: group_string,
             filter: filter.unwrap_or_default(),
             time_zone_mode: "local".to_string(),
+            // The original read every selected device's client list.
+            source: usage_model::Source::Device,
         },
         groups: groups.into_iter().map(|(_, name)| name).collect(),
         organizations,

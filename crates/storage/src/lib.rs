@@ -10,7 +10,7 @@
 //! ```
 //! use jiff::civil::date;
 //! use storage::{DayRecord, NetworkRecord, Settings, Store};
-//! use usage_model::{Kb, Traffic};
+//! use usage_model::{Kb, Source, Traffic};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -20,6 +20,7 @@
 //!     groups: "Corp=sub:10.0.0.0/8".into(),
 //!     filter: "dtype:mx".into(),
 //!     time_zone_mode: "network".into(),
+//!     source: Source::Device,
 //! };
 //! store.save_settings(&settings, &["Corp".to_string()]).await?;
 //! store.upsert_organization("O_1", "Acme").await?;
@@ -37,6 +38,7 @@
 //!     .write_day(&DayRecord {
 //!         network_id: "N_1".into(),
 //!         day: date(2026, 11, 2),
+//!         source: Source::Device,
 //!         groups: vec![(0, corp)],
 //!         unmatched: Traffic::default(),
 //!         clients: vec![],

@@ -20,6 +20,7 @@ type ClientRow = (
     i64,
     i64,
     i64,
+    Option<String>,
 );
 
 impl Store {
@@ -61,7 +62,7 @@ impl Store {
                 }
                 let clients: Vec<ClientRow> = sqlx::query_as(
                     "SELECT client_id, mac, ip, ip6, vlan, named_vlan, group_position, up_mkb,
-                         down_mkb, up_bound_mkb, down_bound_mkb
+                         down_mkb, up_bound_mkb, down_bound_mkb, ssid
                      FROM client_daily_usage WHERE network_id = ?1 AND day = ?2
                      ORDER BY client_id",
                 )
@@ -81,6 +82,7 @@ impl Store {
                         ip6: c.3,
                         vlan: c.4.and_then(|v| u16::try_from(v).ok()),
                         named_vlan: c.5,
+                        ssid: c.11,
                         group: c.6.and_then(|g| usize::try_from(g).ok()),
                         traffic: traffic(c.7, c.8),
                         bound: traffic(c.9, c.10),

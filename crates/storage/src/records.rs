@@ -3,7 +3,7 @@
 use std::fmt;
 
 use jiff::civil::Date;
-use usage_model::Traffic;
+use usage_model::{Source, Traffic};
 
 /// The configuration kept in the database (`settings` table), as the original kept `-g`/`-f`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +14,8 @@ pub struct Settings {
     pub filter: String,
     /// How days are cut: `"network"`, `"utc"`, `"local"` or an IANA zone name.
     pub time_zone_mode: String,
+    /// Where syncs read usage from (`device` for databases made before sources existed).
+    pub source: Source,
 }
 
 /// A network as stored in the `networks` table.
@@ -46,6 +48,8 @@ pub struct ClientDayRecord {
     pub vlan: Option<u16>,
     /// VLAN name.
     pub named_vlan: Option<String>,
+    /// The SSID of a wireless client (read from network-level lists only).
+    pub ssid: Option<String>,
     /// Position of the group the client was classified into; `None` = unmatched.
     pub group: Option<usize>,
     /// The client's traffic on that day.
@@ -63,6 +67,8 @@ pub struct DayRecord {
     pub network_id: String,
     /// The calendar day.
     pub day: Date,
+    /// Where every figure of the day was read from (recorded with the day's completion mark).
+    pub source: Source,
     /// Traffic per group position (each position at most once).
     pub groups: Vec<(usize, Traffic)>,
     /// Traffic of clients that matched no group.

@@ -4,12 +4,13 @@ use std::collections::{BTreeSet, HashMap};
 
 use jiff::ToSpan;
 use jiff::civil::Date;
-use usage_model::Traffic;
+use usage_model::{Source, Traffic};
 
 use crate::convert::{day_text, parse_day, position_from_sql, traffic};
 use crate::error::Result;
 use crate::records::ReportRow;
 use crate::store::Store;
+use crate::write::source_from_sql;
 
 /// A period split so that whole calendar months are read from `monthly_usage`, whole ISO
 /// weeks of the remaining edges from `weekly_usage` and only the leftover days (at most six at
@@ -268,6 +269,30 @@ impl Store {
                 ))
             })
             .collect()
+    }
+
+    /// How many complete (network, day) pairs of `start..=end` (either order) were read from
+    /// each source, over every known network: one entry per source present, `device` first.
+    /// A report whose period holds more than one entry mixes sources.
+    pub async fn report_sources(&self, start: Date, end: Date) -> Result<Vec<(Source, u64)>> {
+        let (start, end) = ordered(start, end);
+        // Through the (network_id, day) key: one short index range per network.
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT s.usage_source, COUNT(*)
+             FROM networks AS n JOIN synced_days AS s
+                 ON s.network_id = n.id AND s.day >= ?1 AND s.day <= ?2
+             GROUP BY s.usage_source",
+        )
+        .bind(day_text(start))
+        .bind(day_text(end))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = rows
+            .into_iter()
+            .map(|(source, n)| Ok((source_from_sql(&source)?, u64::try_from(n).unwrap_or(0))))
+            .collect::<Result<Vec<_>>>()?;
+        out.sort();
+        Ok(out)
     }
 
     /// For every known network with days in `start..=end` (either order) that have no

@@ -641,6 +641,61 @@ mod tests {
 }
 
 #[cfg(test)]
+mod before_sources {
+    use std::borrow::Cow;
+
+    use super::*;
+
+    /// A database written before sources existed: its settings and every stored day mean
+    /// `device`, the only source there was.
+    #[tokio::test]
+    async fn existing_days_and_settings_mean_device() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let mut old = Migrator::DEFAULT;
+        old.migrations = Cow::Owned(
+            MIGRATOR
+                .iter()
+                .filter(|m| m.version < 20261130200000)
+                .cloned()
+                .collect(),
+        );
+        let pool = SqlitePool::connect_with(connect_options(&path).create_if_missing(true))
+            .await
+            .unwrap();
+        old.run(&pool).await.unwrap();
+        for sql in [
+            "INSERT INTO settings (id, groups, filter, time_zone_mode, updated_at)
+             VALUES (1, 'Corp=sub:10.0.0.0/8', 'dtype:all', 'network', 0)",
+            "INSERT INTO organizations VALUES ('o', 'Org')",
+            "INSERT INTO networks (id, organization_id, name) VALUES ('n', 'o', 'Net')",
+            "INSERT INTO synced_days VALUES ('n', '2026-01-02', 0, 'sync')",
+            "INSERT INTO synced_days VALUES ('n', '2026-01-03', 0, 'legacy')",
+            "INSERT INTO client_daily_usage (network_id, day, client_id, up_mkb, down_mkb)
+             VALUES ('n', '2026-01-02', 'k1', 1, 2)",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+
+        let store = Store::open(&path).await.unwrap();
+        let settings = store.settings().await.unwrap().unwrap();
+        assert_eq!(settings.source, usage_model::Source::Device);
+        let start = jiff::civil::date(2026, 1, 1);
+        let end = jiff::civil::date(2026, 1, 31);
+        assert_eq!(
+            store.report_sources(start, end).await.unwrap(),
+            vec![(usage_model::Source::Device, 2)]
+        );
+        let ssid: Option<String> = sqlx::query_scalar("SELECT ssid FROM client_daily_usage")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(ssid, None);
+    }
+}
+
+#[cfg(test)]
 mod tidy {
     use super::MIGRATOR;
 
@@ -673,6 +728,10 @@ mod tidy {
             (
                 20261130100000,
                 "e87425dbc1fc23f5f16ddf82e9adfca7cf4b65302dce2782dd13caf620da62a20ebc55b0255aad1776ee8313448c7f57",
+            ),
+            (
+                20261130200000,
+                "652792d0ab5d9fac92e8bc22845faf6e0a8f09134b9804c5a2d39cf32a10326eb1212c55f2dabd1c4087257e7c0c5da8",
             ),
         ];
         let actual: Vec<(i64, String)> = MIGRATOR

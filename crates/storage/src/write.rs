@@ -9,7 +9,7 @@ use crate::convert::{day_text, now_unix, parse_day, position_to_sql};
 use crate::error::{Error, Result};
 use crate::records::{ClientDayRecord, DayRecord, NetworkRecord, RunId, Settings};
 use crate::store::Store;
-use usage_model::Traffic;
+use usage_model::{Source, Traffic};
 
 /// `daily_usage.group_position` of the row holding unmatched traffic.
 pub(crate) const UNMATCHED: i64 = -1;
@@ -17,15 +17,20 @@ pub(crate) const UNMATCHED: i64 = -1;
 impl Store {
     /// The configuration stored in the database, if any has been saved yet.
     pub async fn settings(&self) -> Result<Option<Settings>> {
-        let row: Option<(String, String, String)> =
-            sqlx::query_as("SELECT groups, filter, time_zone_mode FROM settings WHERE id = 1")
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|(groups, filter, time_zone_mode)| Settings {
-            groups,
-            filter,
-            time_zone_mode,
-        }))
+        let row: Option<(String, String, String, String)> = sqlx::query_as(
+            "SELECT groups, filter, time_zone_mode, source FROM settings WHERE id = 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(groups, filter, time_zone_mode, source)| {
+            Ok(Settings {
+                groups,
+                filter,
+                time_zone_mode,
+                source: source_from_sql(&source)?,
+            })
+        })
+        .transpose()
     }
 
     /// Replaces the stored configuration and, in the same transaction, the ordered `groups`
@@ -36,15 +41,17 @@ impl Store {
     pub async fn save_settings(&self, settings: &Settings, group_names: &[String]) -> Result<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query(
-            "INSERT INTO settings (id, groups, filter, time_zone_mode, updated_at)
-             VALUES (1, ?1, ?2, ?3, ?4)
+            "INSERT INTO settings (id, groups, filter, time_zone_mode, updated_at, source)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (id) DO UPDATE SET groups = excluded.groups, filter = excluded.filter,
-                 time_zone_mode = excluded.time_zone_mode, updated_at = excluded.updated_at",
+                 time_zone_mode = excluded.time_zone_mode, updated_at = excluded.updated_at,
+                 source = excluded.source",
         )
         .bind(&settings.groups)
         .bind(&settings.filter)
         .bind(&settings.time_zone_mode)
         .bind(now_unix())
+        .bind(settings.source.as_str())
         .execute(&mut *tx)
         .await?;
         replace_groups(&mut tx, group_names).await?;
@@ -149,9 +156,10 @@ impl Store {
     }
 
     /// Stores one network-day in one transaction: its group rows, its unmatched row, its client
-    /// rows and the mark that the day is complete. Anything already stored for that network and
-    /// day is replaced, so writing a day twice never duplicates it; if anything fails, nothing
-    /// of the new day is visible and the old one (if any) is kept.
+    /// rows and the mark that the day is complete, with the day's [`DayRecord::source`].
+    /// Anything already stored for that network and day is replaced, so writing a day twice
+    /// never duplicates it and a day never mixes two sources; if anything fails, nothing of the
+    /// new day is visible and the old one (if any) is kept.
     pub async fn write_day(&self, day: &DayRecord) -> Result<()> {
         self.write_day_with(day, None).await
     }
@@ -244,17 +252,25 @@ pub(crate) async fn write_day_in(
         insert_client(tx, &day.network_id, &day_str, client).await?;
     }
     sqlx::query(
-        "INSERT INTO synced_days (network_id, day, synced_at, source) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO synced_days (network_id, day, synced_at, source, usage_source)
+         VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (network_id, day) DO UPDATE
-             SET synced_at = excluded.synced_at, source = excluded.source",
+             SET synced_at = excluded.synced_at, source = excluded.source,
+                 usage_source = excluded.usage_source",
     )
     .bind(&day.network_id)
     .bind(&day_str)
     .bind(now_unix())
     .bind(source)
+    .bind(day.source.as_str())
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// A stored `source`/`usage_source` value.
+pub(crate) fn source_from_sql(text: &str) -> Result<Source> {
+    Source::parse(text).map_err(|e| Error::Corrupt(format!("stored source: {e}")))
 }
 
 /// The `daily_usage` rows of one network-day: traffic and error bound per group position and
@@ -331,8 +347,8 @@ async fn insert_client(
     let group = c.group.map(position_to_sql).transpose()?;
     sqlx::query(
         "INSERT INTO client_daily_usage (network_id, day, client_id, mac, ip, ip6, vlan,
-             named_vlan, group_position, up_mkb, down_mkb, up_bound_mkb, down_bound_mkb)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             named_vlan, group_position, up_mkb, down_mkb, up_bound_mkb, down_bound_mkb, ssid)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )
     .bind(network_id)
     .bind(day)
@@ -347,6 +363,7 @@ async fn insert_client(
     .bind(c.traffic.down.millis())
     .bind(c.bound.up.millis())
     .bind(c.bound.down.millis())
+    .bind(&c.ssid)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -7,7 +7,10 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use meraki_sim::SimHandle;
-use usage_model::{Classifier, ClientAddr, Filter, Groups, Kb, NetworkIdentity, Traffic, VlanInfo};
+use usage_model::{
+    Classifier, ClientAddr, DeviceType, Filter, Groups, Kb, NetworkIdentity, Source, SsidInfo,
+    Traffic, VlanInfo,
+};
 
 /// The frozen "now": the 30 days before it contain the US (2026-03-08) and EU (2026-03-29)
 /// spring-forward days and the end of southern-hemisphere DST (Adelaide, Lord Howe's
@@ -43,12 +46,28 @@ pub fn expected_days(now: Timestamp, tz: &TimeZone, lookback: i64) -> Vec<Date> 
         .collect()
 }
 
-/// What a perfect sync stores, from ground truth, for the networks and devices `filter`
-/// selects, over `days_of(network tz)`.
+/// What a perfect sync with the device source stores, from ground truth, for the networks and
+/// devices `filter` selects, over `days_of(network tz)`: per network, each selected device's
+/// view summed (a client seen by two selected devices counts twice).
 pub fn expected(
     sim: &SimHandle,
     groups: &Groups,
     filter: &Filter,
+    days_of: &dyn Fn(&TimeZone) -> Vec<Date>,
+) -> Table {
+    expected_from(sim, groups, filter, Source::Device, days_of)
+}
+
+/// What a perfect sync from `source` stores, from ground truth, over `days_of(network tz)`.
+/// The device source: [`expected`]. The network source: for every network the filter's
+/// `org:`/`net:`/`tag:` select that has a device reporting clients, the network view
+/// ([`SimHandle::network_ground_truth`]): each client once, classified with its SSID, and
+/// `ssid:<number>` rules resolved through the world's SSID list.
+pub fn expected_from(
+    sim: &SimHandle,
+    groups: &Groups,
+    filter: &Filter,
+    source: Source,
     days_of: &dyn Fn(&TimeZone) -> Vec<Date>,
 ) -> Table {
     let mut table = Table::new();
@@ -59,7 +78,12 @@ pub fn expected(
         let devices: Vec<_> = net
             .devices
             .iter()
-            .filter(|d| filter.selects_device(&org.name, &net.name, &net.tags, &d.model, &d.tags))
+            .filter(|d| match source {
+                Source::Device => {
+                    filter.selects_device(&org.name, &net.name, &net.tags, &d.model, &d.tags)
+                }
+                Source::Network => DeviceType::All.matches_model(&d.model),
+            })
             .collect();
         if devices.is_empty() {
             continue;
@@ -80,11 +104,24 @@ pub fn expected(
             net_name: net.name.clone(),
             tags: net.tags.clone(),
         };
-        let (classifier, _) = Classifier::new(groups, &identity, &vlans);
+        let ssids: Vec<SsidInfo> = net
+            .ssids
+            .iter()
+            .map(|s| SsidInfo {
+                number: s.number,
+                name: s.name.clone(),
+            })
+            .collect();
+        let (classifier, _) = Classifier::with_ssids(groups, &identity, &vlans, &ssids);
+        // The views read: each selected device's, or the network's own (`None`).
+        let views: Vec<Option<&str>> = match source {
+            Source::Device => devices.iter().map(|d| Some(d.serial.as_str())).collect(),
+            Source::Network => vec![None],
+        };
         for day in days_of(&tz) {
             let mut merged: HashMap<String, (Kb, Kb, ClientAddr)> = HashMap::new();
-            for d in &devices {
-                for (id, u) in sim.ground_truth(&net.id, Some(&d.serial), day, &tz) {
+            for view in &views {
+                for (id, u) in sim.ground_truth(&net.id, *view, day, &tz) {
                     let e = merged.entry(id).or_insert_with(|| {
                         (
                             Kb::ZERO,
@@ -94,6 +131,8 @@ pub fn expected(
                                 ip6: u.ip6.as_deref().and_then(|s| s.parse().ok()),
                                 vlan: u.vlan,
                                 vlan_name: u.named_vlan.clone(),
+                                // Only the network list reports SSIDs.
+                                ssid: if view.is_none() { u.ssid.clone() } else { None },
                             },
                         )
                     });
@@ -164,9 +203,20 @@ pub fn day_span(t: &Table) -> (Date, Date) {
 
 /// How many `getDeviceClients` calls the simulator has answered.
 pub fn device_client_calls(sim: &SimHandle) -> u64 {
+    endpoint_calls(sim, "getDeviceClients")
+}
+
+/// How many `getNetworkClients` calls (pages) the simulator has answered.
+pub fn network_client_calls(sim: &SimHandle) -> u64 {
+    endpoint_calls(sim, "getNetworkClients")
+}
+
+/// How many calls of one endpoint (operation id, e.g. `getNetworkWirelessSsids`) the simulator
+/// has answered.
+pub fn endpoint_calls(sim: &SimHandle, endpoint: &str) -> u64 {
     sim.counters()
         .by_endpoint
-        .get("getDeviceClients")
+        .get(endpoint)
         .copied()
         .unwrap_or(0)
 }

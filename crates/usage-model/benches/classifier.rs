@@ -91,6 +91,7 @@ fn world() -> (Groups, Vec<VlanInfo>, Vec<ClientAddr>) {
                     .then(|| Ipv6Addr::from((0x2001_0db8_u128 << 96) | u128::from(rng.next()))),
                 vlan: Some(1 + rng.below(300) as u16),
                 vlan_name: (rng.below(10) == 0).then(|| format!("vlan-{}", rng.below(300))),
+                ssid: None,
             }
         })
         .collect();

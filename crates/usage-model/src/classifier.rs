@@ -18,13 +18,18 @@
 //!   which identify the VLAN without relying on addresses. A name absent from the VLAN list
 //!   yields a [`ClassifierWarning::UnresolvedVlanName`]; the rule then matches by `namedVlan`
 //!   alone.
+//! * `ssid:<name>` — the client's `ssid` (the SSID it is associated with, as the network-level
+//!   client list reports it) equals the name exactly; wired clients have none and never match.
+//!   `ssid:<number>` resolves the slot number to its name through the network's SSID list
+//!   ([`Classifier::with_ssids`]); a number the list does not have yields a
+//!   [`ClassifierWarning::UnresolvedSsidNumber`] and the rule matches nothing there.
 //!
 //! # Speed
 //!
 //! Subnet rules (and subnets resolved from VLANs) are flattened at build time into sorted,
 //! disjoint address ranges, each carrying the smallest group index that covers it, so a
 //! lookup is one binary search per address family. VLAN ids index a 4096-entry table; VLAN
-//! names a hash map. Classification is therefore independent of the number of groups in
+//! names and SSIDs a hash map each. Classification is therefore independent of the number of groups in
 //! practice (`benches/classifier.rs`).
 
 use std::collections::HashMap;
@@ -33,7 +38,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use ipnetwork::IpNetwork;
 
-use crate::groups::{GroupIndex, Groups, RuleKind, WARNING_NAME_CHARS, shorten_name};
+use crate::groups::{GroupIndex, Groups, RuleKind, SsidRef, WARNING_NAME_CHARS, shorten_name};
 
 /// The network a classifier is built for: used to decide which scoped rules apply.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -57,6 +62,15 @@ pub struct VlanInfo {
     pub subnet: Option<IpNetwork>,
 }
 
+/// One configured SSID of a network's SSID list (`GET /networks/{id}/wireless/ssids`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsidInfo {
+    /// Slot number, 0–14.
+    pub number: u8,
+    /// The SSID's broadcast name.
+    pub name: String,
+}
+
 /// What the classifier looks at in a client record (owned form).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ClientAddr {
@@ -68,6 +82,9 @@ pub struct ClientAddr {
     pub vlan: Option<u16>,
     /// Named VLAN (`namedVlan`).
     pub vlan_name: Option<String>,
+    /// The SSID a wireless client is associated with (`ssid`; only the network-level client
+    /// list reports it, `None` for wired clients and in device-level lists).
+    pub ssid: Option<String>,
 }
 
 /// Something the classifier could not fully honour for this network; not an error.
@@ -80,6 +97,14 @@ pub enum ClassifierWarning {
         group: String,
         /// The VLAN name that did not resolve.
         name: String,
+    },
+    /// An `ssid:<number>` rule names a slot that is not in the network's SSID list (or the
+    /// list could not be read).
+    UnresolvedSsidNumber {
+        /// The group the rule belongs to.
+        group: String,
+        /// The slot number that did not resolve.
+        number: u8,
     },
 }
 
@@ -94,6 +119,11 @@ impl fmt::Display for ClassifierWarning {
                  only clients reporting that named VLAN will match it",
                 shorten_name(group, WARNING_NAME_CHARS),
                 shorten_name(name, WARNING_NAME_CHARS),
+            ),
+            ClassifierWarning::UnresolvedSsidNumber { group, number } => write!(
+                f,
+                "group {:?}: SSID number {number} is not in this network's SSID list;                  the rule ssid:{number} matches nothing here",
+                shorten_name(group, WARNING_NAME_CHARS),
             ),
         }
     }
@@ -231,19 +261,33 @@ pub struct Classifier {
     v6_trivial: bool,
     vid: Box<[u32]>,
     vname: HashMap<String, u32>,
+    ssid: HashMap<String, u32>,
 }
 
 impl Classifier {
     /// Builds the classifier for `network`, keeping only the rules whose scope applies to it
     /// and resolving VLAN rules through `vlans` (the network's appliance VLAN list; pass an
     /// empty slice when the network has none). Returns warnings for `vname:` rules that do not
-    /// resolve.
+    /// resolve. `ssid:<number>` rules resolve nothing here; see [`Classifier::with_ssids`].
     pub fn new(
         groups: &Groups,
         network: &NetworkIdentity,
         vlans: &[VlanInfo],
     ) -> (Classifier, Vec<ClassifierWarning>) {
+        Classifier::with_ssids(groups, network, vlans, &[])
+    }
+
+    /// Like [`Classifier::new`], also resolving `ssid:<number>` rules through `ssids` (the
+    /// network's SSID list). Warns for in-scope `vname:` rules and `ssid:<number>` rules that
+    /// do not resolve.
+    pub fn with_ssids(
+        groups: &Groups,
+        network: &NetworkIdentity,
+        vlans: &[VlanInfo],
+        ssids: &[SsidInfo],
+    ) -> (Classifier, Vec<ClassifierWarning>) {
         let mut warnings = Vec::new();
+        let mut ssid: HashMap<String, u32> = HashMap::new();
         let mut v4 = Vec::new();
         let mut v6 = Vec::new();
         let mut vid = vec![NONE; VLAN_SLOTS].into_boxed_slice();
@@ -303,6 +347,22 @@ impl Classifier {
                             });
                         }
                     }
+                    RuleKind::Ssid(SsidRef::Name(name)) => {
+                        let slot = ssid.entry(name.clone()).or_insert(NONE);
+                        *slot = (*slot).min(g);
+                    }
+                    RuleKind::Ssid(SsidRef::Number(number)) => {
+                        match ssids.iter().find(|s| s.number == *number) {
+                            Some(s) => {
+                                let slot = ssid.entry(s.name.clone()).or_insert(NONE);
+                                *slot = (*slot).min(g);
+                            }
+                            None => warnings.push(ClassifierWarning::UnresolvedSsidNumber {
+                                group: group.name.clone(),
+                                number: *number,
+                            }),
+                        }
+                    }
                 }
             }
         }
@@ -326,6 +386,7 @@ impl Classifier {
                 v6_trivial,
                 vid,
                 vname,
+                ssid,
             },
             warnings,
         )
@@ -345,6 +406,7 @@ impl Classifier {
             client.ip6,
             client.vlan,
             client.vlan_name.as_deref(),
+            client.ssid.as_deref(),
         )
     }
 
@@ -357,6 +419,7 @@ impl Classifier {
         ip6: Option<Ipv6Addr>,
         vlan: Option<u16>,
         vlan_name: Option<&str>,
+        ssid: Option<&str>,
     ) -> Option<GroupIndex> {
         let mut best = NONE;
         if let Some(ip) = ip {
@@ -375,6 +438,12 @@ impl Classifier {
         if let Some(name) = vlan_name
             && !self.vname.is_empty()
             && let Some(&g) = self.vname.get(name)
+        {
+            best = best.min(g);
+        }
+        if let Some(name) = ssid
+            && !self.ssid.is_empty()
+            && let Some(&g) = self.ssid.get(name)
         {
             best = best.min(g);
         }
@@ -507,6 +576,56 @@ mod tests {
             w[0].to_string()
                 .starts_with("group \"G\": VLAN name \"guest\"")
         );
+    }
+
+    #[test]
+    fn ssid_rules_match_wireless_clients_by_name_or_resolved_number() {
+        let g = Groups::parse("Voice=vid:20;Guests=ssid:Guest;Staff=ssid:0;Rest=sub:10.0.0.0/8")
+            .unwrap();
+        let ssids = [
+            SsidInfo {
+                number: 0,
+                name: "Corp".into(),
+            },
+            SsidInfo {
+                number: 1,
+                name: "Guest".into(),
+            },
+        ];
+        let (c, w) = Classifier::with_ssids(&g, &net("o", "n", &[]), &[], &ssids);
+        assert!(w.is_empty(), "{w:?}");
+        let on = |ssid: &str, ip: &str| ClientAddr {
+            ssid: Some(ssid.into()),
+            ..v4(ip)
+        };
+        assert_eq!(c.classify(&on("Guest", "10.1.1.1")), Some(GroupIndex(1)));
+        assert_eq!(c.classify(&on("Corp", "10.1.1.1")), Some(GroupIndex(2)));
+        // Exact names; a wired client (no SSID) falls to the other rules.
+        assert_eq!(c.classify(&on("guest", "10.1.1.1")), Some(GroupIndex(3)));
+        assert_eq!(c.classify(&v4("10.1.1.1")), Some(GroupIndex(3)));
+        assert_eq!(c.classify(&v4("11.1.1.1")), None);
+        // First group wins: Voice (by VLAN) comes before the SSID groups.
+        let voice = ClientAddr {
+            vlan: Some(20),
+            ..on("Guest", "10.1.1.1")
+        };
+        assert_eq!(c.classify(&voice), Some(GroupIndex(0)));
+        // Without the SSID list, the numbered rule warns and matches nothing.
+        let (c, w) = Classifier::new(&g, &net("o", "n", &[]), &[]);
+        assert_eq!(
+            w,
+            vec![ClassifierWarning::UnresolvedSsidNumber {
+                group: "Staff".into(),
+                number: 0
+            }]
+        );
+        assert!(
+            w[0].to_string().contains("ssid:0 matches nothing"),
+            "{}",
+            w[0]
+        );
+        assert_eq!(c.classify(&on("Corp", "10.1.1.1")), Some(GroupIndex(3)));
+        assert_eq!(c.classify(&on("Guest", "10.1.1.1")), Some(GroupIndex(1)));
     }
 
     #[test]

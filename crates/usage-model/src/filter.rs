@@ -170,6 +170,42 @@ impl Filter {
         self.device_type
     }
 
+    /// The items that choose devices rather than networks — `dtag:` and a `dtype:` other than
+    /// the default `mx` — in canonical form (`["dtag:core", "dtype:all"]`). A network-level
+    /// source cannot apply them ([`crate::Source::check`]).
+    pub fn device_items(&self) -> Vec<String> {
+        let mut items = Vec::new();
+        if let Some(tag) = &self.device_tag {
+            items.push(format!("dtag:{tag}"));
+        }
+        if self.device_type != DeviceType::default() {
+            items.push(format!("dtype:{}", self.device_type.as_str()));
+        }
+        items
+    }
+
+    /// The `dtag:` and `dtype:` items written in a filter text, as written (trimmed), including
+    /// an explicit `dtype:mx`, which [`Filter::device_items`] cannot tell from the default.
+    /// For refusing device items typed next to a network-level source.
+    ///
+    /// ```
+    /// use usage_model::Filter;
+    /// assert_eq!(Filter::written_device_items("org:Acme, DTYPE:mx"), ["DTYPE:mx"]);
+    /// assert!(Filter::written_device_items("org:Acme,tag:hq").is_empty());
+    /// ```
+    pub fn written_device_items(text: &str) -> Vec<String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|item| {
+                item.split_once(':').is_some_and(|(kind, _)| {
+                    let kind = kind.trim();
+                    kind.eq_ignore_ascii_case("dtag") || kind.eq_ignore_ascii_case("dtype")
+                })
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
     /// Whether the network passes the `org:`, `net:` and `tag:` parts of the filter.
     pub fn selects_network(&self, org_name: &str, net_name: &str, net_tags: &[String]) -> bool {
         self.org.as_deref().is_none_or(|o| o == org_name)

@@ -7,8 +7,15 @@
 //! group  := name '=' item (',' item)*
 //! item   := rule | scope+ ' ' rule
 //! rule   := 'sub:' CIDR | ('vid:' | 'vlanid:') 1..4094 | ('vname:' | 'vlanname:') name
+//!         | 'ssid:' (0..14 | name)
 //! scope  := '@org:' name | '@net:' name | '@tag:' tag        (each at most once per item)
 //! ```
+//!
+//! `ssid:` rules match the SSID a wireless client is associated with: by name, or by slot
+//! number (0–14, resolved to a name through the network's SSID list). A value made only of
+//! digits is a number, so an SSID whose name is only digits cannot be matched by name. Only the
+//! network-level client list carries SSIDs, so `ssid:` rules need the `network` source
+//! ([`crate::Source`]).
 //!
 //! Whitespace around `;`, `=`, `,` and `:` is ignored. Rule keywords are case-insensitive;
 //! names, tags and VLAN names are compared exactly (case-sensitive).
@@ -20,12 +27,13 @@
 //!
 //! * An item that does not start with `@` is a rule in its entirety.
 //! * In an item that starts with `@`, the rule begins at the **first** whitespace that is
-//!   followed by a rule keyword and a colon (`sub:`, `vid:`, `vlanid:`, `vname:`, `vlanname:`).
+//!   followed by a rule keyword and a colon (`sub:`, `vid:`, `vlanid:`, `vname:`, `vlanname:`,
+//!   `ssid:`).
 //!   Everything before it is the scope part, split on `@` into `key:value` prefixes.
 //!
 //! Consequences: a scope value may contain spaces but not `@`, `,`, `;`, or a whitespace
 //! directly followed by a rule keyword and colon (`@org:Acme vid:2 Ltd` cannot be written). A
-//! VLAN name may contain spaces and `@`, but not `,` or `;`. A group name may not contain `;`,
+//! VLAN or SSID name may contain spaces and `@`, but not `,` or `;`. A group name may not contain `;`,
 //! `=` (quoting does not help: the first `=` always ends the name) or a control character such
 //! as a newline or a tab (it would break the report layouts). The original script had the same
 //! separators and an even narrower rule (it found the rule by the *last* colon, so no value could
@@ -89,6 +97,30 @@ pub enum RuleKind {
     VlanId(u16),
     /// `vname:<name>` / `vlanname:<name>` — a VLAN name, resolved through the network's VLAN list.
     VlanName(String),
+    /// `ssid:<name>` / `ssid:<number>` — the SSID a wireless client is associated with.
+    Ssid(SsidRef),
+}
+
+/// How an `ssid:` rule names its SSID.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SsidRef {
+    /// `ssid:<0..14>` — a slot number, resolved to the SSID's name through the network's SSID
+    /// list (`GET /networks/{id}/wireless/ssids`).
+    Number(u8),
+    /// `ssid:<name>` — the SSID's broadcast name, compared exactly (case-sensitive).
+    Name(String),
+}
+
+/// Highest SSID slot number on a Meraki network (slots are 0–14).
+pub const MAX_SSID_NUMBER: u8 = 14;
+
+impl fmt::Display for SsidRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SsidRef::Number(n) => write!(f, "{n}"),
+            SsidRef::Name(name) => f.write_str(name),
+        }
+    }
 }
 
 /// One rule of a group: what it matches, and where it applies.
@@ -156,9 +188,17 @@ pub enum GroupsError {
     /// A `vname:` rule with an empty name.
     #[error("empty VLAN name in {0:?}")]
     EmptyVlanName(String),
-    /// A rule that is not `sub:`, `vid:`, `vlanid:`, `vname:` or `vlanname:`.
+    /// An `ssid:` rule with an empty value.
+    #[error("empty SSID in {0:?}: expected ssid:<name> or ssid:<number 0-14>")]
+    EmptySsid(String),
+    /// An `ssid:` value made of digits that is not a slot number from 0 to 14.
     #[error(
-        "unknown rule {0:?}: expected sub:<CIDR>, vid:<1-4094> or vname:<name> (aliases vlanid:, vlanname:)"
+        "invalid SSID number {0:?}: SSIDs are numbered 0 to 14 (a value made only of digits is a number)"
+    )]
+    InvalidSsidNumber(String),
+    /// A rule that is not `sub:`, `vid:`, `vlanid:`, `vname:`, `vlanname:` or `ssid:`.
+    #[error(
+        "unknown rule {0:?}: expected sub:<CIDR>, vid:<1-4094>, vname:<name> or ssid:<name or 0-14> (aliases vlanid:, vlanname:)"
     )]
     UnknownRuleKind(String),
     /// The same scope prefix twice on one rule.
@@ -212,7 +252,7 @@ pub enum GroupsError {
     MissingRule(String),
 }
 
-const RULE_KEYWORDS: [&str; 5] = ["sub", "vid", "vlanid", "vname", "vlanname"];
+const RULE_KEYWORDS: [&str; 6] = ["sub", "vid", "vlanid", "vname", "vlanname", "ssid"];
 
 fn starts_with_rule_keyword(s: &str) -> bool {
     s.split_once(':').is_some_and(|(kw, _)| {
@@ -328,6 +368,20 @@ pub(crate) fn check_rule(rule: &Rule) -> Result<(), GroupsError> {
             Err(GroupsError::InvalidVlanId(id.to_string()))
         }
         RuleKind::VlanName(name) => representable(name, "a VLAN name", &[',', ';']),
+        RuleKind::Ssid(SsidRef::Number(n)) if *n > MAX_SSID_NUMBER => {
+            Err(GroupsError::InvalidSsidNumber(n.to_string()))
+        }
+        RuleKind::Ssid(SsidRef::Name(name)) => {
+            representable(name, "an SSID name", &[',', ';'])?;
+            if name.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(GroupsError::Unrepresentable {
+                    text: name.clone(),
+                    what: "an SSID name",
+                    reason: "a value made only of digits is read as an SSID number",
+                });
+            }
+            Ok(())
+        }
         _ => Ok(()),
     }
 }
@@ -389,7 +443,8 @@ impl Scope {
 }
 
 impl RuleKind {
-    /// Parses an unscoped rule: `sub:<CIDR>`, `vid:`/`vlanid:<id>`, `vname:`/`vlanname:<name>`.
+    /// Parses an unscoped rule: `sub:<CIDR>`, `vid:`/`vlanid:<id>`, `vname:`/`vlanname:<name>`,
+    /// `ssid:<name or number>`.
     pub fn parse(text: &str) -> Result<RuleKind, GroupsError> {
         let text = text.trim();
         let Some((kw, value)) = text.split_once(':') else {
@@ -406,6 +461,7 @@ impl RuleKind {
                     Ok(RuleKind::VlanName(value.to_string()))
                 }
             }
+            "ssid" => parse_ssid(value, text).map(RuleKind::Ssid),
             _ => Err(GroupsError::UnknownRuleKind(text.to_string())),
         }
     }
@@ -430,6 +486,19 @@ fn parse_subnet(value: &str) -> Result<IpNetwork, GroupsError> {
         )));
     }
     Ok(net)
+}
+
+fn parse_ssid(value: &str, text: &str) -> Result<SsidRef, GroupsError> {
+    if value.is_empty() {
+        return Err(GroupsError::EmptySsid(text.to_string()));
+    }
+    if !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(SsidRef::Name(value.to_string()));
+    }
+    match value.parse::<u8>() {
+        Ok(n) if n <= MAX_SSID_NUMBER => Ok(SsidRef::Number(n)),
+        _ => Err(GroupsError::InvalidSsidNumber(value.to_string())),
+    }
 }
 
 fn parse_vlan_id(value: &str) -> Result<u16, GroupsError> {
@@ -574,6 +643,26 @@ impl Groups {
             .flat_map(|g| &g.rules)
             .any(|r| matches!(r.kind, RuleKind::VlanName(_)))
     }
+
+    /// True when any rule is an `ssid:<number>` rule, i.e. the sync must fetch the network's
+    /// SSID list to learn the names of the numbered slots.
+    pub fn needs_ssid_list(&self) -> bool {
+        self.0
+            .iter()
+            .flat_map(|g| &g.rules)
+            .any(|r| matches!(r.kind, RuleKind::Ssid(SsidRef::Number(_))))
+    }
+
+    /// The first `ssid:` rule, with its group: such rules need the network-level source (only
+    /// the network's client list reports SSIDs).
+    pub fn first_ssid_rule(&self) -> Option<(&Group, &Rule)> {
+        self.0.iter().find_map(|g| {
+            g.rules
+                .iter()
+                .find(|r| matches!(r.kind, RuleKind::Ssid(_)))
+                .map(|r| (g, r))
+        })
+    }
 }
 
 impl<'a> IntoIterator for &'a Groups {
@@ -597,6 +686,7 @@ impl fmt::Display for RuleKind {
             RuleKind::Subnet(net) => write!(f, "sub:{net}"),
             RuleKind::VlanId(id) => write!(f, "vid:{id}"),
             RuleKind::VlanName(name) => write!(f, "vname:{name}"),
+            RuleKind::Ssid(ssid) => write!(f, "ssid:{ssid}"),
         }
     }
 }
@@ -719,6 +809,90 @@ mod tests {
             r.to_string(),
             "@org:A B@net:Main Office  Branch vname:Guest WiFi"
         );
+    }
+
+    #[test]
+    fn ssid_rules_by_name_and_number_scoped_like_the_others() {
+        let g = Groups::parse(
+            "Guests=ssid:Guest Wi-Fi,ssid:3;Staff=@tag:hq ssid:Corp @ HQ, sub:10.0.0.0/8;IoT=SSID: 0",
+        )
+        .unwrap();
+        let kinds: Vec<RuleKind> = g
+            .iter()
+            .flat_map(|g| &g.rules)
+            .map(|r| r.kind.clone())
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                RuleKind::Ssid(SsidRef::Name("Guest Wi-Fi".into())),
+                RuleKind::Ssid(SsidRef::Number(3)),
+                RuleKind::Ssid(SsidRef::Name("Corp @ HQ".into())),
+                RuleKind::Subnet(net("10.0.0.0/8")),
+                RuleKind::Ssid(SsidRef::Number(0)),
+            ]
+        );
+        let staff = g.get(GroupIndex(1)).unwrap();
+        assert_eq!(staff.rules[0].scope.tag.as_deref(), Some("hq"));
+        assert_eq!(
+            g.to_string(),
+            "Guests=ssid:Guest Wi-Fi,ssid:3;Staff=@tag:hq ssid:Corp @ HQ,sub:10.0.0.0/8;IoT=ssid:0"
+        );
+        assert_eq!(Groups::parse(&g.to_string()).unwrap(), g);
+        assert!(g.needs_ssid_list());
+        assert!(!g.needs_vlan_table());
+        let (group, rule) = g.first_ssid_rule().unwrap();
+        assert_eq!(
+            (group.name.as_str(), rule.to_string().as_str()),
+            ("Guests", "ssid:Guest Wi-Fi")
+        );
+        let by_name = Groups::parse("G=ssid:Corp").unwrap();
+        assert!(!by_name.needs_ssid_list());
+        assert!(
+            Groups::parse("G=sub:10.0.0.0/8")
+                .unwrap()
+                .first_ssid_rule()
+                .is_none()
+        );
+        // A scope value may no longer hide " ssid:" (it starts the rule there).
+        let r = Rule::parse("@org:Acme ssid:Guest").unwrap();
+        assert_eq!(r.scope.org.as_deref(), Some("Acme"));
+    }
+
+    #[test]
+    fn bad_ssid_rules_are_explained() {
+        for (input, needle) in [
+            ("G=ssid:", "empty SSID"),
+            ("G=ssid:15", "0 to 14"),
+            ("G=ssid:99999999999", "0 to 14"),
+        ] {
+            let err = Groups::parse(input).expect_err(input).to_string();
+            assert!(err.contains(needle), "{input:?}: {err}");
+        }
+        // Leading zeros inside the range are still numbers.
+        assert_eq!(
+            Groups::parse("G=ssid:03").unwrap().as_slice()[0].rules[0].kind,
+            RuleKind::Ssid(SsidRef::Number(3))
+        );
+        let digits = Groups::new(vec![Group {
+            name: "G".into(),
+            rules: vec![Rule {
+                scope: Scope::default(),
+                kind: RuleKind::Ssid(SsidRef::Name("42".into())),
+            }],
+        }]);
+        assert!(
+            matches!(&digits, Err(GroupsError::Unrepresentable { reason, .. }) if reason.contains("digits")),
+            "{digits:?}"
+        );
+        let over = Groups::new(vec![Group {
+            name: "G".into(),
+            rules: vec![Rule {
+                scope: Scope::default(),
+                kind: RuleKind::Ssid(SsidRef::Number(15)),
+            }],
+        }]);
+        assert_eq!(over, Err(GroupsError::InvalidSsidNumber("15".into())));
     }
 
     #[test]

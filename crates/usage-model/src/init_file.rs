@@ -7,6 +7,8 @@
 //! subnet=10.10.0.0/16
 //! vlanid=20
 //! @org:Meraki Inc@tag:branch vlanname=Guest WiFi
+//! groupname=Visitors
+//! ssid=Guest Wi-Fi
 //!
 //! [OPTIONS]
 //! database=usage.db
@@ -15,7 +17,8 @@
 //!
 //! * Sections `[GROUPS]` and `[OPTIONS]` (case-insensitive) may appear in any order.
 //! * In `[GROUPS]`: `groupname=<name>` starts a group; the rule lines that follow belong to it:
-//!   `subnet=<CIDR>`, `vlanid=`/`vid=<1..4094>`, `vlanname=`/`vname=<name>`.
+//!   `subnet=<CIDR>`, `vlanid=`/`vid=<1..4094>`, `vlanname=`/`vname=<name>`,
+//!   `ssid=<name or 0..14>` (as `ssid:` in `-g`; needs the network source).
 //! * A rule line may carry scope prefixes **before its key**, as in the original script:
 //!   `@org:Orgname@net:Netname vlanid=500`. The key is the last whitespace-separated word
 //!   before the first `=`; everything before it is the scope (so scope values may contain
@@ -41,6 +44,9 @@ pub struct InitConfig {
     pub database: Option<String>,
     /// `filter=` in `[OPTIONS]`.
     pub filter: Option<Filter>,
+    /// The `filter=` value as written (for checks that need the written form, such as a
+    /// `dtype:` given explicitly: see [`Filter::written_device_items`]).
+    pub filter_text: Option<String>,
 }
 
 /// A problem in an init file, located by file name and 1-based line number.
@@ -74,7 +80,7 @@ pub enum InitFileProblem {
     MissingEquals,
     /// An unknown key in `[GROUPS]`.
     #[error(
-        "unknown key {0:?} in [GROUPS]: expected groupname, subnet, vlanid, vid, vlanname or vname"
+        "unknown key {0:?} in [GROUPS]: expected groupname, subnet, vlanid, vid, vlanname, vname or ssid"
     )]
     UnknownGroupKey(String),
     /// An unknown key in `[OPTIONS]`.
@@ -162,6 +168,7 @@ impl InitConfig {
                                 return Err(err(InitFileProblem::Repeated("filter")));
                             }
                             cfg.filter = Some(Filter::parse(value).map_err(|e| err(e.into()))?);
+                            cfg.filter_text = Some(value.to_string());
                         }
                         _ => return Err(err(InitFileProblem::UnknownOptionKey(key.to_string()))),
                     }
@@ -203,6 +210,7 @@ impl InitConfig {
                         "subnet" => "sub",
                         "vlanid" | "vid" => "vid",
                         "vlanname" | "vname" => "vname",
+                        "ssid" => "ssid",
                         _ => return Err(err(InitFileProblem::UnknownGroupKey(key.to_string()))),
                     };
                     let kind = RuleKind::parse(&format!("{rule_keyword}:{value}"))
@@ -285,6 +293,7 @@ vlanname=contractors
             cfg.filter,
             Some(Filter::parse("dtag:statsmachine").unwrap())
         );
+        assert_eq!(cfg.filter_text.as_deref(), Some("dtag:statsmachine"));
         assert_eq!(cfg.database, None);
     }
 
@@ -322,6 +331,19 @@ database=my project.db
         .unwrap();
         assert_eq!(cfg.groups, Some(cli));
         assert_eq!(cfg.database.as_deref(), Some("my project.db"));
+    }
+
+    #[test]
+    fn ssid_keys_equal_ssid_rules() {
+        let text = "[GROUPS]\ngroupname=Visitors\nssid=Guest Wi-Fi\n@tag:hq ssid=2\n\
+                    groupname=Wired\nsubnet=10.0.0.0/8\n";
+        let cfg = InitConfig::parse("x", text).unwrap();
+        let cli =
+            Groups::parse("Visitors=ssid:Guest Wi-Fi,@tag:hq ssid:2;Wired=sub:10.0.0.0/8").unwrap();
+        assert_eq!(cfg.groups, Some(cli));
+        let err = InitConfig::parse("x", "[GROUPS]\ngroupname=V\nssid=20\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.to_string().contains("0 to 14"), "{err}");
     }
 
     #[test]

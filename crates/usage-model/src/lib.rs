@@ -38,20 +38,25 @@ mod groups;
 mod init_file;
 mod period;
 mod plan;
+mod source;
 mod units;
 
-pub use classifier::{Classifier, ClassifierWarning, ClientAddr, NetworkIdentity, VlanInfo};
+pub use classifier::{
+    Classifier, ClassifierWarning, ClientAddr, NetworkIdentity, SsidInfo, VlanInfo,
+};
 pub use diff::{
     ClientDay, ClientDrift, ClientUsage, DayClients, DayGroups, Snapshot, aggregate, diff_day,
     diff_run, drift, sum_by_group,
 };
 pub use filter::{DeviceType, Filter, FilterError};
 pub use groups::{
-    Group, GroupIndex, Groups, GroupsError, Rule, RuleKind, Scope, WARNING_NAME_CHARS, shorten_name,
+    Group, GroupIndex, Groups, GroupsError, MAX_SSID_NUMBER, Rule, RuleKind, Scope, SsidRef,
+    WARNING_NAME_CHARS, shorten_name,
 };
 pub use init_file::{InitConfig, InitFileError, InitFileProblem};
 pub use period::{DateRange, Period, PeriodError};
 pub use plan::{API_MAX_LOOKBACK, DEFAULT_LOOKBACK_DAYS, DayRun, day_bounds, plan_missing_days};
+pub use source::{Source, SourceError};
 pub use units::{Kb, ParseKbError, Traffic};
 
 /// Any error of this crate.
@@ -73,6 +78,9 @@ pub enum Error {
     /// An invalid kB amount.
     #[error(transparent)]
     Kb(#[from] ParseKbError),
+    /// A source that cannot be used as asked.
+    #[error(transparent)]
+    Source(#[from] SourceError),
 }
 
 /// `Result` with this crate's [`Error`].

@@ -1,12 +1,12 @@
-//! Stage 4, days: the devices' reads of one run merged into per-network days, classified into
-//! groups with their error bounds, ready to store.
+//! Stage 4, days: the reads of one run (one per device, or the network's own list) merged into
+//! per-network days, classified into groups with their error bounds, ready to store.
 
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
-use usage_model::{Classifier, ClientAddr, ClientDay, DayRun, Traffic};
+use usage_model::{Classifier, ClientAddr, ClientDay, DayRun, Source, Traffic};
 
-use crate::fetch::DeviceRead;
+use crate::fetch::RunRead;
 
 /// The days of one run of one network, as its devices' reads arrive.
 ///
@@ -46,7 +46,7 @@ impl RunDays {
 
     /// Adds one device's read. Days it could not read are dropped for the whole network: a
     /// day is never stored from some of its devices.
-    pub(crate) fn add(&mut self, read: DeviceRead) {
+    pub(crate) fn add(&mut self, read: RunRead) {
         self.first_day = self.first_day.max(read.first_day);
         for (offset, day) in read.days.into_iter().enumerate() {
             let i = read.first_day + offset;
@@ -76,10 +76,12 @@ impl RunDays {
         &self.days[..self.first_day.min(self.days.len())]
     }
 
-    /// The days to store, classified: per group traffic and bound, client rows with theirs.
+    /// The days to store, classified: per group traffic and bound, client rows with theirs,
+    /// every day marked as read from `source`.
     pub(crate) fn into_days(
         self,
         network_id: &str,
+        source: Source,
         classifier: &Classifier,
     ) -> impl Iterator<Item = AssembledDay> {
         let first = self.first_day.min(self.days.len());
@@ -91,7 +93,7 @@ impl RunDays {
             .zip(self.anomalies)
             .skip(first)
             .map(move |((day, clients), anomalies)| AssembledDay {
-                record: day_record(&network_id, day, clients, &drift, classifier),
+                record: day_record(&network_id, day, source, clients, &drift, classifier),
                 anomalies,
             })
     }
@@ -100,6 +102,7 @@ impl RunDays {
 fn day_record(
     network_id: &str,
     day: Date,
+    source: Source,
     mut clients: BTreeMap<String, ClientDay>,
     drift: &HashMap<String, (ClientAddr, String, Traffic)>,
     classifier: &Classifier,
@@ -141,6 +144,7 @@ fn day_record(
                 ip6: c.addr.ip6.map(|ip| ip.to_string()),
                 vlan: c.addr.vlan,
                 named_vlan: c.addr.vlan_name,
+                ssid: c.addr.ssid,
                 group,
                 traffic: c.traffic,
                 bound,
@@ -150,6 +154,7 @@ fn day_record(
     storage::DayRecord {
         network_id: network_id.to_string(),
         day,
+        source,
         groups: groups.into_iter().enumerate().collect(),
         unmatched,
         clients: rows,
@@ -196,8 +201,8 @@ mod tests {
         first_day: usize,
         days: Vec<(Date, Vec<ClientDay>, u32)>,
         drift: &[(&str, &str, Traffic)],
-    ) -> DeviceRead {
-        DeviceRead {
+    ) -> RunRead {
+        RunRead {
             first_day,
             days: days
                 .into_iter()
@@ -250,9 +255,10 @@ mod tests {
         assert_eq!(acc.skipped(), &days[..1]);
         let groups = Groups::parse("Ten=sub:10.0.0.0/8").unwrap();
         let (cl, _) = Classifier::new(&groups, &NetworkIdentity::default(), &[]);
-        let out: Vec<AssembledDay> = acc.into_days("N_1", &cl).collect();
+        let out: Vec<AssembledDay> = acc.into_days("N_1", Source::Network, &cl).collect();
         assert_eq!(out.len(), 2);
         let d8 = &out[0].record;
+        assert_eq!(d8.source, Source::Network);
         assert_eq!((d8.day, out[0].anomalies), (days[1], 3));
         assert_eq!(d8.groups, vec![(0, t(11, 22))]);
         assert_eq!(d8.unmatched, t(5, 5));

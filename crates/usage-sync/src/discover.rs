@@ -1,15 +1,20 @@
 //! Stage 1, discovery: organizations → networks → devices, and the filter applied to them.
+//!
+//! With the device source a network is read when the filter selects at least one of its
+//! devices, and those devices are read. With the network source device filters do not apply
+//! (the engine refused them before): a network the filter selects is read when it has at least
+//! one device that reports clients (an appliance, access point or switch), as one list.
 
 use std::collections::HashMap;
 
 use jiff::tz::TimeZone;
 use meraki_client::{Device, DeviceQuery, Network, Organization};
-use usage_model::{DayRun, Filter};
+use usage_model::{DayRun, DeviceType, Filter, Source};
 
-use crate::engine::Shared;
+use crate::engine::{Shared, SyncConfig};
 use crate::error::{Error, NothingSelected, Result};
-use crate::fetch::Count;
-use crate::progress::{NetworkFailure, Progress};
+use crate::fetch::{Count, Target};
+use crate::progress::{NetworkFailure, Progress, SourceCalls};
 
 /// One organization after discovery.
 pub(crate) struct OrgWork {
@@ -20,6 +25,8 @@ pub(crate) struct OrgWork {
 /// One network with its selected devices and, after planning, its runs of missing days.
 pub(crate) struct NetworkWork {
     pub(crate) network: Network,
+    /// The devices the filter selects (device source), or every device of the network that
+    /// reports clients (network source: not read, counted for the summary only).
     pub(crate) devices: Vec<Device>,
     /// The zone whose calendar days are stored for this network.
     pub(crate) tz: TimeZone,
@@ -27,15 +34,60 @@ pub(crate) struct NetworkWork {
 }
 
 impl NetworkWork {
-    /// Snapshot reads the plan needs: one per device per day boundary.
-    pub(crate) fn snapshot_calls(&self) -> u64 {
-        let boundaries: usize = self.runs.iter().map(|r| r.boundaries.len()).sum();
-        (boundaries * self.devices.len()) as u64
+    /// What each boundary is read from: every selected device, or the network's own list.
+    pub(crate) fn targets(&self, source: Source) -> Vec<Target<'_>> {
+        match source {
+            Source::Device => self
+                .devices
+                .iter()
+                .map(|d| Target::Device(&d.serial))
+                .collect(),
+            Source::Network => vec![Target::Network(&self.network.id)],
+        }
     }
 
-    /// Reads beyond the plan that measure the error bound: one per device per run.
-    pub(crate) fn bound_reads(&self) -> u64 {
-        (2 * self.runs.len() * self.devices.len()) as u64
+    /// Devices whose lists are read (none with the network source).
+    pub(crate) fn read_devices(&self, source: Source) -> usize {
+        match source {
+            Source::Device => self.devices.len(),
+            Source::Network => 0,
+        }
+    }
+
+    fn boundaries(&self) -> u64 {
+        self.runs.iter().map(|r| r.boundaries.len() as u64).sum()
+    }
+
+    /// Snapshot reads the plan needs: one per target per day boundary (one page each).
+    pub(crate) fn snapshot_calls(&self, source: Source) -> u64 {
+        self.boundaries() * self.targets(source).len() as u64
+    }
+
+    /// Reads beyond the plan that measure the error bound: two per target per run.
+    pub(crate) fn bound_reads(&self, source: Source) -> u64 {
+        2 * self.runs.len() as u64 * self.targets(source).len() as u64
+    }
+
+    /// The lists a network with runs needs besides its snapshots: its VLAN list for `vname:`
+    /// rules, its SSID list for `ssid:<number>` rules (network source).
+    pub(crate) fn list_calls(&self, config: &SyncConfig) -> u64 {
+        u64::from(config.groups.needs_vlan_table())
+            + u64::from(config.source == Source::Network && config.groups.needs_ssid_list())
+    }
+}
+
+impl SourceCalls {
+    /// Adds a network with runs: its snapshot and bound reads under each source (one page
+    /// per network read).
+    pub(crate) fn add(&mut self, net: &NetworkWork) {
+        let per_target = net.boundaries() + 2 * net.runs.len() as u64;
+        self.networks += 1;
+        self.devices += net.devices.len();
+        self.device_source += per_target * net.devices.len() as u64;
+        self.network_source += per_target;
+        if net.devices.len() > 1 {
+            self.networks_with_several_devices += 1;
+        }
     }
 }
 
@@ -143,7 +195,7 @@ pub(crate) async fn discover(shared: &Shared<'_>) -> Result<Discovered> {
     let devices = work
         .iter()
         .flat_map(|o| &o.networks)
-        .map(|n| n.devices.len())
+        .map(|n| n.read_devices(shared.config.source))
         .sum();
     shared.progress.event(&Progress::Discovered {
         organizations: work.len(),
@@ -206,12 +258,20 @@ fn select(shared: &Shared<'_>, inventory: &Inventory) -> OrgWork {
         if !filter.selects_network(&org.name, &network.name, &network.tags) {
             continue;
         }
+        let source = shared.config.source;
         let devices: Vec<Device> = by_network
             .remove(network.id.as_str())
             .unwrap_or_default()
             .into_iter()
-            .filter(|d| {
-                filter.selects_device(&org.name, &network.name, &network.tags, &d.model, &d.tags)
+            .filter(|d| match source {
+                Source::Device => filter.selects_device(
+                    &org.name,
+                    &network.name,
+                    &network.tags,
+                    &d.model,
+                    &d.tags,
+                ),
+                Source::Network => DeviceType::All.matches_model(&d.model),
             })
             .cloned()
             .collect();

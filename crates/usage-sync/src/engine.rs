@@ -9,14 +9,19 @@ use std::time::{Duration, Instant};
 
 use futures::{StreamExt, stream};
 use meraki_client::{Client, Organization};
-use usage_model::{Classifier, DayRun, Filter, Groups, NetworkIdentity, Traffic, VlanInfo};
+use usage_model::{
+    Classifier, DayRun, DeviceType, Filter, Groups, NetworkIdentity, Source, SsidInfo, Traffic,
+    VlanInfo,
+};
 
 use crate::assemble::RunDays;
 use crate::clock::Clock;
 use crate::discover::{Discovered, NetworkWork, OrgWork, discover};
 use crate::error::{Error, Result};
-use crate::fetch::{Count, DeviceRead, FetchError, read_device_run};
-use crate::progress::{NetworkFailure, Progress, ProgressSink, SyncStatus, SyncSummary};
+use crate::fetch::{Count, FetchError, RunRead, Target, read_run};
+use crate::progress::{
+    NetworkFailure, Progress, ProgressSink, SourceCalls, SyncStatus, SyncSummary,
+};
 
 /// What to sync and how.
 #[derive(Debug, Clone)]
@@ -26,6 +31,14 @@ pub struct SyncConfig {
     pub groups: Groups,
     /// Which organizations, networks and devices to read.
     pub filter: Filter,
+    /// Where usage is read from: each selected device's client list (default) or each
+    /// network's (see [`usage_model::Source`]). Checked against the groups and the filter
+    /// before anything is sent ([`Error::Source`]).
+    pub source: Source,
+    /// Clients per page of a network's client list (the network source): 5000, the API's
+    /// maximum, so a network of up to 5000 clients costs one request per read. Smaller values
+    /// (3 at least) only exercise paging.
+    pub network_page_size: u32,
     /// The zone that defines a day for every network; `None` uses each network's own
     /// `timeZone` (UTC when the API gives none or an unknown one, with a warning).
     pub timezone: Option<jiff::tz::TimeZone>,
@@ -61,6 +74,8 @@ impl SyncConfig {
         SyncConfig {
             groups,
             filter,
+            source: Source::Device,
+            network_page_size: 5000,
             timezone: None,
             lookback_days: usage_model::DEFAULT_LOOKBACK_DAYS,
             clock: Clock::system(),
@@ -77,6 +92,12 @@ impl SyncConfig {
         self.clock = Clock::fixed(now);
         self
     }
+
+    /// The same configuration reading from `source`.
+    pub fn with_source(mut self, source: Source) -> SyncConfig {
+        self.source = source;
+        self
+    }
 }
 
 /// Counters and state shared by every task of one sync.
@@ -87,6 +108,7 @@ pub(crate) struct Shared<'a> {
     pub(crate) progress: &'a dyn ProgressSink,
     calls_done: AtomicU64,
     extra_reads: AtomicU64,
+    extra_pages: AtomicU64,
     rereads: AtomicU64,
     days_written: AtomicU64,
     days_skipped: AtomicU64,
@@ -108,9 +130,15 @@ impl Shared<'_> {
         match count {
             Count::Planned => &self.calls_done,
             Count::Extra => &self.extra_reads,
+            Count::Page => &self.extra_pages,
         }
         .fetch_add(1, Ordering::Relaxed);
         self.progress.event(&Progress::CallDone);
+    }
+
+    /// `calls` requests beyond what was announced are about to be sent.
+    pub(crate) fn more_calls(&self, calls: u64) {
+        self.progress.event(&Progress::MoreCalls { calls });
     }
 
     pub(crate) fn warn(&self, message: String) {
@@ -168,15 +196,17 @@ impl Shared<'_> {
 /// request), keeping the days already committed.
 ///
 /// # Errors
-/// [`Error::Access`] / [`Error::Discovery`] when the organizations cannot be listed or access
-/// is refused during discovery, [`Error::Busy`] when another sync holds the database,
-/// [`Error::Storage`] when the database fails.
+/// [`Error::Source`] when the groups or the filter do not suit [`SyncConfig::source`]
+/// (nothing is sent), [`Error::Access`] / [`Error::Discovery`] when the organizations cannot
+/// be listed or access is refused during discovery, [`Error::Busy`] when another sync holds
+/// the database, [`Error::Storage`] when the database fails.
 pub async fn sync(
     client: &Client,
     store: &storage::Store,
     config: &SyncConfig,
     progress: &dyn ProgressSink,
 ) -> Result<SyncSummary> {
+    config.source.check(&config.groups, &config.filter)?;
     let started = Instant::now();
     let metrics_before = client.metrics();
     let shared = Shared {
@@ -186,6 +216,7 @@ pub async fn sync(
         progress,
         calls_done: AtomicU64::new(0),
         extra_reads: AtomicU64::new(0),
+        extra_pages: AtomicU64::new(0),
         rereads: AtomicU64::new(0),
         days_written: AtomicU64::new(0),
         days_skipped: AtomicU64::new(0),
@@ -226,8 +257,10 @@ pub async fn sync(
     let run_id = store.begin_run().await?;
     let _ = shared.run.set(run_id);
 
+    let mut source_calls = None;
     let outcome = async {
-        let planned = plan(&shared, &mut work, discovery_calls).await?;
+        let (planned, calls) = plan(&shared, &mut work, discovery_calls).await?;
+        source_calls = calls;
         futures::future::join_all(work.iter().map(|org| sync_org(&shared, org))).await;
         match shared
             .storage_failure
@@ -254,11 +287,14 @@ pub async fn sync(
         devices: work
             .iter()
             .flat_map(|o| &o.networks)
-            .map(|n| n.devices.len())
+            .map(|n| n.read_devices(config.source))
             .sum(),
+        source: config.source,
         calls_planned: *outcome.as_ref().unwrap_or(&0),
         calls_done: shared.calls_done.load(Ordering::Relaxed),
         extra_reads: shared.extra_reads.load(Ordering::Relaxed),
+        extra_pages: shared.extra_pages.load(Ordering::Relaxed),
+        source_calls,
         rereads: shared.rereads.load(Ordering::Relaxed),
         requests: metrics.requests.saturating_sub(metrics_before.requests),
         retries: metrics.retries.saturating_sub(metrics_before.retries),
@@ -308,13 +344,20 @@ pub async fn sync(
 }
 
 /// Stage 2: stores what discovery found and plans each network's missing days against the
-/// clock read now (after the lock, which may have taken an hour). Returns the planned calls.
-async fn plan(shared: &Shared<'_>, work: &mut [OrgWork], discovery_calls: u64) -> Result<u64> {
+/// clock read now (after the lock, which may have taken an hour). Returns the planned calls,
+/// and with the device source reading several devices of a network, what each source would
+/// need for this plan.
+async fn plan(
+    shared: &Shared<'_>,
+    work: &mut [OrgWork],
+    discovery_calls: u64,
+) -> Result<(u64, Option<SourceCalls>)> {
     let store = shared.store;
     let config = shared.config;
     let now = config.clock.now();
     let mut planned = discovery_calls;
     let mut bound_reads = 0;
+    let mut compare = SourceCalls::default();
     for org in work.iter_mut() {
         store
             .upsert_organization(&org.org.id, &org.org.name)
@@ -333,24 +376,32 @@ async fn plan(shared: &Shared<'_>, work: &mut [OrgWork], discovery_calls: u64) -
                 .await?;
             let stored = store.complete_days(&net.network.id).await?;
             net.runs = usage_model::plan_missing_days(&stored, now, &net.tz, config.lookback_days);
-            planned += net.snapshot_calls();
-            bound_reads += net.bound_reads();
-            if config.groups.needs_vlan_table() && !net.runs.is_empty() {
-                planned += 1;
+            planned += net.snapshot_calls(config.source);
+            bound_reads += net.bound_reads(config.source);
+            if !net.runs.is_empty() {
+                planned += net.list_calls(config);
+                compare.add(net);
             }
         }
     }
     shared.progress.event(&Progress::Planned {
         calls: planned + bound_reads,
     });
-    Ok(planned)
+    // Worth a hint only when the device source reads several devices of one network: that is
+    // where the network source saves calls (and counts shared clients once).
+    let hint = config.source == Source::Device
+        && config.filter.device_type() != DeviceType::Mx
+        && compare.networks_with_several_devices > 0
+        && compare.device_source > 0;
+    Ok((planned, hint.then_some(compare)))
 }
 
 /// Why one network stopped.
 enum NetworkError {
-    /// The API failed for one of its devices: the network is skipped, others go on.
+    /// The API failed for one of its reads: the network is skipped, others go on. `target`
+    /// names a device read, empty for the network's own list (the error names the endpoint).
     Api {
-        device: String,
+        target: String,
         error: meraki_client::Error,
     },
     /// The database failed: the whole sync stops.
@@ -363,7 +414,7 @@ impl From<FetchError> for NetworkError {
     fn from(e: FetchError) -> Self {
         match e {
             FetchError::Api(error) => NetworkError::Api {
-                device: String::new(),
+                target: String::new(),
                 error,
             },
             FetchError::Aborted => NetworkError::Aborted,
@@ -380,14 +431,14 @@ async fn sync_org(shared: &Shared<'_>, org: &OrgWork) {
             match sync_network(shared, &org.org, net).await {
                 Ok(()) | Err(NetworkError::Aborted) => {}
                 Err(NetworkError::Storage(e)) => shared.stop_on_storage(e),
-                Err(NetworkError::Api { device, error }) => shared.fail(NetworkFailure {
+                Err(NetworkError::Api { target, error }) => shared.fail(NetworkFailure {
                     organization: org.org.name.clone(),
                     network_id: net.network.id.clone(),
                     network_name: net.network.name.clone(),
-                    error: if device.is_empty() {
+                    error: if target.is_empty() {
                         error.to_string()
                     } else {
-                        format!("device {device}: {error}")
+                        format!("{target}: {error}")
                     },
                 }),
             }
@@ -424,12 +475,31 @@ async fn sync_network(
     } else {
         Vec::new()
     };
+    let ssids = if shared.config.source == Source::Network && groups.needs_ssid_list() {
+        if shared.aborted() {
+            return Err(NetworkError::Aborted);
+        }
+        let r = shared.client.wireless_ssids(&net.network.id).await;
+        shared.call_done(Count::Planned);
+        match r {
+            Ok(list) => ssid_infos(list),
+            Err(e) => {
+                shared.warn(format!(
+                    "network {:?}: SSID list unavailable ({e}); ssid:<number> rules match nothing there",
+                    net.network.name
+                ));
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
     let identity = NetworkIdentity {
         org_name: org.name.clone(),
         net_name: net.network.name.clone(),
         tags: net.network.tags.clone(),
     };
-    let (classifier, warnings) = Classifier::new(groups, &identity, &vlans);
+    let (classifier, warnings) = Classifier::with_ssids(groups, &identity, &vlans, &ssids);
     for w in warnings {
         shared.warn(format!("network {:?}: {w}", net.network.name));
     }
@@ -440,7 +510,7 @@ async fn sync_network(
     Ok(())
 }
 
-/// One run of one network: each device read in turn (so a day's two reads stay a few
+/// One run of one network: each target read in turn (so a day's two reads stay a few
 /// requests apart in the organization's queue), then the days stored.
 async fn sync_run(
     shared: &Shared<'_>,
@@ -449,16 +519,16 @@ async fn sync_run(
     classifier: &Classifier,
 ) -> std::result::Result<(), NetworkError> {
     let mut days = RunDays::new(run);
-    for device in &net.devices {
-        let read = read_device(shared, net, &device.serial, run)
-            .await
-            .map_err(|e| match NetworkError::from(e) {
-                NetworkError::Api { error, .. } => NetworkError::Api {
-                    device: device.serial.clone(),
+    for target in net.targets(shared.config.source) {
+        let read = read_target(shared, net, target, run).await.map_err(|e| {
+            match (NetworkError::from(e), target) {
+                (NetworkError::Api { error, .. }, Target::Device(_)) => NetworkError::Api {
+                    target: target.to_string(),
                     error,
                 },
-                other => other,
-            })?;
+                (other, _) => other,
+            }
+        })?;
         days.add(read);
     }
     for day in days.skipped() {
@@ -468,7 +538,7 @@ async fn sync_run(
             net.network.name
         ));
     }
-    for day in days.into_days(&net.network.id, classifier) {
+    for day in days.into_days(&net.network.id, shared.config.source, classifier) {
         if shared.aborted() {
             return Err(NetworkError::Aborted);
         }
@@ -496,16 +566,16 @@ async fn sync_run(
     Ok(())
 }
 
-/// One device's run, read again while the traffic that flowed during the reads is large
+/// One target's run, read again while the traffic that flowed during the reads is large
 /// against its days (see [`SyncConfig::reread_above`]); the better read is kept.
-async fn read_device(
+async fn read_target(
     shared: &Shared<'_>,
     net: &NetworkWork,
-    serial: &str,
+    target: Target<'_>,
     run: &DayRun,
-) -> std::result::Result<DeviceRead, FetchError> {
+) -> std::result::Result<RunRead, FetchError> {
     let name = &net.network.name;
-    let mut best = read_device_run(shared, name, serial, run, Count::Planned).await?;
+    let mut best = read_run(shared, name, target, run, Count::Planned).await?;
     for _ in 0..shared.config.max_rereads {
         if !best.needs_reread(shared.config.reread_above) {
             break;
@@ -517,12 +587,12 @@ async fn read_device(
             calls: reads as u64,
         });
         tracing::debug!(
-            "network {name:?}, device {serial}: {} kB flowed during its reads; reading again",
+            "network {name:?}, {target}: {} kB flowed during its reads; reading again",
             best.drift_total()
         );
-        let again = read_device_run(shared, name, serial, run, Count::Extra).await?;
+        let again = read_run(shared, name, target, run, Count::Extra).await?;
         // Unless a new read at least halves the bound, traffic flows during every read of this
-        // device (its reads take longer than the counters' refresh interval): more reads would
+        // target (its reads take longer than the counters' refresh interval): more reads would
         // spend the organization's budget for nothing.
         let halved = again.first_day <= best.first_day
             && again.drift_total().millis() <= best.drift_total().millis() / 2;
@@ -545,6 +615,18 @@ pub(crate) fn vlan_infos(list: Vec<meraki_client::ApplianceVlan>) -> Vec<VlanInf
                 name: v.name.unwrap_or_default(),
                 subnet: v.subnet.as_deref().and_then(|s| s.parse().ok()),
             })
+        })
+        .collect()
+}
+
+/// The classifier's view of a network's SSID list: the configured slots (the API lists all 15,
+/// unconfigured ones by a placeholder name no client is on).
+pub(crate) fn ssid_infos(list: Vec<meraki_client::WirelessSsid>) -> Vec<SsidInfo> {
+    list.into_iter()
+        .filter(|s| !s.name.is_empty())
+        .map(|s| SsidInfo {
+            number: s.number,
+            name: s.name,
         })
         .collect()
 }

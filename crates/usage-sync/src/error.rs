@@ -11,6 +11,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The groups or the filter do not suit the source (an `ssid:` rule with the device
+    /// source, a device filter with the network source). Nothing was sent or written.
+    #[error("{0}")]
+    Source(#[from] usage_model::SourceError),
     /// The Dashboard refused the API key (401) or its access (403) during discovery. Nothing
     /// was written.
     #[error("the Dashboard refused access during discovery, nothing was written: {0}")]

@@ -1,8 +1,11 @@
-//! Stage 3, snapshots: one device's reads for one run of days, paired in time, with the drift
-//! that bounds their error.
+//! Stage 3, snapshots: one target's reads for one run of days, paired in time, with the drift
+//! that bounds their error. A [`Target`] is what one read asks about: a device
+//! (`GET /devices/{serial}/clients`, the device source) or a network
+//! (`GET /networks/{id}/clients`, every page, the network source); everything below is the
+//! same for both.
 //!
 //! A day is `U(start)@t₁ − U(end)@t₂`, two reads of "usage since `t0`" at instants `t₁`, `t₂`;
-//! it is off by the traffic that flowed between them. So for each device and run:
+//! it is off by the traffic that flowed between them. So for each target and run:
 //!
 //! 1. read the newest boundary `bₙ` and wait for the answer;
 //! 2. read every boundary `b₀ … bₙ` together (up to `request_concurrency` in flight, sent in
@@ -12,18 +15,24 @@
 //! 3. read `bₙ` again. Every read of step 2 happened between the two reads of `bₙ`, and
 //!    counters only grow, so the growth of `bₙ`'s counter between them bounds, client by
 //!    client, how far any day of the run can be off ([`usage_model::drift`]). It is zero when
-//!    no counter moved during the device's reads — the usual case, since the Dashboard
+//!    no counter moved during the target's reads — the usual case, since the Dashboard
 //!    refreshes usage every few minutes.
 //!
-//! The API's window is checked against the clock when the device's reads start: a day whose
+//! A network read of several pages takes its pages one after the other; each page is one
+//! request, and every page of every read of step 2 still lies between the two reads of `bₙ`,
+//! so the bound holds client by client whichever page a client came in.
+//!
+//! The API's window is checked against the clock when the target's reads start: a day whose
 //! start has left the 31-day window is skipped (not a failure), and so is a day whose first
 //! read the API refuses with 400 right at the edge of the window (the clock moved on between
-//! the check and the request). Memory: at most `request_concurrency` snapshots per device in
+//! the check and the request). Memory: at most `request_concurrency` snapshots per target in
 //! flight, plus the first read of `bₙ`.
 
-use futures::{StreamExt, stream};
+use std::fmt;
+
+use futures::{StreamExt, TryStreamExt, stream};
 use jiff::{SignedDuration, Timestamp};
-use meraki_client::{ClientWindow, DeviceClient};
+use meraki_client::{ClientWindow, DeviceClient, NetworkClient, VlanId};
 use usage_model::{ClientAddr, ClientDrift, ClientUsage, DayClients, DayRun, Kb, Snapshot};
 
 use crate::engine::Shared;
@@ -36,7 +45,25 @@ const SLIP_MARGIN: SignedDuration = SignedDuration::from_secs(60);
 /// request.
 const EDGE: SignedDuration = SignedDuration::from_hours(1);
 
-/// Why a device's reads stopped.
+/// What one read asks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target<'a> {
+    /// One device's client list (the device source), by serial.
+    Device(&'a str),
+    /// One network's client list, every page (the network source), by network id.
+    Network(&'a str),
+}
+
+impl fmt::Display for Target<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Device(serial) => write!(f, "device {serial}"),
+            Target::Network(_) => f.write_str("the network's client list"),
+        }
+    }
+}
+
+/// Why a target's reads stopped.
 #[derive(Debug)]
 pub(crate) enum FetchError {
     /// The API failed after the client's retries.
@@ -45,25 +72,25 @@ pub(crate) enum FetchError {
     Aborted,
 }
 
-/// One device's reads of one run.
+/// One target's reads of one run.
 #[derive(Debug, Default)]
-pub(crate) struct DeviceRead {
+pub(crate) struct RunRead {
     /// Index in the run of the first day read: earlier days had left the API's window.
     pub(crate) first_day: usize,
     /// Per-client traffic of the run's days `first_day..`.
     pub(crate) days: Vec<DayClients>,
-    /// Per client, the traffic that flowed while the device was read: the most any of its
+    /// Per client, the traffic that flowed while the target was read: the most any of its
     /// days can be off.
     pub(crate) drift: Vec<ClientDrift>,
 }
 
-impl DeviceRead {
+impl RunRead {
     /// Drift of all clients together: the sum of the bounds.
     pub(crate) fn drift_total(&self) -> Kb {
         total(&self.drift)
     }
 
-    /// Whether to read the device again: the traffic that flowed during its reads (its bound)
+    /// Whether to read the target again: the traffic that flowed during its reads (its bound)
     /// exceeds `relative` of its mean daily traffic (any at all when the days carried none).
     pub(crate) fn needs_reread(&self, relative: f64) -> bool {
         let drift = self.drift_total();
@@ -81,27 +108,29 @@ impl DeviceRead {
     }
 
     /// Whether `self` is a better read than `other`: more days, else a smaller bound.
-    pub(crate) fn better_than(&self, other: &DeviceRead) -> bool {
+    pub(crate) fn better_than(&self, other: &RunRead) -> bool {
         (self.first_day, self.drift_total()) < (other.first_day, other.drift_total())
     }
 }
 
-/// How a read is counted: part of the plan, or a read beyond it (bound and re-reads).
+/// How a request is counted: part of the plan, a read beyond it (bound and re-reads), or a
+/// page beyond the first of a network read (the plan counts one page per read).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Count {
     Planned,
     Extra,
+    Page,
 }
 
-/// Reads `run` from device `serial` as described in the module docs. `count` says whether
-/// its planned reads count as planned calls (first read) or as extra ones (a re-read).
-pub(crate) async fn read_device_run(
+/// Reads `run` from `target` as described in the module docs. `count` says whether its
+/// planned reads count as planned calls (first read) or as extra ones (a re-read).
+pub(crate) async fn read_run(
     shared: &Shared<'_>,
     network_name: &str,
-    serial: &str,
+    target: Target<'_>,
     run: &DayRun,
     count: Count,
-) -> Result<DeviceRead, FetchError> {
+) -> Result<RunRead, FetchError> {
     let n = run.days.len();
     let edge = |margin: SignedDuration| {
         shared
@@ -118,12 +147,12 @@ pub(crate) async fn read_device_run(
         .position(|b| *b >= oldest_ok)
         .unwrap_or(n);
     if first_day == n {
-        return Ok(DeviceRead {
+        return Ok(RunRead {
             first_day,
-            ..DeviceRead::default()
+            ..RunRead::default()
         });
     }
-    let read = |t0: Timestamp, count: Count| read_snapshot(shared, network_name, serial, t0, count);
+    let read = |t0: Timestamp, count: Count| read_snapshot(shared, network_name, target, t0, count);
     let newest = run.boundaries[n];
     let first = read(newest, Count::Extra).await?;
 
@@ -146,7 +175,7 @@ pub(crate) async fn read_device_run(
             Err(FetchError::Api(e))
                 if previous.is_none() && i < n && at_window_edge(&e, t0, edge(EDGE)) =>
             {
-                tracing::debug!("{serial}: t0 {t0} refused at the window's edge: {e}");
+                tracing::debug!("{target}: t0 {t0} refused at the window's edge: {e}");
                 first_day = i + 1;
             }
             Err(e) => return Err(e),
@@ -154,13 +183,13 @@ pub(crate) async fn read_device_run(
     }
     drop(reads);
     if days.is_empty() {
-        return Ok(DeviceRead {
+        return Ok(RunRead {
             first_day: n,
-            ..DeviceRead::default()
+            ..RunRead::default()
         });
     }
     let last = read(newest, Count::Extra).await?;
-    Ok(DeviceRead {
+    Ok(RunRead {
         first_day,
         days,
         drift: usage_model::drift(&first, &last),
@@ -177,23 +206,57 @@ fn at_window_edge(err: &meraki_client::Error, t0: Timestamp, edge: Timestamp) ->
         && t0 < edge
 }
 
+/// One cumulative read of `target` since `t0`: one request for a device, one per page for a
+/// network (the first counted as `count`, the others as [`Count::Page`]).
 async fn read_snapshot(
     shared: &Shared<'_>,
     network_name: &str,
-    serial: &str,
+    target: Target<'_>,
     t0: Timestamp,
     count: Count,
 ) -> Result<Snapshot, FetchError> {
     if shared.aborted() {
         return Err(FetchError::Aborted);
     }
-    let r = shared
-        .client
-        .device_clients(serial, ClientWindow::Since(t0))
-        .await;
-    shared.call_done(count);
-    let clients = r.map_err(FetchError::Api)?;
-    let (snapshot, unreadable) = snapshot_of(clients);
+    let window = ClientWindow::Since(t0);
+    let rows: Vec<ClientRow> = match target {
+        Target::Device(serial) => {
+            let r = shared.client.device_clients(serial, window).await;
+            shared.call_done(count);
+            r.map_err(FetchError::Api)?
+                .into_iter()
+                .map(ClientRow::from)
+                .collect()
+        }
+        Target::Network(id) => {
+            let page_size = shared.config.network_page_size;
+            let mut pages =
+                std::pin::pin!(shared.client.network_clients_pages(id, window, page_size));
+            let mut rows = Vec::new();
+            let mut this = count;
+            // Each turn sends one request: the first page, then a page the previous one
+            // linked to.
+            loop {
+                let page = pages.try_next().await;
+                shared.call_done(this);
+                let Some(page) = page.map_err(FetchError::Api)? else {
+                    break;
+                };
+                let more = page.next.is_some();
+                rows.extend(page.items.into_iter().map(ClientRow::from));
+                if !more {
+                    break;
+                }
+                if shared.aborted() {
+                    return Err(FetchError::Aborted);
+                }
+                shared.more_calls(1);
+                this = Count::Page;
+            }
+            rows
+        }
+    };
+    let (snapshot, unreadable) = snapshot_of(rows);
     for id in unreadable {
         shared.warn(format!(
             "network {network_name:?}: client {id} has an unreadable usage value, ignored"
@@ -202,14 +265,60 @@ async fn read_snapshot(
     Ok(snapshot)
 }
 
-/// The cumulative usage one `device_clients` answer reports, keyed by client id, and the ids
+/// What a snapshot keeps of one client of either list.
+#[derive(Debug)]
+pub(crate) struct ClientRow {
+    id: String,
+    mac: Option<String>,
+    sent: f64,
+    recv: f64,
+    ip: Option<String>,
+    ip6: Option<String>,
+    vlan: Option<VlanId>,
+    named_vlan: Option<String>,
+    ssid: Option<String>,
+}
+
+impl From<DeviceClient> for ClientRow {
+    fn from(c: DeviceClient) -> ClientRow {
+        ClientRow {
+            id: c.id,
+            mac: c.mac,
+            sent: c.usage.sent,
+            recv: c.usage.recv,
+            ip: c.ip,
+            ip6: c.ip6,
+            vlan: c.vlan,
+            named_vlan: c.named_vlan,
+            // A device's list does not say which SSID a client is on.
+            ssid: None,
+        }
+    }
+}
+
+impl From<NetworkClient> for ClientRow {
+    fn from(c: NetworkClient) -> ClientRow {
+        ClientRow {
+            id: c.id,
+            mac: c.mac,
+            sent: c.usage.sent,
+            recv: c.usage.recv,
+            ip: c.ip,
+            ip6: c.ip6,
+            vlan: c.vlan,
+            named_vlan: c.named_vlan,
+            ssid: c.ssid.filter(|s| !s.is_empty()),
+        }
+    }
+}
+
+/// The cumulative usage one answer (all pages of it) reports, keyed by client id, and the ids
 /// of clients whose usage could not be read exactly (left out).
-pub(crate) fn snapshot_of(clients: Vec<DeviceClient>) -> (Snapshot, Vec<String>) {
+pub(crate) fn snapshot_of(clients: Vec<ClientRow>) -> (Snapshot, Vec<String>) {
     let mut snapshot = Snapshot::default();
     let mut unreadable = Vec::new();
     for c in clients {
-        let (Some(sent), Some(recv)) = (Kb::from_api(c.usage.sent), Kb::from_api(c.usage.recv))
-        else {
+        let (Some(sent), Some(recv)) = (Kb::from_api(c.sent), Kb::from_api(c.recv)) else {
             unreadable.push(c.id);
             continue;
         };
@@ -218,6 +327,7 @@ pub(crate) fn snapshot_of(clients: Vec<DeviceClient>) -> (Snapshot, Vec<String>)
             ip6: c.ip6.as_deref().and_then(|s| s.trim().parse().ok()),
             vlan: c.vlan.as_ref().and_then(|v| v.as_u16()),
             vlan_name: c.named_vlan,
+            ssid: c.ssid,
         };
         snapshot.clients.insert(
             c.id,
@@ -234,7 +344,7 @@ pub(crate) fn snapshot_of(clients: Vec<DeviceClient>) -> (Snapshot, Vec<String>)
 
 /// Traffic of all the days of a read.
 #[cfg(test)]
-fn days_total(read: &DeviceRead) -> usage_model::Traffic {
+fn days_total(read: &RunRead) -> usage_model::Traffic {
     read.days
         .iter()
         .flat_map(|d| &d.clients)
@@ -275,7 +385,8 @@ mod tests {
         let mut b = client("b", 1.0, 2.0);
         b.ip6 = Some("2001:db8::1".into());
         b.vlan = Some(VlanId::Number(30));
-        let (snap, unreadable) = snapshot_of(vec![a, b, client("c", 1e300, 1.0)]);
+        let rows = vec![a, b, client("c", 1e300, 1.0)];
+        let (snap, unreadable) = snapshot_of(rows.into_iter().map(ClientRow::from).collect());
         assert_eq!(unreadable, vec!["c".to_string()]);
         let a = &snap.clients["a"];
         assert_eq!(
@@ -291,14 +402,35 @@ mod tests {
         assert_eq!(b.addr.vlan, Some(30));
     }
 
+    #[test]
+    fn network_lists_keep_the_ssid_and_device_lists_have_none() {
+        let json = serde_json::json!([
+            {"id": "w", "ip": "10.0.0.9", "vlan": "30", "ssid": "Guest", "usage": {"sent": 2, "received": 1.5}},
+            {"id": "x", "ip": "10.0.0.8", "ssid": null, "usage": {"sent": 1, "recv": 1}},
+            {"id": "y", "ssid": "", "usage": {"sent": 1, "recv": 1}}
+        ]);
+        let clients: Vec<NetworkClient> = serde_json::from_value(json).unwrap();
+        let (snap, unreadable) = snapshot_of(clients.into_iter().map(ClientRow::from).collect());
+        assert!(unreadable.is_empty());
+        let w = &snap.clients["w"];
+        assert_eq!(w.addr.ssid.as_deref(), Some("Guest"));
+        assert_eq!(w.addr.vlan, Some(30));
+        assert_eq!((w.sent, w.recv), (Kb::from_kb(2), Kb::from_millis(1500)));
+        assert_eq!(snap.clients["x"].addr.ssid, None);
+        assert_eq!(snap.clients["y"].addr.ssid, None, "an empty SSID is none");
+        let (snap, _) = snapshot_of(vec![ClientRow::from(client("d", 1.0, 1.0))]);
+        assert_eq!(snap.clients["d"].addr.ssid, None);
+        assert_eq!(Target::Device("Q2").to_string(), "device Q2");
+    }
+
     /// A read whose days carry `days` kB each and whose bound is `drift` kB.
-    fn read_with(days: &[i64], drift: i64) -> DeviceRead {
+    fn read_with(days: &[i64], drift: i64) -> RunRead {
         let day = date(2026, 3, 1);
         let t = |kb: i64| Traffic {
             up: Kb::from_kb(kb),
             down: Kb::ZERO,
         };
-        DeviceRead {
+        RunRead {
             first_day: 0,
             days: days
                 .iter()
@@ -337,11 +469,11 @@ mod tests {
             days_total(&read_with(&[500, 1500], 2)).up,
             Kb::from_kb(2000)
         );
-        let more_days = DeviceRead {
+        let more_days = RunRead {
             first_day: 0,
             ..read_with(&[1], 50)
         };
-        let fewer = DeviceRead {
+        let fewer = RunRead {
             first_day: 1,
             ..read_with(&[1], 0)
         };

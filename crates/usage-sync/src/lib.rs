@@ -38,5 +38,7 @@ mod report;
 pub use clock::Clock;
 pub use engine::{SyncConfig, sync};
 pub use error::{Error, NothingSelected, Result};
-pub use progress::{NetworkFailure, NoProgress, Progress, ProgressSink, SyncStatus, SyncSummary};
+pub use progress::{
+    NetworkFailure, NoProgress, Progress, ProgressSink, SourceCalls, SyncStatus, SyncSummary,
+};
 pub use report::{build_report, fully_synced_span, reclassify};

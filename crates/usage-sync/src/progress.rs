@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use jiff::civil::Date;
-use usage_model::Traffic;
+use usage_model::{Source, Traffic};
 
 /// Something that happened during a sync, for a progress display.
 ///
@@ -16,9 +16,9 @@ pub enum Progress {
     Discovered {
         /// Organizations selected.
         organizations: usize,
-        /// Networks with at least one selected device.
+        /// Networks to read.
         networks: usize,
-        /// Devices selected.
+        /// Devices whose client lists are read (none with the network source).
         devices: usize,
     },
     /// The calls the plan needs, discovery included (sent once, after planning).
@@ -26,8 +26,9 @@ pub enum Progress {
         /// API calls planned in total.
         calls: u64,
     },
-    /// More calls than planned are needed: a device is read again because of a large error
-    /// bound. Add them to the planned count.
+    /// More calls than planned are needed: a device or network is read again because of a
+    /// large error bound, or a network's client list has another page. Add them to the
+    /// planned count.
     MoreCalls {
         /// Additional calls.
         calls: u64,
@@ -95,6 +96,23 @@ pub struct NetworkFailure {
     pub error: String,
 }
 
+/// What a sync's snapshot and bound reads cost under each source, for the networks it had
+/// days to read: the device source reads each selected device, the network source each
+/// network's list once (assuming one page, i.e. at most 5000 clients per network).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SourceCalls {
+    /// Networks with days to read.
+    pub networks: usize,
+    /// Devices of those networks the device source reads.
+    pub devices: usize,
+    /// Networks where the device source reads more than one device.
+    pub networks_with_several_devices: usize,
+    /// Snapshot and bound reads with the device source.
+    pub device_source: u64,
+    /// Snapshot and bound reads with the network source.
+    pub network_source: u64,
+}
+
 /// What a sync did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyncSummary {
@@ -102,21 +120,32 @@ pub struct SyncSummary {
     pub status: SyncStatus,
     /// Organizations selected.
     pub organizations: usize,
-    /// Networks with at least one selected device.
+    /// Networks read.
     pub networks: usize,
-    /// Devices selected.
+    /// Devices whose client lists were read (0 with the network source).
     pub devices: usize,
-    /// The minimal number of calls the plan needs (discovery plus one per device per day
-    /// boundary, plus VLAN lists where needed).
+    /// Where usage was read from.
+    pub source: Source,
+    /// The minimal number of calls the plan needs (discovery, plus one per device — or per
+    /// network with the network source — per day boundary, plus VLAN and SSID lists where
+    /// needed).
     pub calls_planned: u64,
     /// Planned calls the sync made (each counted once however many attempts the client
     /// needed).
     pub calls_done: u64,
-    /// Snapshot reads beyond the plan: the re-read of each device's newest boundary that
-    /// measures the error bound, and whole re-reads of devices whose bound was too large.
+    /// Snapshot reads beyond the plan: the two reads of each device's (or network's) newest
+    /// boundary that measure the error bound, and whole re-reads of devices (networks) whose
+    /// bound was too large.
     pub extra_reads: u64,
-    /// Devices whose run was read again because of a large error bound.
+    /// Pages beyond the first of network client lists (the plan counts one page per read;
+    /// a network of more than 5000 clients needs more). Always 0 with the device source.
+    pub extra_pages: u64,
+    /// Devices (or networks) whose run was read again because of a large error bound.
     pub rereads: u64,
+    /// Set when the device source read more than one device of some network with a filter
+    /// other than the default `dtype:mx`: what this sync's reads cost, and what the network
+    /// source would have needed (a hint for the user; the source is never switched).
+    pub source_calls: Option<SourceCalls>,
     /// HTTP requests sent, attempts and pages included (from the client's metrics).
     pub requests: u64,
     /// Retries the client made.

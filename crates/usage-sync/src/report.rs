@@ -4,14 +4,17 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use report_render::{GroupDef, NetworkReport, OrgReport, Report};
-use usage_model::{Classifier, ClientAddr, DateRange, Groups, NetworkIdentity, Traffic, VlanInfo};
+use report_render::{GroupDef, NetworkReport, OrgReport, Report, SourceDays};
+use usage_model::{
+    Classifier, ClientAddr, DateRange, Groups, NetworkIdentity, Source, SsidInfo, Traffic, VlanInfo,
+};
 
 use crate::error::Result;
 
 /// Builds the report of `range` from `store`: per organization → network → group, plus
-/// unmatched traffic, traffic of groups no longer defined, the days each network lacks, and
-/// daily totals per group.
+/// unmatched traffic, traffic of groups no longer defined, the days each network lacks, daily
+/// totals per group, and how many of the period's network-days were read from each source
+/// ([`Report::sources`]; a period mixes sources after a `reconfigure` to another one).
 ///
 /// Error bounds are the sums of the stored per-day bounds ([`storage::Store::report_bounds`]):
 /// the most each figure could be off because traffic flowed while the sync read its days.
@@ -96,6 +99,13 @@ pub async fn build_report(
         }
     }
 
+    let sources = store
+        .report_sources(range.start, range.end)
+        .await?
+        .into_iter()
+        .map(|(source, days)| SourceDays { source, days })
+        .collect();
+
     Ok(Report {
         title: None,
         period: report_render::DateRange::new(range.start, range.end),
@@ -109,6 +119,7 @@ pub async fn build_report(
             .collect(),
         generated_at,
         daily,
+        sources,
     })
 }
 
@@ -186,8 +197,10 @@ async fn group_defs(store: &storage::Store) -> Result<Vec<GroupDef>> {
 /// VLAN-name rules need each network's VLAN list to know which VLAN ids and subnets a name
 /// stands for: with a `client`, the lists are fetched (one call per network, only when a
 /// rule needs them); without one, such a rule matches only clients whose VLAN name was
-/// recorded. Days imported from the original script have no client rows and keep their group
-/// rows.
+/// recorded. `ssid:<number>` rules likewise need each network's SSID list (without one they
+/// match nothing). `ssid:` rules match only clients whose SSID was recorded, i.e. days read
+/// with the network source; a warning says so when days read per device are stored. Days
+/// imported from the original script have no client rows and keep their group rows.
 ///
 /// # Errors
 /// [`Error::Storage`](crate::Error::Storage) when the database fails; nothing changes then.
@@ -228,6 +241,47 @@ pub async fn reclassify(
             ),
         }
     }
+    let mut ssids: HashMap<String, Vec<SsidInfo>> = HashMap::new();
+    if groups.needs_ssid_list() {
+        match client {
+            Some(client) => {
+                for net in store.networks().await? {
+                    match client.wireless_ssids(&net.id).await {
+                        Ok(list) => {
+                            ssids.insert(net.id.clone(), crate::engine::ssid_infos(list));
+                        }
+                        Err(e) => warnings.push(format!(
+                            "network {:?}: SSID list unavailable ({e}); ssid:<number> rules match nothing there",
+                            net.name
+                        )),
+                    }
+                }
+            }
+            None => warnings.push(
+                "no API key: ssid:<number> rules match nothing (ssid:<name> rules still apply)"
+                    .to_string(),
+            ),
+        }
+    }
+    if groups.first_ssid_rule().is_some() {
+        let (first, last) = (
+            jiff::civil::date(1900, 1, 1),
+            jiff::civil::date(9999, 12, 31),
+        );
+        let device_days: u64 = store
+            .report_sources(first, last)
+            .await?
+            .into_iter()
+            .filter(|(s, _)| *s == Source::Device)
+            .map(|(_, n)| n)
+            .sum();
+        if device_days > 0 {
+            warnings.push(format!(
+                "{device_days} stored network-days were read per device, whose lists carry no \
+                 SSIDs: ssid: rules match nothing on those days"
+            ));
+        }
+    }
     let mut classifiers: HashMap<String, Classifier> = HashMap::new();
     let summary = store
         .reclassify(|client, network| {
@@ -238,13 +292,15 @@ pub async fn reclassify(
                     tags: network.tags.clone(),
                 };
                 let table = vlans.get(&network.id).map(Vec::as_slice).unwrap_or(&[]);
-                Classifier::new(groups, &identity, table).0
+                let slots = ssids.get(&network.id).map(Vec::as_slice).unwrap_or(&[]);
+                Classifier::with_ssids(groups, &identity, table, slots).0
             });
             let addr = ClientAddr {
                 ip: client.ip.as_deref().and_then(|s| s.parse().ok()),
                 ip6: client.ip6.as_deref().and_then(|s| s.parse().ok()),
                 vlan: client.vlan,
                 vlan_name: client.named_vlan.clone(),
+                ssid: client.ssid.clone(),
             };
             classifier.classify(&addr).map(|g| g.0)
         })

@@ -163,6 +163,19 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "ZONE", global = true)]
     pub timezone: Option<String>,
 
+    /// Where usage is read from (see the help text).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "SOURCE",
+        global = true,
+        help = "Where usage is read from: device (each selected device's client list; default) or \
+                network (each network's client list, every client once; no dtype:/dtag: filters; \
+                needed for ssid: groups). Stored in the database when it is created; changed by \
+                reconfigure"
+    )]
+    pub source: Option<SourceArg>,
+
     /// Report format.
     #[arg(long, value_enum, value_name = "FORMAT", global = true)]
     pub format: Option<FormatArg>,
@@ -206,7 +219,7 @@ pub enum Command {
     /// Print the raw contents of the database.
     Dump,
     /// Replace the groups, filter and time zone stored in the database (from -i, -g, -f,
-    /// --timezone).
+    /// --timezone), and the source when --source is given.
     Reconfigure(ReconfigureArgs),
     /// Import a database made by the original usagestats.py into a new database (-d).
     ImportLegacy(ImportLegacyArgs),
@@ -268,6 +281,24 @@ pub struct DemoArgs {
     /// Seed of the simulated world.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+}
+
+/// Where usage is read from (`usage_model::Source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourceArg {
+    /// One client list per selected device and day boundary (the original's way).
+    Device,
+    /// One paged client list per network and day boundary.
+    Network,
+}
+
+impl From<SourceArg> for usage_model::Source {
+    fn from(s: SourceArg) -> usage_model::Source {
+        match s {
+            SourceArg::Device => usage_model::Source::Device,
+            SourceArg::Network => usage_model::Source::Network,
+        }
+    }
 }
 
 /// Report formats.

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use meraki_client::{ApiKey, Client, Region};
-use usage_model::{Filter, Groups, InitConfig};
+use usage_model::{Filter, Groups, InitConfig, Source, SourceError};
 
 use crate::cli::GlobalArgs;
 use crate::error::UsageError;
@@ -53,9 +53,16 @@ pub struct DbConfig {
     pub filter: Filter,
     /// Time-zone setting to store (`None`: each network's own zone).
     pub timezone: Option<String>,
+    /// Where usage is read from.
+    pub source: Source,
+    /// The filter as written this time (`-f`, else the init file's `filter=`); `None` when it
+    /// comes from the database or the defaults. [`check_source`] refuses a written `dtype:`
+    /// with the network source even when it is the default `mx`.
+    pub filter_written: Option<String>,
 }
 
-/// Groups, filter and time zone from `-g`, `-f`, `--timezone` and the init file.
+/// Groups, filter, time zone and source from `-g`, `-f`, `--timezone`, `--source` and the init
+/// file (the source defaults to `device`; [`check_source`] must still pass).
 pub fn new_config(args: &GlobalArgs, init: Option<&InitConfig>) -> anyhow::Result<DbConfig> {
     let groups = match &args.groups {
         Some(g) => Groups::parse(g).map_err(|e| UsageError::new(format!("-g: {e}")))?,
@@ -78,7 +85,35 @@ pub fn new_config(args: &GlobalArgs, init: Option<&InitConfig>) -> anyhow::Resul
         groups,
         filter,
         timezone,
+        source: args.source.map(Source::from).unwrap_or_default(),
+        filter_written: args
+            .filter
+            .clone()
+            .or_else(|| init.and_then(|i| i.filter_text.clone())),
     })
+}
+
+/// Whether `config`'s groups and filter suit its source: `ssid:` rules need the network source,
+/// which in turn takes no device filter (not even a `dtype:` written in `-f` with the default
+/// value). A usage error (exit 2) otherwise.
+pub fn check_source(config: &DbConfig) -> Result<(), UsageError> {
+    if config.source == Source::Network
+        && let Some(text) = &config.filter_written
+    {
+        let written = Filter::written_device_items(text);
+        if !written.is_empty() {
+            return Err(UsageError::new(
+                SourceError::DeviceFilter {
+                    items: written.join(", "),
+                }
+                .to_string(),
+            ));
+        }
+    }
+    config
+        .source
+        .check(&config.groups, &config.filter)
+        .map_err(|e| UsageError::new(e.to_string()))
 }
 
 /// Parses a `--timezone` value: `local`, `utc` or an IANA name.

@@ -66,9 +66,12 @@ impl ProgressSink for SyncProgress {
                 organizations,
                 networks,
                 devices,
-            } => bar.set_prefix(format!(
-                "{organizations} orgs, {networks} networks, {devices} devices"
-            )),
+            } => bar.set_prefix(if *devices == 0 {
+                // The network source reads networks, not devices.
+                format!("{organizations} orgs, {networks} networks")
+            } else {
+                format!("{organizations} orgs, {networks} networks, {devices} devices")
+            }),
             Progress::Planned { calls } => bar.set_length(*calls),
             Progress::MoreCalls { calls } => bar.inc_length(*calls),
             Progress::CallDone => bar.inc(1),

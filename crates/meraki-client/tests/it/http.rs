@@ -208,6 +208,112 @@ async fn network_clients_stream_pages_lazily_with_max_per_page() {
     assert_eq!(rest[0].usage.total, None);
 }
 
+/// The network-level list as a sync reads it: whole pages of the requested size, each page
+/// one request, `ssid` and `recentDeviceSerial` kept, usage received as `recv` or `received`.
+#[tokio::test]
+async fn network_clients_pages_carry_ssids_devices_and_either_received_name() {
+    let server = MockServer::start().await;
+    let next = format!(
+        "{}/api/v1/networks/N_7/clients?perPage=3&t0=2026-11-01T05%3A00%3A00Z&startingAfter=k02",
+        server.uri()
+    );
+    Mock::given(path("/api/v1/networks/N_7/clients"))
+        .and(query_param("perPage", "3"))
+        .and(query_param("t0", "2026-11-01T05:00:00Z"))
+        .and(query_param_is_missing("startingAfter"))
+        .respond_with(
+            json(fixture_json("network_clients_ssid_page1.json"))
+                .insert_header("link", format!("<{next}>; rel=next")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/networks/N_7/clients"))
+        .and(query_param("startingAfter", "k02"))
+        .respond_with(json(fixture_json("network_clients_ssid_page2.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/networks/N_7/wireless/ssids"))
+        .respond_with(json(fixture_json("wireless_ssids.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let c = client(&server);
+    let t0 = "2026-11-01T05:00:00Z".parse().unwrap();
+
+    let pages: Vec<_> = c
+        .network_clients_pages("N_7", ClientWindow::Since(t0), 3)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 2);
+    assert_eq!(c.metrics().requests, 2, "one request per page");
+    assert!(pages[0].next.is_some() && pages[1].next.is_none());
+    let clients: Vec<_> = pages.into_iter().flat_map(|p| p.items).collect();
+    let (a, b, d) = (&clients[0], &clients[1], &clients[2]);
+    assert_eq!(a.ssid.as_deref(), Some("Guest Wi-Fi"));
+    assert_eq!(a.recent_device_serial.as_deref(), Some("Q2MR-0000-0001"));
+    assert_eq!(a.recent_device_connection.as_deref(), Some("Wireless"));
+    assert_eq!((a.usage.sent, a.usage.recv), (12.5, 3.0), "recv");
+    assert_eq!(b.ssid, None, "wired clients have no SSID");
+    assert_eq!(b.recent_device_serial.as_deref(), Some("Q2MS-0000-0002"));
+    assert_eq!((b.usage.sent, b.usage.recv), (1.0, 2.125), "received");
+    assert_eq!(b.usage.sent_recv().recv, 2.125);
+    assert_eq!((d.usage.sent, d.usage.recv), (0.001, 0.0));
+    assert_eq!(d.ip6.as_deref(), Some("2001:db8::3"));
+
+    let ssids = c.wireless_ssids("N_7").await.unwrap();
+    let slots: Vec<(u8, &str, bool)> = ssids
+        .iter()
+        .map(|s| (s.number, s.name.as_str(), s.enabled))
+        .collect();
+    assert_eq!(
+        slots,
+        [
+            (0, "Corp", true),
+            (1, "Guest Wi-Fi", true),
+            (2, "Unconfigured SSID 3", false),
+            (14, "", false)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn device_clients_accept_received_for_recv() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/devices/Q2-9/clients"))
+        .respond_with(json(serde_json::json!([
+            {"id": "a", "usage": {"sent": 5, "received": 7.5}},
+            {"id": "b", "usage": {"sent": 1, "recv": 2}}
+        ])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let c = client(&server);
+    let w = ClientWindow::Timespan(Duration::from_secs(600));
+    let clients = c.device_clients("Q2-9", w).await.unwrap();
+    assert_eq!((clients[0].usage.sent, clients[0].usage.recv), (5.0, 7.5));
+    assert_eq!((clients[1].usage.sent, clients[1].usage.recv), (1.0, 2.0));
+}
+
+#[tokio::test]
+async fn a_page_size_the_api_refuses_sends_nothing() {
+    let server = MockServer::start().await;
+    catch_all(&server).await;
+    let c = client(&server);
+    let w = ClientWindow::Timespan(Duration::from_secs(600));
+    for bad in [0, 2, 5001] {
+        let got: Result<Vec<_>, _> = c.network_clients_pages("N_1", w, bad).try_collect().await;
+        let err = got.expect_err("refused");
+        assert!(matches!(err, Error::Config { .. }), "{err}");
+        assert!(err.to_string().contains("3 to 5000"), "{err}");
+    }
+    assert_eq!(c.metrics().requests, 0);
+}
+
 #[tokio::test]
 async fn retry_after_429_is_honoured_then_success() {
     let server = MockServer::start().await;
@@ -719,6 +825,8 @@ fn calls_are_send_and_the_client_is_shareable(c: Client) {
     send(c.device_clients("Q", w));
     send(c.network_clients("N", w));
     send(c.network_clients_stream("N", w));
+    send(c.network_clients_pages("N", w, 5000));
+    send(c.wireless_ssids("N"));
     send(c.network_appliance_vlans("N"));
     send(c.network_clients_usage_histories("N", &["k1"], w));
     send(c.get_json::<serde_json::Value>("/organizations"));

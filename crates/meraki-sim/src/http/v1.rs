@@ -15,7 +15,7 @@ use super::{
     window,
 };
 use crate::state::{Seen, SimState};
-use crate::world::{Device, Network, Organization, ProductType, Vlan, VlanFormat};
+use crate::world::{Device, MAX_SSID_NUMBER, Network, Organization, ProductType, Vlan, VlanFormat};
 
 type St = State<Arc<SimState>>;
 type ApiResult = Result<Response, ApiError>;
@@ -31,6 +31,7 @@ pub(super) fn routes() -> Router<Arc<SimState>> {
         .route("/networks/{net}/devices", get(network_devices))
         .route("/networks/{net}/clients", get(network_clients))
         .route("/networks/{net}/appliance/vlans", get(network_vlans))
+        .route("/networks/{net}/wireless/ssids", get(network_ssids))
         .route("/devices/{serial}", get(device))
         .route("/devices/{serial}/clients", get(device_clients))
 }
@@ -249,7 +250,7 @@ fn network_client_json(net: &Network, s: &Seen<'_>, now_min: i64) -> Value {
         "recentDeviceName": recent.and_then(|d| d.name.clone()),
         "recentDeviceMac": recent.map(|d| d.mac.clone()),
         "recentDeviceConnection": if c.wireless { "Wireless" } else { "Wired" },
-        "ssid": if c.wireless { json!("Corp Wi‑Fi") } else { Value::Null },
+        "ssid": c.ssid,
         "vlan": vlan_value(net, s.addressing.vlan, s.key_bit),
         "namedVlan": s.addressing.named_vlan,
         "switchport": Value::Null,
@@ -615,4 +616,43 @@ async fn network_vlans(State(st): St, Path(net): Path<String>) -> ApiResult {
         vlans.iter().map(|v| vlan_json(net, v)).collect(),
         None,
     ))
+}
+
+/// The 15 SSID slots of a network with access points: the configured ones from the world,
+/// the others `Unconfigured SSID n` and disabled, as the Dashboard lists them.
+async fn network_ssids(State(st): St, Path(net): Path<String>) -> ApiResult {
+    let (_, _, net) = usable_network(&st, &net)?;
+    let wireless = net
+        .devices
+        .iter()
+        .any(|d| d.product_type() == ProductType::Wireless);
+    if !wireless {
+        return Err(ApiError::bad_request(
+            "This endpoint only supports wireless networks",
+        ));
+    }
+    let slots = (0..=MAX_SSID_NUMBER)
+        .map(|number| {
+            let configured = net.ssids.iter().find(|s| s.number == number);
+            json!({
+                "number": number,
+                "name": configured.map_or_else(
+                    || format!("Unconfigured SSID {}", u32::from(number) + 1),
+                    |s| s.name.clone(),
+                ),
+                "enabled": configured.is_some_and(|s| s.enabled),
+                "splashPage": "None",
+                "ssidAdminAccessible": false,
+                "authMode": if configured.is_some() { "psk" } else { "open" },
+                "ipAssignmentMode": "Bridge mode",
+                "bandSelection": "Dual band operation",
+                "perClientBandwidthLimitUp": 0,
+                "perClientBandwidthLimitDown": 0,
+                "visible": true,
+                "availableOnAllAps": true,
+                "availabilityTags": [],
+            })
+        })
+        .collect();
+    Ok(json_list(slots, None))
 }

@@ -3,10 +3,10 @@
 use std::collections::HashSet;
 
 use super::{
-    Client, Device, Network, Organization, Presence, ProductType, Shape, TrafficProfile, Vlan,
-    VlanFormat, VlanMove, World,
+    Client, Device, Network, Organization, Presence, ProductType, Shape, Ssid, TrafficProfile,
+    Vlan, VlanFormat, VlanMove, World,
 };
-use crate::rng::Rng;
+use crate::rng::{Rng, hash_str, mix2};
 
 /// How big a generated world is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +81,43 @@ const TIME_ZONES: &[&str] = &[
     "America/Sao_Paulo",
     "Australia/Lord_Howe",
     "Asia/Tokyo",
+];
+
+/// The size of a campus world ([`World::generate_campus`]): every network has one MX with
+/// VLANs, `access_points` MR access points and `switches` MS switches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CampusSize {
+    /// Number of organizations.
+    pub orgs: usize,
+    /// Networks in each organization.
+    pub networks_per_org: usize,
+    /// MR access points in each network.
+    pub access_points: usize,
+    /// MS switches in each network.
+    pub switches: usize,
+    /// Clients in each network (about 60 % wireless).
+    pub clients_per_network: usize,
+}
+
+impl Default for CampusSize {
+    /// One organization of four networks, each 1 MX + 10 MR + 2 MS with 120 clients.
+    fn default() -> Self {
+        CampusSize {
+            orgs: 1,
+            networks_per_org: 4,
+            access_points: 10,
+            switches: 2,
+            clients_per_network: 120,
+        }
+    }
+}
+
+/// SSIDs handed to networks with access points: (slot number, name).
+const SSID_POOL: &[(u8, &str)] = &[
+    (0, "Corp Wi‑Fi"),
+    (1, "Guest Wi‑Fi"),
+    (2, "IoT"),
+    (4, "Personal Café"),
 ];
 
 const VLAN_POOL: &[(u16, &str)] = &[
@@ -174,6 +211,21 @@ fn serial(rng: &mut Rng) -> String {
 }
 
 pub(super) fn generate(seed: u64, size: &WorldSize) -> World {
+    generate_with(seed, size, None)
+}
+
+pub(super) fn generate_campus(seed: u64, size: &CampusSize) -> World {
+    let world_size = WorldSize {
+        orgs: size.orgs,
+        networks_per_org: size.networks_per_org,
+        devices_per_network: 1 + size.access_points + size.switches,
+        clients_per_network: size.clients_per_network,
+    };
+    generate_with(seed, &world_size, Some((size.access_points, size.switches)))
+}
+
+/// `campus`: `(access points, switches)` behind one MX with VLANs in every network.
+fn generate_with(seed: u64, size: &WorldSize, campus: Option<(usize, usize)>) -> World {
     let mut rng = Rng::new(seed);
     let mut ids = Uniq {
         seen: HashSet::new(),
@@ -193,7 +245,11 @@ pub(super) fn generate(seed: u64, size: &WorldSize) -> World {
         for n in 0..size.networks_per_org {
             net_no += 1;
             let tz = TIME_ZONES[(net_no + zone_shift) % TIME_ZONES.len()];
-            networks.push(network(&mut rng, &mut ids, size, n, net_no, tz));
+            let mut net = network(&mut rng, &mut ids, size, n, net_no, tz, campus);
+            // SSIDs come from their own hash stream so adding them left the rest of every
+            // seed's world as it was.
+            assign_ssids(seed, &mut net);
+            networks.push(net);
         }
         organizations.push(Organization {
             id,
@@ -208,6 +264,34 @@ pub(super) fn generate(seed: u64, size: &WorldSize) -> World {
     }
 }
 
+/// Gives a network with access points two to four SSIDs, and each of its wireless clients one
+/// of them.
+fn assign_ssids(seed: u64, net: &mut Network) {
+    if !net
+        .devices
+        .iter()
+        .any(|d| d.product_type() == ProductType::Wireless)
+    {
+        return;
+    }
+    let h = mix2(seed, hash_str(&net.id));
+    let count = 2 + (h % 3) as usize;
+    net.ssids = SSID_POOL
+        .iter()
+        .take(count)
+        .map(|&(number, name)| Ssid {
+            number,
+            name: name.to_string(),
+            enabled: true,
+        })
+        .collect();
+    for c in net.clients.iter_mut().filter(|c| c.wireless) {
+        let pick = mix2(h, hash_str(&c.id)) % net.ssids.len() as u64;
+        c.ssid = net.ssids.get(pick as usize).map(|s| s.name.clone());
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn network(
     rng: &mut Rng,
     ids: &mut Uniq,
@@ -215,9 +299,11 @@ fn network(
     index_in_org: usize,
     net_no: usize,
     tz: &str,
+    campus: Option<(usize, usize)>,
 ) -> Network {
-    // The first network of every org has an MX with VLANs so each org has something to sync.
-    let kind = if index_in_org == 0 {
+    // The first network of every org has an MX with VLANs so each org has something to sync;
+    // so has every network of a campus.
+    let kind = if index_in_org == 0 || campus.is_some() {
         Kind::MxVlans
     } else {
         match rng.below(100) {
@@ -246,7 +332,19 @@ fn network(
         tags.push("teleworker".to_string());
     }
 
-    let devices = devices(rng, ids, kind, size.devices_per_network.max(1), octet);
+    let devices = match campus {
+        Some((access_points, switches)) => {
+            let mut models = vec![rng.pick(MX_MODELS).copied().unwrap_or("MX68")];
+            for _ in 0..access_points {
+                models.push(rng.pick(MR_MODELS).copied().unwrap_or("MR46"));
+            }
+            for _ in 0..switches {
+                models.push(rng.pick(MS_MODELS).copied().unwrap_or("MS220-8P"));
+            }
+            make_devices(rng, ids, models, octet)
+        }
+        None => devices(rng, ids, kind, size.devices_per_network.max(1), octet),
+    };
     let combined = {
         let mut types: Vec<ProductType> = devices.iter().map(Device::product_type).collect();
         types.dedup();
@@ -321,6 +419,7 @@ fn network(
         name,
         tags,
         time_zone: tz.to_string(),
+        ssids: Vec::new(),
         notes: rng
             .chance(300)
             .then(|| "Rack im 2ème étage, see floor plan".to_string()),
@@ -347,6 +446,10 @@ fn devices(rng: &mut Rng, ids: &mut Uniq, kind: Kind, count: usize, octet: usize
         models.push(rng.pick(pool).copied().unwrap_or("MR46"));
         i += 1;
     }
+    make_devices(rng, ids, models, octet)
+}
+
+fn make_devices(rng: &mut Rng, ids: &mut Uniq, models: Vec<&str>, octet: usize) -> Vec<Device> {
     models
         .into_iter()
         .enumerate()
@@ -536,6 +639,7 @@ fn clients(
             named_vlan,
             device,
             wireless,
+            ssid: None,
             traffic: profile(rng, wireless),
             moves,
         });

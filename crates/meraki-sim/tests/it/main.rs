@@ -6,6 +6,7 @@ mod common;
 mod exactness;
 mod faults;
 mod limits;
+mod network_view;
 mod pagination;
 mod python_sdk;
 mod world_file;

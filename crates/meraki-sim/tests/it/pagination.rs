@@ -128,10 +128,13 @@ async fn every_paginated_list_visits_each_item_exactly_once() {
 async fn page_size_limits_are_enforced() {
     let sim = start(SimConfig::default()).await;
     let org = sim.world().organizations[0].id.clone();
+    let net = sim.world().organizations[0].networks[0].id.clone();
     for (path, bad) in [
         (format!("/organizations/{org}/devices"), 5001),
         (format!("/organizations/{org}/devices"), 2),
         ("/organizations".to_string(), 9001),
+        (format!("/networks/{net}/clients"), 5001),
+        (format!("/networks/{net}/clients"), 2),
     ] {
         let (status, _, body) = get(&sim, &format!("{path}?perPage={bad}")).await;
         assert_eq!(status, 400, "{path} perPage={bad}");
@@ -146,5 +149,7 @@ async fn page_size_limits_are_enforced() {
     assert!(body.as_array().is_some_and(|a| !a.is_empty()));
     assert!(link(&headers, "next").is_none());
     assert!(link(&headers, "first").is_some());
+    let (status, _, _) = get(&sim, &format!("/networks/{net}/clients?perPage=5000")).await;
+    assert_eq!(status, 200, "5000 is the network list's real maximum");
     sim.shutdown().await;
 }

@@ -60,6 +60,32 @@ async fn the_fixture_world_serves_its_contents() {
         "the printer talks every hour"
     );
     assert_eq!(truth["k000001"].sent.millis() % 125, 0);
+    // The network list names each wireless client's SSID; a wireless client of a file
+    // without SSIDs (written before they existed) reports none, like a wired one.
+    let hq = get_ok(
+        &sim,
+        "/networks/L_700001000000000001/clients?timespan=2678400",
+    )
+    .await;
+    let ssid_of = |list: &serde_json::Value, id: &str| {
+        list.as_array()
+            .expect("array")
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["ssid"].clone())
+            .expect("client listed")
+    };
+    assert_eq!(ssid_of(&hq, "k000001"), serde_json::json!("Corp"));
+    assert_eq!(ssid_of(&hq, "k000003"), serde_json::json!("Café Gäste"));
+    assert_eq!(ssid_of(&hq, "k000002"), serde_json::Value::Null);
+    let lab = get_ok(
+        &sim,
+        "/networks/N_700001000000000002/clients?timespan=2678400",
+    )
+    .await;
+    assert_eq!(ssid_of(&lab, "k000004"), serde_json::Value::Null);
+    let slots = get_ok(&sim, "/networks/L_700001000000000001/wireless/ssids").await;
+    assert_eq!(slots[3]["name"], serde_json::json!("Café Gäste"));
     // The access point only reports its wireless clients.
     let ap = get_ok(&sim, "/devices/Q2AB-CDEF-0002/clients?timespan=2678400").await;
     assert!(
@@ -91,6 +117,24 @@ fn invalid_worlds_are_rejected_with_a_useful_message() {
         .expect_err("foreign device")
         .to_string();
     assert!(err.contains("not a device of network"), "{err}");
+    for (bad, needle) in [
+        (
+            text.replace("ssid = \"Corp\"", "ssid = \"Nope\""),
+            "not among the ssids",
+        ),
+        (text.replace("number = 3", "number = 15"), "0 to 14"),
+        (
+            text.replace("number = 3", "number = 0"),
+            "duplicate SSID number",
+        ),
+        (
+            text.replace("name = \"Café Gäste\"", "name = \"Corp\""),
+            "unique",
+        ),
+    ] {
+        let err = World::from_toml_str(&bad).expect_err(needle).to_string();
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
     let err = World::load(std::path::Path::new("/nonexistent/world.toml"))
         .expect_err("missing file")
         .to_string();

@@ -1,10 +1,10 @@
 //! A report with every awkward case: a very long group name, a number wider than the
 //! original's 15 columns, non-ASCII and CSV-hostile names, fractional kB, unmatched traffic,
 //! traffic of groups no longer defined, a network without traffic, missing days and error
-//! bounds (given for one network, left empty elsewhere).
+//! bounds (given for one network, left empty elsewhere), and days read from both sources.
 
 use jiff::civil::date;
-use report_render::{DateRange, GroupDef, NetworkReport, OrgReport, Report};
+use report_render::{DateRange, GroupDef, NetworkReport, OrgReport, Report, SourceDays};
 use usage_model::{Kb, Traffic};
 
 pub const LONG_GROUP: &str = "Contractors, visitors and everyone else on the guest VLANs";
@@ -98,5 +98,16 @@ pub fn report() -> Report {
                 )
             })
             .collect(),
+        // A reconfigure switched from devices to networks mid-period.
+        sources: vec![
+            SourceDays {
+                source: usage_model::Source::Device,
+                days: 9,
+            },
+            SourceDays {
+                source: usage_model::Source::Network,
+                days: 12,
+            },
+        ],
     }
 }

@@ -6,4 +6,5 @@ mod fixture;
 mod golden;
 mod html;
 mod removed;
+mod sources;
 mod text_layout;

@@ -8,6 +8,7 @@ mod open;
 mod reclassify;
 mod report;
 mod runs;
+mod source;
 mod write;
 
 use jiff::civil::{Date, date};
@@ -25,6 +26,7 @@ pub async fn fixture() -> (TempDir, Store) {
                 groups: "Corp=sub:10.0.0.0/8;Guest=vid:30".into(),
                 filter: "dtype:mx".into(),
                 time_zone_mode: "network".into(),
+                source: usage_model::Source::Device,
             },
             &["Corp".to_string(), "Guest".to_string()],
         )
@@ -68,6 +70,7 @@ pub fn client(id: &str, ip: &str, group: Option<usize>, traffic: Traffic) -> Cli
         ip6: None,
         vlan: Some(10),
         named_vlan: Some("corp".into()),
+        ssid: None,
         group,
         traffic,
         bound: Traffic::default(),
@@ -87,6 +90,7 @@ pub fn day(network: &str, d: Date, clients: Vec<ClientDayRecord>) -> DayRecord {
     DayRecord {
         network_id: network.into(),
         day: d,
+        source: usage_model::Source::Device,
         groups,
         unmatched,
         clients,

@@ -14,6 +14,7 @@ async fn fill(store: &storage::Store, from: Date, to: Date) {
             .write_day(&DayRecord {
                 network_id: "N_1".into(),
                 day,
+                source: usage_model::Source::Device,
                 groups: vec![(0, t(v, 2 * v)), (1, t(0, 0))],
                 unmatched: t(1, 1),
                 clients: vec![],
@@ -122,6 +123,7 @@ async fn rows_of_groups_removed_by_a_reconfigure_stay_visible_without_a_name() {
         groups: "Only=sub:10.0.0.0/8".into(),
         filter: "dtype:mx".into(),
         time_zone_mode: "network".into(),
+        source: usage_model::Source::Device,
     };
     store.save_settings(&s, &["Only".into()]).await.unwrap();
     let rows = store.report_rows(d(7, 1), d(7, 1)).await.unwrap();
@@ -209,6 +211,7 @@ async fn daily_totals_follow_rewritten_days() {
         .write_day(&DayRecord {
             network_id: "N_1".into(),
             day: d(2, 10),
+            source: usage_model::Source::Device,
             groups: vec![(0, t(7, 8))],
             unmatched: t(5, 5),
             clients: vec![],
@@ -244,6 +247,7 @@ async fn the_monthly_rollup_follows_rewritten_days() {
         .write_day(&DayRecord {
             network_id: "N_1".into(),
             day: d(2, 10),
+            source: usage_model::Source::Device,
             groups: vec![(0, t(1_000_000, 3))],
             unmatched: t(5, 5),
             clients: vec![],

@@ -26,6 +26,7 @@ async fn settings_and_groups_round_trip_and_are_replaced() {
         groups: "A=vid:1;B=vid:2;C=vid:3".into(),
         filter: "org:X".into(),
         time_zone_mode: "utc".into(),
+        source: usage_model::Source::Device,
     };
     store
         .save_settings(&s, &["A".into(), "B".into(), "C".into()])

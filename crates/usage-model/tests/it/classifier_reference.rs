@@ -6,7 +6,7 @@ use ipnetwork::{IpNetwork, Ipv4Network, Ipv6Network};
 use proptest::prelude::*;
 use usage_model::{
     Classifier, ClientAddr, Group, GroupIndex, Groups, NetworkIdentity, Rule, RuleKind, Scope,
-    VlanInfo,
+    SsidInfo, SsidRef, VlanInfo,
 };
 
 /// The documented semantics, written as directly as possible: first group, in order, with an
@@ -15,6 +15,7 @@ fn reference(
     groups: &Groups,
     net: &NetworkIdentity,
     vlans: &[VlanInfo],
+    ssids: &[SsidInfo],
     c: &ClientAddr,
 ) -> Option<GroupIndex> {
     let in_net = |n: &IpNetwork| {
@@ -38,6 +39,11 @@ fn reference(
                             .iter()
                             .any(|v| &v.name == name && (c.vlan == Some(v.id) || in_vlan_subnet(v)))
                 }
+                RuleKind::Ssid(SsidRef::Name(name)) => c.ssid.as_deref() == Some(name.as_str()),
+                RuleKind::Ssid(SsidRef::Number(n)) => ssids
+                    .iter()
+                    .find(|s| s.number == *n)
+                    .is_some_and(|s| c.ssid.as_deref() == Some(s.name.as_str())),
             };
             if hit {
                 return Some(GroupIndex(i));
@@ -73,6 +79,24 @@ fn vname() -> impl Strategy<Value = String> {
     ]
 }
 
+fn ssid_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("Corp".to_string()),
+        Just("Guest".to_string()),
+        Just("guest".to_string())
+    ]
+}
+
+/// A network's SSID list: some of the slots 0..=3, each named from the small universe (two
+/// slots may share a name, as nothing forbids it).
+fn ssids() -> impl Strategy<Value = Vec<SsidInfo>> {
+    proptest::collection::btree_map(0u8..=3, ssid_name(), 0..4).prop_map(|m| {
+        m.into_iter()
+            .map(|(number, name)| SsidInfo { number, name })
+            .collect()
+    })
+}
+
 fn small_opt(values: &'static [&'static str]) -> impl Strategy<Value = Option<String>> {
     prop_oneof![
         3 => Just(None),
@@ -87,6 +111,8 @@ fn rule() -> impl Strategy<Value = Rule> {
             .prop_map(RuleKind::Subnet),
         2 => (1u16..=8).prop_map(RuleKind::VlanId),
         2 => vname().prop_map(RuleKind::VlanName),
+        1 => ssid_name().prop_map(|n| RuleKind::Ssid(SsidRef::Name(n))),
+        1 => (0u8..=3).prop_map(|n| RuleKind::Ssid(SsidRef::Number(n))),
     ];
     let scope = (
         small_opt(&["A", "B"]),
@@ -151,12 +177,14 @@ fn client() -> impl Strategy<Value = ClientAddr> {
         ),
         proptest::option::of(0u16..=10),
         proptest::option::of(prop_oneof![vname(), Just("Corp".to_string())]),
+        proptest::option::of(ssid_name()),
     )
-        .prop_map(|(ip, ip6, vlan, vlan_name)| ClientAddr {
+        .prop_map(|(ip, ip6, vlan, vlan_name, ssid)| ClientAddr {
             ip,
             ip6,
             vlan,
             vlan_name,
+            ssid,
         })
 }
 
@@ -168,18 +196,24 @@ proptest! {
         g in groups(),
         net in network(),
         vl in vlans(),
+        ss in ssids(),
         clients in proptest::collection::vec(client(), 1..40),
     ) {
-        let (c, warnings) = Classifier::new(&g, &net, &vl);
+        let (c, warnings) = Classifier::with_ssids(&g, &net, &vl, &ss);
         for client in &clients {
-            prop_assert_eq!(c.classify(client), reference(&g, &net, &vl, client), "{:?}", client);
+            prop_assert_eq!(c.classify(client), reference(&g, &net, &vl, &ss, client), "{:?}", client);
         }
-        // Exactly the in-scope vname rules whose name is not in the VLAN list warn.
+        // Exactly the in-scope vname rules whose name is not in the VLAN list warn, and the
+        // in-scope ssid:<number> rules whose slot is not in the SSID list.
         let expected = g
             .iter()
             .flat_map(|grp| &grp.rules)
             .filter(|r| r.scope.applies_to(&net.org_name, &net.net_name, &net.tags))
-            .filter(|r| matches!(&r.kind, RuleKind::VlanName(n) if !vl.iter().any(|v| &v.name == n)))
+            .filter(|r| match &r.kind {
+                RuleKind::VlanName(n) => !vl.iter().any(|v| &v.name == n),
+                RuleKind::Ssid(SsidRef::Number(k)) => !ss.iter().any(|s| s.number == *k),
+                _ => false,
+            })
             .count();
         prop_assert_eq!(warnings.len(), expected);
     }

@@ -7,6 +7,7 @@ use jiff::civil::Date;
 use proptest::prelude::*;
 use usage_model::{
     DateRange, DeviceType, Filter, Group, Groups, InitConfig, Period, Rule, RuleKind, Scope,
+    SsidRef,
 };
 
 /// Strings made of syntax fragments, to reach deep parser paths more often than random text.
@@ -17,6 +18,9 @@ fn syntaxy() -> impl Strategy<Value = String> {
         Just("vlanid:".to_string()),
         Just("vname:".to_string()),
         Just("vlanname:".to_string()),
+        Just("ssid:".to_string()),
+        Just("ssid=".to_string()),
+        Just("14".to_string()),
         Just("@org:".to_string()),
         Just("@net:".to_string()),
         Just("@tag:".to_string()),
@@ -61,11 +65,18 @@ fn subnet() -> impl Strategy<Value = IpNetwork> {
     ]
 }
 
+/// SSID names: like VLAN names, but never only digits (that is a slot number).
+fn ssid_name() -> impl Strategy<Value = String> {
+    vlan_name().prop_filter("not a number", |n| !n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn rule() -> impl Strategy<Value = Rule> {
     let kind = prop_oneof![
         subnet().prop_map(RuleKind::Subnet),
         (1u16..=4094).prop_map(RuleKind::VlanId),
         vlan_name().prop_map(RuleKind::VlanName),
+        (0u8..=14).prop_map(|n| RuleKind::Ssid(SsidRef::Number(n))),
+        ssid_name().prop_map(|n| RuleKind::Ssid(SsidRef::Name(n))),
     ];
     let scope = (
         proptest::option::of(name()),
@@ -110,6 +121,7 @@ fn init_text(groups: &Groups) -> String {
                 RuleKind::Subnet(n) => ("subnet", n.to_string()),
                 RuleKind::VlanId(id) => ("vlanid", id.to_string()),
                 RuleKind::VlanName(n) => ("vname", n.clone()),
+                RuleKind::Ssid(ssid) => ("ssid", ssid.to_string()),
             };
             s.push_str(&format!("{scope}{key}={value}\n"));
         }

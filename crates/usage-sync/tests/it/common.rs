@@ -81,6 +81,7 @@ pub async fn save_groups(store: &storage::Store, groups: &Groups, filter: &Filte
                 groups: groups.to_string(),
                 filter: filter.to_string(),
                 time_zone_mode: "network".into(),
+                source: usage_model::Source::Device,
             },
             &names,
         )

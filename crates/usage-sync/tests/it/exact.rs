@@ -165,6 +165,9 @@ async fn calls_equal_the_minimal_plan() {
     assert_eq!(summary.extra_reads, 2 * devices);
     // A frozen clock: nothing flows during the reads, so no device is read again.
     assert_eq!((summary.rereads, summary.bounded_days), (0, 0));
+    // One appliance per network: no hint about the network source.
+    assert_eq!(summary.source_calls, None);
+    assert_eq!(summary.extra_pages, 0);
     assert_eq!(
         sim.counters()
             .by_endpoint

@@ -5,3 +5,4 @@ mod exact;
 mod faults;
 mod incremental;
 mod moving;
+mod network;

@@ -162,6 +162,7 @@ pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
         settings.groups =
             Groups::parse(DEMO_GROUPS).map_err(|e| anyhow::anyhow!("demo groups: {e}"))?;
     }
+    config::check_source(&settings)?;
     // Checked before the simulator starts: a bad e-mail option should not cost a sync.
     let delivery = report::Delivery::from_args(g)?;
     let keep = g

@@ -73,6 +73,7 @@ pub fn warn_kept_configuration(g: &GlobalArgs, init: Option<&InitConfig>, path: 
         (g.groups.is_some(), "-g"),
         (g.filter.is_some(), "-f"),
         (g.timezone.is_some(), "--timezone"),
+        (g.source.is_some(), "--source"),
         (
             init.is_some_and(|i| i.groups.is_some() || i.filter.is_some()),
             "-i",
@@ -83,8 +84,8 @@ pub fn warn_kept_configuration(g: &GlobalArgs, init: Option<&InitConfig>, path: 
     .collect();
     if !given.is_empty() {
         tracing::warn!(
-            "{} ignored for the existing database {}: stored groups, filter and time zone \
-             kept; use reconfigure (-c dbreconfigure) to change them",
+            "{} ignored for the existing database {}: stored groups, filter, time zone and \
+             source kept; use reconfigure (-c dbreconfigure) to change them",
             given.join(", "),
             config::shown(path)
         );
@@ -139,10 +140,15 @@ pub async fn settings(store: &storage::Store) -> anyhow::Result<DbConfig> {
             Some(other.to_string())
         }
     };
+    s.source
+        .check(&groups, &filter)
+        .map_err(|e| bad("configuration", &e))?;
     Ok(DbConfig {
         groups,
         filter,
         timezone,
+        source: s.source,
+        filter_written: None,
     })
 }
 
@@ -157,6 +163,7 @@ pub async fn save(store: &storage::Store, new: &DbConfig) -> anyhow::Result<()> 
             .timezone
             .clone()
             .unwrap_or_else(|| TZ_NETWORK.to_string()),
+        source: new.source,
     };
     let names: Vec<String> = new.groups.iter().map(|g| g.name.clone()).collect();
     store
@@ -178,6 +185,7 @@ pub async fn open_or_create(
     if std::fs::symlink_metadata(path).is_err() {
         // Validate everything before creating a file, so a typo leaves nothing behind.
         let new = config::new_config(g, init)?;
+        config::check_source(&new)?;
         // Claim the name with O_EXCL: of several commands started at once on a new file,
         // exactly one creates it (and may remove it again, see `finish`); the others open it
         // as an existing database below.
@@ -203,10 +211,11 @@ pub async fn open_or_create(
                     return Err(e);
                 }
                 tracing::info!(
-                    "created {} with groups {} and filter {}",
+                    "created {} with groups {}, filter {} and source {}",
                     config::shown(path),
                     new.groups,
-                    new.filter
+                    new.filter,
+                    new.source
                 );
                 return Ok((store, new, true));
             }
@@ -226,7 +235,10 @@ pub async fn open_or_create(
     };
     let result = match stored {
         None => match config::new_config(g, init) {
-            Ok(new) => save(&store, &new).await.map(|()| new),
+            Ok(new) => match config::check_source(&new) {
+                Ok(()) => save(&store, &new).await.map(|()| new),
+                Err(e) => Err(e.into()),
+            },
             Err(e) => Err(e),
         },
         Some(_) => {
@@ -276,6 +288,10 @@ fn remove_database_files(path: &Path) {
 }
 
 /// `dbreconfigure`: replaces the stored configuration, optionally recomputing group rows.
+///
+/// The source changes only when `--source` is given: unlike groups, filter and time zone (which
+/// fall back to the defaults, as in the original), an omitted source keeps the stored one, so
+/// a reconfigure of the groups never silently changes how later days are counted.
 pub async fn reconfigure(
     g: &GlobalArgs,
     path: &Path,
@@ -283,7 +299,20 @@ pub async fn reconfigure(
     reclassify: bool,
 ) -> anyhow::Result<()> {
     let store = open_existing(path).await?;
-    let result = reconfigure_store(g, &store, new, reclassify).await;
+    let result = async {
+        let mut new = new.clone();
+        if g.source.is_none()
+            && let Some(stored) = store
+                .settings()
+                .await
+                .context("reading the configuration stored in the database")?
+        {
+            new.source = stored.source;
+        }
+        config::check_source(&new)?;
+        reconfigure_store(g, &store, &new, reclassify).await
+    }
+    .await;
     store.close().await;
     result
 }
@@ -297,9 +326,9 @@ async fn reconfigure_store(
     // Without --reclassify the original's behaviour: stored rows keep their positions.
     save(store, new).await?;
     if reclassify {
-        // VLAN-name rules are resolved through the networks' VLAN lists when a key is at
-        // hand; reclassifying works offline too, with a warning.
-        let client = if new.groups.needs_vlan_table() {
+        // VLAN-name and SSID-number rules are resolved through the networks' lists when a key
+        // is at hand; reclassifying works offline too, with a warning.
+        let client = if new.groups.needs_vlan_table() || new.groups.needs_ssid_list() {
             match config::client(g) {
                 Ok(c) => Some(c),
                 Err(e) => {

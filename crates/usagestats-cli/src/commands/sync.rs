@@ -3,7 +3,8 @@
 use std::io::IsTerminal as _;
 
 use meraki_client::Client;
-use usage_sync::{Clock, SyncConfig, SyncStatus};
+use usage_model::Source;
+use usage_sync::{Clock, SourceCalls, SyncConfig, SyncStatus};
 
 use crate::cli::GlobalArgs;
 use crate::config::DbConfig;
@@ -19,7 +20,8 @@ pub async fn run(
     clock: Clock,
     lookback_days: u32,
 ) -> anyhow::Result<()> {
-    let mut config = SyncConfig::new(settings.groups.clone(), settings.filter.clone());
+    let mut config = SyncConfig::new(settings.groups.clone(), settings.filter.clone())
+        .with_source(settings.source);
     config.clock = clock;
     config.lookback_days = lookback_days;
     config.timezone =
@@ -48,15 +50,24 @@ pub async fn run(
              Settings > Dashboard API access)"
         );
     }
+    // The device source reads devices; the network source reads each network's list whole.
+    let (read, again) = match summary.source {
+        Source::Device => (format!("{} devices", summary.devices), "devices"),
+        Source::Network => ("network client lists".to_string(), "networks"),
+    };
+    let pages = if summary.extra_pages > 0 {
+        format!(" + {} more pages", summary.extra_pages)
+    } else {
+        String::new()
+    };
     let line = format!(
-        "sync {}: {} orgs, {} networks, {} devices; {} days written ({} with an error bound), {} skipped; {} calls (plan {}) + {} bound reads ({} devices read again), {} requests, {} retries, {} rate-limited; {} anomalies; unmatched up {} kB down {} kB; {:.1} s",
+        "sync {}: {} orgs, {} networks, {read}; {} days written ({} with an error bound), {} skipped; {} calls (plan {}) + {} bound reads ({} {again} read again){pages}, {} requests, {} retries, {} rate-limited; {} anomalies; unmatched up {} kB down {} kB; {:.1} s",
         match summary.status {
             SyncStatus::Complete => "complete",
             SyncStatus::Partial => "partial",
         },
         summary.organizations,
         summary.networks,
-        summary.devices,
         summary.days_written,
         summary.bounded_days,
         summary.days_skipped,
@@ -78,6 +89,9 @@ pub async fn run(
     } else {
         tracing::info!("{line}");
     }
+    if let Some(calls) = &summary.source_calls {
+        tracing::warn!("{}", source_hint(calls));
+    }
     if let Some(first) = summary.warnings.first() {
         tracing::warn!(
             "{} configuration warning(s) during the sync, e.g. {first} (run with -v to see all)",
@@ -97,4 +111,38 @@ pub async fn run(
         .into());
     }
     Ok(())
+}
+
+/// The one-line hint after a sync whose device source read several devices of a network.
+fn source_hint(c: &SourceCalls) -> String {
+    format!(
+        "hint: this sync read {} devices in {} networks with {} calls; reading each network's \
+         client list instead (--source network, set with reconfigure) would take about {} and \
+         count every client once (see \"Sources\" in the manual)",
+        c.devices, c.networks, c.device_source, c.network_source
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hint_gives_both_call_counts_on_one_line() {
+        let calls = SourceCalls {
+            networks: 20,
+            devices: 260,
+            networks_with_several_devices: 20,
+            device_source: 8580,
+            network_source: 660,
+        };
+        let hint = source_hint(&calls);
+        assert_eq!(
+            hint,
+            "hint: this sync read 260 devices in 20 networks with 8580 calls; reading each \
+             network's client list instead (--source network, set with reconfigure) would take \
+             about 660 and count every client once (see \"Sources\" in the manual)"
+        );
+        assert!(!hint.contains('\n'));
+    }
 }

@@ -318,7 +318,7 @@ fn configuration_options_for_an_existing_database_get_one_warning_everywhere() {
     )
     .unwrap();
     let wanted = "-g, -f, --timezone, -i ignored for the existing database db.sqlite: stored \
-                  groups, filter and time zone kept; use reconfigure (-c dbreconfigure) to \
+                  groups, filter, time zone and source kept; use reconfigure (-c dbreconfigure) to \
                   change them";
     for command in [
         &["sync"][..],

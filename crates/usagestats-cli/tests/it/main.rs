@@ -9,4 +9,5 @@ mod harness;
 mod mail;
 mod manual;
 mod safety;
+mod sources;
 mod usage;

@@ -445,6 +445,30 @@ fn every_exit_code_of_the_manual_is_what_the_tool_returns() {
         ),
         (
             2,
+            "a source that cannot apply (`ssid:` groups without `--source network`, `dtype:`/`dtag:` with it)",
+            vec![
+                (
+                    "ssid without network",
+                    Box::new(|| go(&["-d", "new.sqlite", "-g", "Guests=ssid:Guest", "sync"])),
+                ),
+                (
+                    "dtag with network",
+                    Box::new(|| {
+                        go(&[
+                            "-d",
+                            "new.sqlite",
+                            "--source",
+                            "network",
+                            "-f",
+                            "dtag:core",
+                            "sync",
+                        ])
+                    }),
+                ),
+            ],
+        ),
+        (
+            2,
             "no database given",
             vec![("no -d", Box::new(|| go(&["-c", "report-offline:7"])))],
         ),
