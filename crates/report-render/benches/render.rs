@@ -51,6 +51,8 @@ fn big_report() -> Report {
             })
             .collect(),
         sources: vec![],
+        incomplete: None,
+        top_clients: None,
     }
 }
 

@@ -27,6 +27,9 @@
 //!     daily: vec![],
 //!     // Where the period's days were read from; empty when unknown.
 //!     sources: vec![],
+//!     // A complete period; no top-clients section.
+//!     incomplete: None,
+//!     top_clients: None,
 //! };
 //! assert_eq!(report.grand_total().total(), Kb::from_kb(1000));
 //!
@@ -45,7 +48,9 @@ mod html;
 mod json;
 mod model;
 mod sample;
+mod series;
 mod text;
+mod top;
 
 use std::io;
 use std::str::FromStr;
@@ -59,7 +64,9 @@ pub use model::{
     human_kb,
 };
 pub use sample::sample_report;
+pub use series::{render_series, render_series_email};
 pub use text::render_text;
+pub use top::{TopClient, TopClients, TopGroup, render_top_json, render_top_text};
 
 /// Everything that can go wrong while rendering.
 #[derive(Debug, thiserror::Error)]

@@ -120,6 +120,8 @@ pub async fn build_report(
         generated_at,
         daily,
         sources,
+        incomplete: None,
+        top_clients: None,
     })
 }
 

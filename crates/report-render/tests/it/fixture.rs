@@ -109,5 +109,7 @@ pub fn report() -> Report {
                 days: 12,
             },
         ],
+        incomplete: None,
+        top_clients: None,
     }
 }
