@@ -34,7 +34,11 @@ pub fn render_series(reports: &[Report], format: Format, out: &mut dyn Write) ->
             Format::Csv => series_csv(reports, out),
             Format::Json => crate::json::render_json_series(reports, out),
             Format::Html => {
-                out.write_all(render_series_html(reports, HtmlMode::Standalone)?.html.as_bytes())?;
+                out.write_all(
+                    render_series_html(reports, HtmlMode::Standalone)?
+                        .html
+                        .as_bytes(),
+                )?;
                 Ok(())
             }
         },
@@ -82,9 +86,19 @@ fn network_rows(reports: &[Report], org: &str, net: &str) -> Rows {
         .groups
         .iter()
         .enumerate()
-        .map(|(i, g)| (g.name.clone(), nets.iter().map(|n| n.as_ref().map(|n| n.group(i))).collect()))
+        .map(|(i, g)| {
+            (
+                g.name.clone(),
+                nets.iter()
+                    .map(|n| n.as_ref().map(|n| n.group(i)))
+                    .collect(),
+            )
+        })
         .collect();
-    let unmatched: Vec<Option<Traffic>> = nets.iter().map(|n| n.as_ref().map(|n| n.unmatched)).collect();
+    let unmatched: Vec<Option<Traffic>> = nets
+        .iter()
+        .map(|n| n.as_ref().map(|n| n.unmatched))
+        .collect();
     if unmatched.iter().flatten().any(|t| *t != Traffic::default()) {
         rows.push(("(unmatched)".to_string(), unmatched));
     }
@@ -99,13 +113,19 @@ fn total_rows(reports: &[Report]) -> Rows {
         .groups
         .iter()
         .enumerate()
-        .map(|(i, g)| (g.name.clone(), reports.iter().map(|r| Some(r.group_total(i))).collect()))
+        .map(|(i, g)| {
+            (
+                g.name.clone(),
+                reports.iter().map(|r| Some(r.group_total(i))).collect(),
+            )
+        })
         .collect();
     rows.push((
         "All groups".to_string(),
         reports.iter().map(|r| Some(r.grand_total())).collect(),
     ));
-    let unmatched: Vec<Option<Traffic>> = reports.iter().map(|r| Some(r.unmatched_total())).collect();
+    let unmatched: Vec<Option<Traffic>> =
+        reports.iter().map(|r| Some(r.unmatched_total())).collect();
     if unmatched.iter().flatten().any(|t| *t != Traffic::default()) {
         rows.push(("(unmatched)".to_string(), unmatched));
     }
@@ -213,7 +233,12 @@ fn series_text(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
             "\nWARNING: no data stored for some days of the periods; figures are incomplete (run sync at least every 29 days):"
         )?;
         for (i, org, net, days) in missing {
-            writeln!(out, "  period {}: \"{org}\" / \"{net}\": {}", i + 1, describe_missing(days))?;
+            writeln!(
+                out,
+                "  period {}: \"{org}\" / \"{net}\": {}",
+                i + 1,
+                describe_missing(days)
+            )?;
         }
     }
     writeln!(out, "\nGenerated at {}", last.generated_at)?;
@@ -228,7 +253,10 @@ fn series_csv(reports: &[Report], out: &mut dyn Write) -> crate::Result<()> {
             &buf[..]
         } else {
             // Every period's rows under the first period's header.
-            let start = buf.windows(2).position(|w| w == b"\r\n").map_or(buf.len(), |p| p + 2);
+            let start = buf
+                .windows(2)
+                .position(|w| w == b"\r\n")
+                .map_or(buf.len(), |p| p + 2);
             &buf[start..]
         };
         out.write_all(body)?;
@@ -239,22 +267,30 @@ fn series_csv(reports: &[Report], out: &mut dyn Write) -> crate::Result<()> {
 const TD: &str = "padding:5px 8px;border-bottom:1px solid #e6e9ee;text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums;";
 const TD_L: &str = "padding:5px 8px;border-bottom:1px solid #e6e9ee;text-align:left;";
 const TH: &str = "padding:6px 8px;border-bottom:2px solid #c9d1dc;text-align:right;white-space:nowrap;color:#555;font-weight:600;";
-const TH_L: &str = "padding:6px 8px;border-bottom:2px solid #c9d1dc;text-align:left;color:#555;font-weight:600;";
+const TH_L: &str =
+    "padding:6px 8px;border-bottom:2px solid #c9d1dc;text-align:left;color:#555;font-weight:600;";
 
 fn html_table(h: &mut String, reports: &[Report], rows: &Rows) {
     h.push_str("<div style=\"overflow-x:auto;\"><table role=\"table\" cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse;width:100%;font-size:13px;\">");
     let _ = write!(h, "<tr><th style=\"{TH_L}\">Group</th>");
     for r in reports {
-        let _ = write!(h, "<th style=\"{TH}\">{} to {}</th>", r.period.start, r.period.end);
+        let _ = write!(
+            h,
+            "<th style=\"{TH}\">{} to {}</th>",
+            r.period.start, r.period.end
+        );
     }
     h.push_str("</tr>");
     for (name, v) in rows {
         let _ = write!(h, "<tr><td style=\"{TD_L}\">{}</td>", escape(name));
         for c in v {
-            let text = c.map_or_else(|| "–".to_string(), |t| {
-                let total = shown(t).total();
-                format!("{} kB ({})", grouped_int(total), human_whole_kb(total))
-            });
+            let text = c.map_or_else(
+                || "–".to_string(),
+                |t| {
+                    let total = shown(t).total();
+                    format!("{} kB ({})", grouped_int(total), human_whole_kb(total))
+                },
+            );
             let _ = write!(h, "<td style=\"{TD}\">{text}</td>");
         }
         h.push_str("</tr>");
@@ -266,7 +302,10 @@ fn html_table(h: &mut String, reports: &[Report], rows: &Rows) {
 /// and one table per network (total traffic per group and period).
 pub(crate) fn render_series_html(reports: &[Report], mode: HtmlMode) -> crate::Result<HtmlOutput> {
     let (Some(first), Some(last)) = (reports.first(), reports.last()) else {
-        return Ok(HtmlOutput { html: String::new(), images: Vec::new() });
+        return Ok(HtmlOutput {
+            html: String::new(),
+            images: Vec::new(),
+        });
     };
     let title = format!(
         "Usage report: {} periods, {} to {}",
@@ -284,21 +323,35 @@ pub(crate) fn render_series_html(reports: &[Report], mode: HtmlMode) -> crate::R
         escape(&title)
     );
     if let Some(t) = &last.title {
-        let _ = write!(h, "<div style=\"font-size:13px;color:#666;text-transform:uppercase;\">{}</div>", escape(t));
+        let _ = write!(
+            h,
+            "<div style=\"font-size:13px;color:#666;text-transform:uppercase;\">{}</div>",
+            escape(t)
+        );
     }
-    let _ = write!(h, "<h1 style=\"margin:4px 0;font-size:24px;color:#1a2b4c;\">{}</h1><ul style=\"margin:4px 0 12px 18px;padding:0;font-size:13px;color:#444;\">", escape(&title));
+    let _ = write!(
+        h,
+        "<h1 style=\"margin:4px 0;font-size:24px;color:#1a2b4c;\">{}</h1><ul style=\"margin:4px 0 12px 18px;padding:0;font-size:13px;color:#444;\">",
+        escape(&title)
+    );
     for (i, r) in reports.iter().enumerate() {
         let _ = write!(h, "<li>{}</li>", escape(&period_line(i, r)));
     }
     h.push_str("</ul>\n");
+    // Chart (built without the `charts` feature: none; the tables carry every figure).
+    #[cfg_attr(not(feature = "charts"), allow(unused_mut))]
     let mut images = Vec::new();
+    #[cfg(feature = "charts")]
     match mode {
         HtmlMode::Email => {
             images.push(InlineImage {
                 content_id: CHART_CONTENT_ID.to_string(),
                 png: crate::chart::series_chart_png(reports)?,
             });
-            let _ = write!(h, "<img src=\"cid:{CHART_CONTENT_ID}\" alt=\"Traffic per group and period\" width=\"900\" style=\"display:block;width:100%;max-width:900px;height:auto;border:0;\">");
+            let _ = write!(
+                h,
+                "<img src=\"cid:{CHART_CONTENT_ID}\" alt=\"Traffic per group and period\" width=\"900\" style=\"display:block;width:100%;max-width:900px;height:auto;border:0;\">"
+            );
         }
         HtmlMode::Standalone => {
             let svg = crate::chart::series_chart_svg(reports).replacen(
@@ -309,21 +362,38 @@ pub(crate) fn render_series_html(reports: &[Report], mode: HtmlMode) -> crate::R
             h.push_str(&svg);
         }
     }
-    h.push_str("\n<h2 style=\"margin:24px 0 4px 0;font-size:20px;color:#1a2b4c;\">All organizations</h2>");
+    #[cfg(not(feature = "charts"))]
+    let _ = mode;
+    h.push_str(
+        "\n<h2 style=\"margin:24px 0 4px 0;font-size:20px;color:#1a2b4c;\">All organizations</h2>",
+    );
     html_table(&mut h, reports, &total_rows(reports));
     for org in &last.organizations {
-        let _ = write!(h, "\n<h2 style=\"margin:24px 0 4px 0;font-size:20px;color:#1a2b4c;\">Organization: {}</h2>", escape(&org.name));
+        let _ = write!(
+            h,
+            "\n<h2 style=\"margin:24px 0 4px 0;font-size:20px;color:#1a2b4c;\">Organization: {}</h2>",
+            escape(&org.name)
+        );
         for net in &org.networks {
-            let _ = write!(h, "<h3 style=\"margin:16px 0 6px 0;font-size:16px;color:#333;\">Network: {}</h3>", escape(&net.name));
-            html_table(&mut h, reports, &network_rows(reports, &org.name, &net.name));
+            let _ = write!(
+                h,
+                "<h3 style=\"margin:16px 0 6px 0;font-size:16px;color:#333;\">Network: {}</h3>",
+                escape(&net.name)
+            );
+            html_table(
+                &mut h,
+                reports,
+                &network_rows(reports, &org.name, &net.name),
+            );
         }
     }
     let missing: Vec<String> = reports
         .iter()
         .enumerate()
         .flat_map(|(i, r)| {
-            r.missing_data()
-                .map(move |(o, n, d)| format!("period {}: {o} / {n}: {}", i + 1, describe_missing(d)))
+            r.missing_data().map(move |(o, n, d)| {
+                format!("period {}: {o} / {n}: {}", i + 1, describe_missing(d))
+            })
         })
         .collect();
     if !missing.is_empty() {

@@ -15,6 +15,7 @@ use crate::model::{DateRange, human_whole_kb};
 
 /// One client among the largest of its group.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TopClient {
     /// 1 for the largest.
     pub rank: usize,
@@ -43,6 +44,7 @@ pub struct TopClient {
 
 /// The largest clients of one group.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TopGroup {
     /// Group name.
     pub group: String,
@@ -52,11 +54,54 @@ pub struct TopGroup {
 
 /// The largest clients of each group over a period.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TopClients {
     /// How many clients per group were asked for.
     pub limit: usize,
     /// One entry per group, in group order.
     pub groups: Vec<TopGroup>,
+}
+
+impl TopClient {
+    /// Client number `rank` of `network` in `organization`, with its `traffic`; no
+    /// description, user, address or VLAN until set, not pseudonymous.
+    pub fn new(
+        rank: usize,
+        organization: impl Into<String>,
+        network: impl Into<String>,
+        traffic: Traffic,
+    ) -> TopClient {
+        TopClient {
+            rank,
+            organization: organization.into(),
+            network: network.into(),
+            description: None,
+            user: None,
+            mac: None,
+            ip: None,
+            ip6: None,
+            vlan: None,
+            pseudonymous: false,
+            traffic,
+        }
+    }
+}
+
+impl TopGroup {
+    /// The largest `clients` of the group named `group`, largest first.
+    pub fn new(group: impl Into<String>, clients: Vec<TopClient>) -> TopGroup {
+        TopGroup {
+            group: group.into(),
+            clients,
+        }
+    }
+}
+
+impl TopClients {
+    /// The `limit` largest clients of each of `groups`.
+    pub fn new(limit: usize, groups: Vec<TopGroup>) -> TopClients {
+        TopClients { limit, groups }
+    }
 }
 
 /// The client's last known address: IPv4, else IPv6.
@@ -66,18 +111,22 @@ fn address(c: &TopClient) -> Option<&str> {
 
 /// Writes `top` as plain text: per group a table of rank, description, MAC, last IP, VLAN,
 /// network, up, down and total kB (whole kB, the total being up plus down as shown).
-pub fn render_top_text(
-    period: DateRange,
-    top: &TopClients,
-    out: &mut dyn Write,
-) -> io::Result<()> {
+pub fn render_top_text(period: DateRange, top: &TopClients, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "Top clients: {} to {} (the {} largest of each group by total traffic)",
         period.start, period.end, top.limit
     )?;
     let header = [
-        "#", "description", "MAC", "last IP", "VLAN", "network", "up kB", "down kB", "total kB",
+        "#",
+        "description",
+        "MAC",
+        "last IP",
+        "VLAN",
+        "network",
+        "up kB",
+        "down kB",
+        "total kB",
     ];
     for g in &top.groups {
         writeln!(out, "\nGroup \"{}\"", g.group)?;
@@ -128,7 +177,12 @@ pub fn render_top_text(
             line(out, r)?;
         }
     }
-    if top.groups.iter().flat_map(|g| &g.clients).any(|c| c.pseudonymous) {
+    if top
+        .groups
+        .iter()
+        .flat_map(|g| &g.clients)
+        .any(|c| c.pseudonymous)
+    {
         writeln!(
             out,
             "\nDescriptions, MAC and IP addresses are pseudonyms: this database keeps clients \
@@ -139,7 +193,15 @@ pub fn render_top_text(
 }
 
 /// The HTML section of a report's top clients.
-pub(crate) fn html_section(h: &mut String, top: &TopClients, h2: &str, th: &str, th_l: &str, td: &str, td_l: &str) {
+pub(crate) fn html_section(
+    h: &mut String,
+    top: &TopClients,
+    h2: &str,
+    th: &str,
+    th_l: &str,
+    td: &str,
+    td_l: &str,
+) {
     let _ = write!(
         h,
         "<h2 style=\"{h2}\">Top clients</h2><p style=\"margin:0;font-size:13px;color:#666;\">The {} largest clients of each group by total traffic over the period; address and VLAN of each client's latest day.</p>",
@@ -195,7 +257,12 @@ pub(crate) fn html_section(h: &mut String, top: &TopClients, h2: &str, th: &str,
         }
         h.push_str("</table></div>");
     }
-    if top.groups.iter().flat_map(|g| &g.clients).any(|c| c.pseudonymous) {
+    if top
+        .groups
+        .iter()
+        .flat_map(|g| &g.clients)
+        .any(|c| c.pseudonymous)
+    {
         h.push_str("<p style=\"margin:4px 0;font-size:12px;color:#555;\">Client names and addresses are pseudonyms: this database keeps clients pseudonymous.</p>");
     }
 }
@@ -266,7 +333,11 @@ impl<'a> TopJson<'a> {
 
 /// Writes `top` as a JSON document (`schema` `usagestats-top`, the `top_clients` object of the
 /// report JSON with the period).
-pub fn render_top_json(period: DateRange, top: &TopClients, out: &mut dyn Write) -> crate::Result<()> {
+pub fn render_top_json(
+    period: DateRange,
+    top: &TopClients,
+    out: &mut dyn Write,
+) -> crate::Result<()> {
     #[derive(Serialize)]
     struct Doc<'a> {
         schema: &'static str,

@@ -21,7 +21,7 @@ use jiff::civil::{Date, date};
 use sqlx::Connection;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-use storage::{NetworkRecord, Settings, Store};
+use usagestats_storage::{NetworkRecord, Settings, Store};
 
 /// Networks in the database: 1,000, or `BENCH_NETWORKS` for a quick trial.
 fn networks() -> i64 {
@@ -135,7 +135,10 @@ async fn build(path: &Path) {
     eprintln!("client rows written in {:.0?}", started.elapsed());
 
     let store = Store::open(&tmp).await.expect("migrate bench database");
-    eprintln!("rollups backfilled by the migration, {:.0?} in all", started.elapsed());
+    eprintln!(
+        "rollups backfilled by the migration, {:.0?} in all",
+        started.elapsed()
+    );
     let names: Vec<String> = (0..GROUPS).map(|g| format!("Group {g}")).collect();
     store
         .save_settings(
@@ -159,7 +162,10 @@ async fn build(path: &Path) {
     eprintln!("built {} in {:.0?}", path.display(), started.elapsed());
 }
 
-const PERIODS: [(&str, (i16, i8, i8), (i16, i8, i8)); 5] = [
+/// A date as (year, month, day).
+type Ymd = (i16, i8, i8);
+
+const PERIODS: [(&str, Ymd, Ymd); 5] = [
     ("last-week", (2026, 10, 19), (2026, 10, 25)),
     ("last-month", (2026, 10, 1), (2026, 10, 31)),
     ("billing-15", (2026, 9, 15), (2026, 10, 14)),
@@ -167,7 +173,7 @@ const PERIODS: [(&str, (i16, i8, i8), (i16, i8, i8)); 5] = [
     ("one-year", (2025, 11, 1), (2026, 10, 31)),
 ];
 
-fn d((y, m, dd): (i16, i8, i8)) -> Date {
+fn d((y, m, dd): Ymd) -> Date {
     date(y, m, dd)
 }
 
@@ -193,7 +199,10 @@ fn bench(c: &mut Criterion) {
             .block_on(store.top_clients(d(start), d(end), None, 10))
             .unwrap();
         let fast_time = t.elapsed();
-        assert_eq!(naive, fast, "{name}: the rollups and the daily rows disagree");
+        assert_eq!(
+            naive, fast,
+            "{name}: the rollups and the daily rows disagree"
+        );
         assert_eq!(fast.len(), GROUPS * 10);
         eprintln!(
             "top_clients/{name}: before (daily rows only) {naive_time:.2?}, with the rollups {fast_time:.2?} (first run)"
@@ -247,14 +256,14 @@ fn write_day(c: &mut Criterion) {
         up: usage_model::Kb::from_millis(i * 1_000 + 7),
         down: usage_model::Kb::from_millis(i * 3_000 + 1),
     };
-    let record = storage::DayRecord {
+    let record = usagestats_storage::DayRecord {
         network_id: "N_1".into(),
         day: date(2026, 10, 1),
         source: usage_model::Source::Device,
         groups: (0..GROUPS).map(|g| (g, traffic(g as i64))).collect(),
         unmatched: traffic(99),
         clients: (0..200)
-            .map(|i| storage::ClientDayRecord {
+            .map(|i| usagestats_storage::ClientDayRecord {
                 client_id: format!("k{i:04}"),
                 mac: Some(format!("00:00:00:00:{:02x}:{:02x}", i / 256, i % 256)),
                 ip: Some(format!("10.0.{}.{}", i / 250, i % 250 + 1)),

@@ -73,8 +73,15 @@ pub fn normalize_mac(text: &str) -> Option<String> {
         .chars()
         .filter(|c| !matches!(c, ':' | '-' | '.'))
         .collect();
-    let separators = text.trim().chars().filter(|c| matches!(c, ':' | '-' | '.')).count();
-    if hex.len() != 12 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) || !matches!(separators, 0 | 2 | 5) {
+    let separators = text
+        .trim()
+        .chars()
+        .filter(|c| matches!(c, ':' | '-' | '.'))
+        .count();
+    if hex.len() != 12
+        || !hex.bytes().all(|b| b.is_ascii_hexdigit())
+        || !matches!(separators, 0 | 2 | 5)
+    {
         return None;
     }
     let lower = hex.to_ascii_lowercase();
@@ -129,7 +136,9 @@ fn privacy_from_row(detail: &str, retention: Option<i64>) -> Result<Privacy> {
         retention_days: retention
             .map(|d| {
                 u32::try_from(d).map_err(|_| {
-                    Error::Corrupt(format!("settings.client_retention_days {d} is out of range"))
+                    Error::Corrupt(format!(
+                        "settings.client_retention_days {d} is out of range"
+                    ))
                 })
             })
             .transpose()?,
@@ -137,11 +146,10 @@ fn privacy_from_row(detail: &str, retention: Option<i64>) -> Result<Privacy> {
 }
 
 async fn privacy_in(tx: &mut Transaction<'static, Sqlite>) -> Result<Privacy> {
-    let row: Option<(String, Option<i64>)> = sqlx::query_as(
-        "SELECT client_detail, client_retention_days FROM settings WHERE id = 1",
-    )
-    .fetch_optional(&mut **tx)
-    .await?;
+    let row: Option<(String, Option<i64>)> =
+        sqlx::query_as("SELECT client_detail, client_retention_days FROM settings WHERE id = 1")
+            .fetch_optional(&mut **tx)
+            .await?;
     match row {
         Some((detail, retention)) => privacy_from_row(&detail, retention),
         None => Ok(Privacy::default()),
@@ -544,9 +552,19 @@ mod tests {
             "00180a123456",
             " 00:18:0a:12:34:56 ",
         ] {
-            assert_eq!(normalize_mac(text).as_deref(), Some("00:18:0a:12:34:56"), "{text}");
+            assert_eq!(
+                normalize_mac(text).as_deref(),
+                Some("00:18:0a:12:34:56"),
+                "{text}"
+            );
         }
-        for bad in ["", "00:18:0a:12:34", "00:18:0a:12:34:5g", "k74272e", "00:18:0a-123456"] {
+        for bad in [
+            "",
+            "00:18:0a:12:34",
+            "00:18:0a:12:34:5g",
+            "k74272e",
+            "00:18:0a-123456",
+        ] {
             assert_eq!(normalize_mac(bad), None, "{bad}");
         }
         assert!(is_pseudonym("0123456789abcdef0123456789abcdef"));

@@ -142,9 +142,11 @@ impl Store {
         let ranked: Vec<Ranked> = if let Some((table, unit)) = single {
             let positions: Vec<i64> = match group {
                 Some(g) => vec![position_to_sql(g)?],
-                None => sqlx::query_scalar("SELECT position FROM groups ORDER BY position")
-                    .fetch_all(&mut *tx)
-                    .await?,
+                None => {
+                    sqlx::query_scalar("SELECT position FROM groups ORDER BY position")
+                        .fetch_all(&mut *tx)
+                        .await?
+                }
             };
             let sql = match table {
                 Unit::Month => {
@@ -228,21 +230,26 @@ impl Store {
         start: Date,
         end: Date,
     ) -> Result<Vec<TopClient>> {
-        let names: HashMap<String, (String, String)> = sqlx::query_as::<_, (String, String, String)>(
-            "SELECT n.id, n.name, o.name FROM networks AS n
+        let names: HashMap<String, (String, String)> =
+            sqlx::query_as::<_, (String, String, String)>(
+                "SELECT n.id, n.name, o.name FROM networks AS n
              JOIN organizations AS o ON o.id = n.organization_id",
-        )
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .map(|(id, net, org)| (id, (net, org)))
-        .collect();
+            )
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .map(|(id, net, org)| (id, (net, org)))
+            .collect();
         let (from, to) = (day_text(start), day_text(end));
         let mut out = Vec::with_capacity(ranked.len());
         let mut rank = 0usize;
         let mut previous: Option<i64> = None;
         for (position, network_id, client_id, up, down) in ranked {
-            rank = if previous == Some(position) { rank + 1 } else { 1 };
+            rank = if previous == Some(position) {
+                rank + 1
+            } else {
+                1
+            };
             previous = Some(position);
             // The client's latest day in the period within the group: the (network, day) key
             // is walked backwards from the period's end until the client's row turns up.

@@ -79,9 +79,7 @@ pub enum PeriodError {
     #[error("invalid number of days {0:?}: expected 1 to 100000")]
     InvalidDays(String),
     /// A billing day given for a period that is not a billing cycle.
-    #[error(
-        "a billing day applies only to the billing and this-billing periods, not to {0:?}"
-    )]
+    #[error("a billing day applies only to the billing and this-billing periods, not to {0:?}")]
     NotBilling(String),
 }
 
@@ -560,7 +558,10 @@ mod tests {
             Period::ThisBilling { day: 1 }.with_billing_day(31),
             Ok(Period::ThisBilling { day: 31 })
         );
-        let e = Period::LastWeek.with_billing_day(15).unwrap_err().to_string();
+        let e = Period::LastWeek
+            .with_billing_day(15)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not to \"last-week\""), "{e}");
         assert!(Period::Billing { day: 1 }.with_billing_day(32).is_err());
         // The whole cycle of this-billing: 2024-02-10 lies in the cycle of day 31 that began
@@ -569,7 +570,10 @@ mod tests {
             Period::ThisBilling { day: 31 }.whole_cycle(date(2024, 2, 10)),
             Some(range(date(2024, 1, 31), date(2024, 2, 28)))
         );
-        assert_eq!(Period::Billing { day: 31 }.whole_cycle(date(2024, 2, 10)), None);
+        assert_eq!(
+            Period::Billing { day: 31 }.whole_cycle(date(2024, 2, 10)),
+            None
+        );
         assert!(!Period::Billing { day: 5 }.is_incomplete());
         for bad in [
             "billing:0",

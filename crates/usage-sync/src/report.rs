@@ -41,11 +41,10 @@ pub async fn build_report(
     // alphabetical order.
     let mut orgs: BTreeMap<(String, String), BTreeMap<(String, String), NetworkReport>> =
         BTreeMap::new();
-    let new_net = |name: &str| NetworkReport {
-        name: name.to_string(),
-        groups: vec![Traffic::default(); n],
-        bounds: vec![Traffic::default(); n],
-        ..NetworkReport::default()
+    let new_net = |name: &str| {
+        let mut net = NetworkReport::new(name, vec![Traffic::default(); n]);
+        net.bounds = vec![Traffic::default(); n];
+        net
     };
     for row in store.report_rows(range.start, range.end).await? {
         let net = orgs
@@ -103,26 +102,22 @@ pub async fn build_report(
         .report_sources(range.start, range.end)
         .await?
         .into_iter()
-        .map(|(source, days)| SourceDays { source, days })
+        .map(|(source, days)| SourceDays::new(source, days))
         .collect();
 
-    Ok(Report {
-        title: None,
-        period: report_render::DateRange::new(range.start, range.end),
-        groups: group_defs,
-        organizations: orgs
-            .into_iter()
-            .map(|((name, _), nets)| OrgReport {
-                name,
-                networks: nets.into_values().collect(),
-            })
-            .collect(),
+    let organizations = orgs
+        .into_iter()
+        .map(|((name, _), nets)| OrgReport::new(name, nets.into_values().collect()))
+        .collect();
+    let mut report = Report::new(
+        report_render::DateRange::new(range.start, range.end),
+        group_defs,
+        organizations,
         generated_at,
-        daily,
-        sources,
-        incomplete: None,
-        top_clients: None,
-    })
+    );
+    report.daily = daily;
+    report.sources = sources;
+    Ok(report)
 }
 
 /// The reports of the last `count` periods of the kind of `period` as of `today`, oldest
@@ -181,28 +176,35 @@ pub async fn top_clients(
     };
     let groups = positions
         .into_iter()
-        .map(|p| report_render::TopGroup {
-            group: names.get(p).cloned().unwrap_or_else(|| format!("group {p}")),
-            clients: rows
+        .map(|p| {
+            let clients = rows
                 .iter()
                 .filter(|c| c.group_position == p)
-                .map(|c| report_render::TopClient {
-                    rank: c.rank,
-                    organization: c.organization_name.clone(),
-                    network: c.network_name.clone(),
-                    description: c.description.clone(),
-                    user: c.user.clone(),
-                    mac: c.mac.clone(),
-                    ip: c.ip.clone(),
-                    ip6: c.ip6.clone(),
-                    vlan: c.vlan,
-                    pseudonymous: c.pseudonymized,
-                    traffic: c.traffic,
+                .map(|c| {
+                    let mut t = report_render::TopClient::new(
+                        c.rank,
+                        c.organization_name.clone(),
+                        c.network_name.clone(),
+                        c.traffic,
+                    );
+                    t.description.clone_from(&c.description);
+                    t.user.clone_from(&c.user);
+                    t.mac.clone_from(&c.mac);
+                    t.ip.clone_from(&c.ip);
+                    t.ip6.clone_from(&c.ip6);
+                    t.vlan = c.vlan;
+                    t.pseudonymous = c.pseudonymized;
+                    t
                 })
-                .collect(),
+                .collect();
+            let name = names
+                .get(p)
+                .cloned()
+                .unwrap_or_else(|| format!("group {p}"));
+            report_render::TopGroup::new(name, clients)
         })
         .collect();
-    Ok(report_render::TopClients { limit, groups })
+    Ok(report_render::TopClients::new(limit, groups))
 }
 
 /// The longest run of consecutive days that **every** network known to `store` has complete,
@@ -252,22 +254,14 @@ async fn group_defs(store: &storage::Store) -> Result<Vec<GroupDef>> {
     Ok(match parsed {
         Some(groups) => groups
             .iter()
-            .map(|g| GroupDef {
-                name: g.name.clone(),
-                definition: g
-                    .rules
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(","),
+            .map(|g| {
+                let rules: Vec<String> = g.rules.iter().map(ToString::to_string).collect();
+                GroupDef::new(g.name.clone(), rules.join(","))
             })
             .collect(),
         None => names
             .into_iter()
-            .map(|name| GroupDef {
-                name,
-                definition: String::new(),
-            })
+            .map(|name| GroupDef::new(name, String::new()))
             .collect(),
     })
 }

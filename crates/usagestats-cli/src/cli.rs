@@ -257,6 +257,19 @@ pub enum Command {
     Top(TopArgs),
     /// Erase every stored row of one client (by MAC address, or by its pseudonym).
     ForgetClient(ForgetClientArgs),
+    /// Print a completion script for a shell (see the manual for where to install it).
+    Completions(CompletionsArgs),
+    /// Print the manual page in roff (`cargo xtask man` writes it to target/man/usagestats.1).
+    #[command(hide = true)]
+    ManPage,
+}
+
+/// `usagestats completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// `usagestats report`.
@@ -494,6 +507,13 @@ pub enum Action {
         /// World seed.
         seed: u64,
     },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page.
+    ManPage,
 }
 
 /// The options of `report` beyond its period (the original's `-c report:<time>` has none).
@@ -556,6 +576,8 @@ impl Cli {
                 Command::Backup(b) => Action::Backup {
                     target: b.target.clone(),
                 },
+                Command::Completions(c) => Action::Completions { shell: c.shell },
+                Command::ManPage => Action::ManPage,
                 Command::Demo(d) => Action::Demo {
                     days: d.days,
                     seed: d.seed,

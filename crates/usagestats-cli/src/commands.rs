@@ -1,6 +1,12 @@
 //! One module per operation; `run` dispatches the parsed [`Action`].
 
+#[cfg(feature = "demo")]
 mod demo;
+#[cfg(feature = "mail")]
+mod mail;
+#[cfg(not(feature = "mail"))]
+#[path = "commands/no_mail.rs"]
+mod mail;
 pub(crate) mod privacy;
 pub(crate) mod report;
 pub(crate) mod store;
@@ -19,7 +25,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let action = cli.action()?;
     let g = &cli.global;
     match action {
+        Action::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cli_command(), "usagestats", &mut out);
+            write_stdout(&out)
+        }
+        Action::ManPage => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cli_command())
+                .render(&mut out)
+                .context("rendering the manual page")?;
+            write_stdout(&out)
+        }
+        #[cfg(feature = "demo")]
         Action::Demo { days, seed } => demo::run(g, days, seed).await,
+        #[cfg(not(feature = "demo"))]
+        Action::Demo { .. } => Err(UsageError::new(
+            "this usagestats was built without the demo (cargo feature `demo`); build it with \
+             default features to run the built-in simulator",
+        )
+        .into()),
         Action::ImportLegacy { legacy } => {
             let target = g.database.clone().ok_or_else(|| {
                 UsageError::new("import-legacy needs the new database file: -d FILE")
@@ -192,4 +217,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store::finish(store, &path, created, result).await
         }
     }
+}
+
+/// The command line's definition, for completions and the manual page.
+fn cli_command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).context("writing to standard output")?;
+    out.flush().context("writing to standard output")
 }

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use meraki_client::{ApiKey, Client, Region};
 use usage_model::{Filter, Groups, InitConfig, Source, SourceError};
@@ -14,6 +13,7 @@ use crate::cli::GlobalArgs;
 use crate::error::UsageError;
 
 /// Environment variable holding the SMTP password (keeps it out of the process list).
+#[cfg(feature = "mail")]
 pub const SMTP_PASSWORD_ENV: &str = "USAGESTATS_SMTP_PASSWORD";
 
 /// The init file, read once if `-i` was given.
@@ -253,15 +253,15 @@ pub fn clock(args: &GlobalArgs) -> anyhow::Result<usage_sync::Clock> {
 }
 
 /// The current instant of [`clock`].
-pub fn now(args: &GlobalArgs) -> anyhow::Result<Timestamp> {
+#[cfg(feature = "demo")]
+pub fn now(args: &GlobalArgs) -> anyhow::Result<jiff::Timestamp> {
     clock(args).map(|c| c.now())
 }
 
 /// Reads a report period and, for billing periods, `--day`: given both as `billing:15` and
 /// `--day 15`, or `--day` with another kind of period, it is a usage error.
 pub fn period(text: &str, day: Option<u8>) -> anyhow::Result<usage_model::Period> {
-    let period =
-        usage_model::Period::parse(text).map_err(|e| UsageError::new(e.to_string()))?;
+    let period = usage_model::Period::parse(text).map_err(|e| UsageError::new(e.to_string()))?;
     let Some(day) = day else {
         return Ok(period);
     };

@@ -88,12 +88,21 @@ fn three_periods_side_by_side() {
     let text = out(&reports, Format::Text);
     assert!(text.starts_with("Fixture report\nUsage report: 3 periods, 2026-08-15 to 2026-11-06\nPeriod 1: 2026-08-15 to 2026-09-14 (31 days)\nPeriod 2: 2026-09-15 to 2026-10-14 (30 days)\nPeriod 3: 2026-10-15 to 2026-11-06 (23 days; incomplete: the cycle 2026-10-15 to 2026-11-14 is not over)\n"), "{text}");
     // Every table has the same columns, lined up.
-    let headers: Vec<&str> = text.lines().filter(|l| l.starts_with("Group name")).collect();
+    let headers: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("Group name"))
+        .collect();
     assert_eq!(headers.len(), 5, "four networks and the totals");
     assert!(headers.iter().all(|h| *h == headers[0]), "{headers:?}");
-    assert!(headers[0].ends_with("     period 1 kB      period 2 kB      period 3 kB"), "{text}");
+    assert!(
+        headers[0].ends_with("     period 1 kB      period 2 kB      period 3 kB"),
+        "{text}"
+    );
     // The columns hold each period's figures: the up traffic grows with the period.
-    let totals = text.split("All organizations (total kB, up + down)\n").nth(1).unwrap();
+    let totals = text
+        .split("All organizations (total kB, up + down)\n")
+        .nth(1)
+        .unwrap();
     let all: Vec<i128> = totals
         .lines()
         .find(|l| l.starts_with("All groups"))
@@ -145,22 +154,17 @@ fn three_periods_side_by_side() {
 }
 
 fn client(rank: usize, mac: &str, kb: i64, pseudonymous: bool) -> TopClient {
-    TopClient {
-        rank,
-        organization: "Acme".into(),
-        network: "HQ".into(),
-        description: Some(format!("host-{rank}")),
-        user: None,
-        mac: Some(mac.into()),
-        ip: Some(format!("10.0.0.{rank}")),
-        ip6: None,
-        vlan: Some(20),
-        pseudonymous,
-        traffic: Traffic {
-            up: Kb::from_millis(kb * 1000 + 499),
-            down: Kb::from_kb(kb),
-        },
-    }
+    let traffic = Traffic {
+        up: Kb::from_millis(kb * 1000 + 499),
+        down: Kb::from_kb(kb),
+    };
+    let mut c = TopClient::new(rank, "Acme", "HQ", traffic);
+    c.description = Some(format!("host-{rank}"));
+    c.mac = Some(mac.into());
+    c.ip = Some(format!("10.0.0.{rank}"));
+    c.vlan = Some(20);
+    c.pseudonymous = pseudonymous;
+    c
 }
 
 #[test]
@@ -168,22 +172,19 @@ fn the_top_clients_section_is_in_html_and_json_only_when_asked_for() {
     let mut r = fixture::report();
     let html = out(std::slice::from_ref(&r), Format::Html);
     assert!(!html.contains("Top clients"));
-    r.top_clients = Some(TopClients {
-        limit: 2,
-        groups: vec![
-            TopGroup {
-                group: "Corporate".into(),
-                clients: vec![
+    r.top_clients = Some(TopClients::new(
+        2,
+        vec![
+            TopGroup::new(
+                "Corporate",
+                vec![
                     client(1, "00:18:0a:00:00:01", 5000, false),
                     client(2, "00:18:0a:00:00:02", 10, false),
                 ],
-            },
-            TopGroup {
-                group: "R&D <lab>".into(),
-                clients: vec![],
-            },
+            ),
+            TopGroup::new("R&D <lab>", vec![]),
         ],
-    });
+    ));
     let html = out(std::slice::from_ref(&r), Format::Html);
     assert!(html.contains("Top clients"));
     assert!(html.contains("00:18:0a:00:00:01") && html.contains("host-1"));
@@ -199,7 +200,20 @@ fn the_top_clients_section_is_in_html_and_json_only_when_asked_for() {
     let mut text = Vec::new();
     render_top_text(r.period, r.top_clients.as_ref().unwrap(), &mut text).unwrap();
     let text = String::from_utf8(text).unwrap();
-    assert!(text.starts_with("Top clients: 2026-11-16 to 2026-11-22 (the 2 largest of each group by total traffic)\n"), "{text}");
-    assert!(text.contains("1  host-1       00:18:0a:00:00:01  10.0.0.1  20    Acme / HQ  5,000    5,000    10,000"), "{text}");
-    assert!(text.contains("Group \"R&D <lab>\"\n  no client traffic stored for this period"), "{text}");
+    assert!(
+        text.starts_with(
+            "Top clients: 2026-11-16 to 2026-11-22 (the 2 largest of each group by total traffic)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "1  host-1       00:18:0a:00:00:01  10.0.0.1  20    Acme / HQ  5,000    5,000    10,000"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Group \"R&D <lab>\"\n  no client traffic stored for this period"),
+        "{text}"
+    );
 }

@@ -1,8 +1,8 @@
 use std::path::PathBuf;
 
 use jiff::civil::Date;
-use storage::{Error, Store, import_legacy};
 use usage_model::Kb;
+use usagestats_storage::{Error, Store, import_legacy};
 
 pub fn fixture_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/legacy/usagestats-v4.db")

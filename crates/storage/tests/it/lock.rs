@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use storage::{Error, Store};
+use usagestats_storage::{Error, Store};
 
 use crate::fixture;
 

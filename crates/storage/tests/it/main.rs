@@ -14,9 +14,9 @@ mod top;
 mod write;
 
 use jiff::civil::{Date, date};
-use storage::{ClientDayRecord, DayRecord, NetworkRecord, Settings, Store};
 use tempfile::TempDir;
 use usage_model::{Kb, Traffic};
+use usagestats_storage::{ClientDayRecord, DayRecord, NetworkRecord, Settings, Store};
 
 /// A fresh store with two groups, two organizations and three networks.
 pub async fn fixture() -> (TempDir, Store) {

@@ -1,8 +1,8 @@
 //! Client detail, pseudonyms, retention and forgetting a client, on real files: what the file
 //! holds afterwards, byte for byte.
 
-use storage::{ClientDayRecord, Store};
 use usage_model::{ClientDetail, Privacy};
+use usagestats_storage::{ClientDayRecord, Store};
 
 use crate::{client, d, day, fixture, t};
 
@@ -64,7 +64,7 @@ const SECRETS: [&str; 9] = [
     "alice",
 ];
 
-async fn group_rows(store: &Store) -> Vec<storage::ReportRow> {
+async fn group_rows(store: &Store) -> Vec<usagestats_storage::ReportRow> {
     store.report_rows(d(3, 1), d(3, 31)).await.unwrap()
 }
 
@@ -84,11 +84,20 @@ async fn pseudonymous_rows_rank_alike_and_leave_nothing_readable_in_the_file() {
     write_month(&store).await;
     write_month(&pseudo).await;
     assert_eq!(group_rows(&store).await, group_rows(&pseudo).await);
-    let plain = store.top_clients(d(3, 1), d(3, 20), None, 10).await.unwrap();
-    let hashed = pseudo.top_clients(d(3, 1), d(3, 20), None, 10).await.unwrap();
+    let plain = store
+        .top_clients(d(3, 1), d(3, 20), None, 10)
+        .await
+        .unwrap();
+    let hashed = pseudo
+        .top_clients(d(3, 1), d(3, 20), None, 10)
+        .await
+        .unwrap();
     assert_eq!(plain.len(), hashed.len());
     for (a, b) in plain.iter().zip(&hashed) {
-        assert_eq!((a.group_position, a.rank, &a.network_id, a.traffic), (b.group_position, b.rank, &b.network_id, b.traffic));
+        assert_eq!(
+            (a.group_position, a.rank, &a.network_id, a.traffic),
+            (b.group_position, b.rank, &b.network_id, b.traffic)
+        );
         assert!(b.pseudonymized && !a.pseudonymized);
         assert_ne!(a.mac, b.mac);
         assert_eq!(b.mac.as_deref().map(str::len), Some(32));
@@ -100,7 +109,10 @@ async fn pseudonymous_rows_rank_alike_and_leave_nothing_readable_in_the_file() {
         assert!(!contains(&file, s), "{s} is in the pseudonymous database");
     }
     let file = bytes(store).await;
-    assert!(contains(&file, "Laptop of alice"), "the full database keeps descriptions");
+    assert!(
+        contains(&file, "Laptop of alice"),
+        "the full database keeps descriptions"
+    );
     let _ = full_path;
 }
 
@@ -109,33 +121,52 @@ async fn a_stricter_detail_applies_to_stored_rows_and_erases_them_for_good() {
     let (_dir, store) = fixture().await;
     write_month(&store).await;
     let before = group_rows(&store).await;
-    let top_before = store.top_clients(d(3, 1), d(3, 20), None, 10).await.unwrap();
+    let top_before = store
+        .top_clients(d(3, 1), d(3, 20), None, 10)
+        .await
+        .unwrap();
     let pseudonymous = Privacy {
         detail: ClientDetail::Pseudonymous,
         retention_days: None,
     };
     assert!(pseudonymous.is_stricter_than(&store.privacy().await.unwrap()));
     let impact = store.privacy_impact(&pseudonymous).await.unwrap();
-    assert_eq!((impact.pseudonymized, impact.deleted, impact.expired), (120, 0, 0));
+    assert_eq!(
+        (impact.pseudonymized, impact.deleted, impact.expired),
+        (120, 0, 0)
+    );
     // Counting changed nothing.
     assert_eq!(store.client_row_counts().await.unwrap(), (120, 0));
     assert_eq!(store.apply_privacy(&pseudonymous).await.unwrap(), impact);
     assert_eq!(store.privacy().await.unwrap(), pseudonymous);
     assert_eq!(group_rows(&store).await, before);
-    let top_after = store.top_clients(d(3, 1), d(3, 20), None, 10).await.unwrap();
+    let top_after = store
+        .top_clients(d(3, 1), d(3, 20), None, 10)
+        .await
+        .unwrap();
     assert_eq!(top_before.len(), top_after.len());
     for (a, b) in top_before.iter().zip(&top_after) {
-        assert_eq!((a.rank, a.traffic, &a.network_id), (b.rank, b.traffic, &b.network_id));
+        assert_eq!(
+            (a.rank, a.traffic, &a.network_id),
+            (b.rank, b.traffic, &b.network_id)
+        );
     }
     // Forgetting by MAC finds the pseudonymized rows through the MAC's pseudonym, and by the
     // pseudonym itself.
     let gone = store.forget_client("AA-BB-CC-00-00-01").await.unwrap();
     assert_eq!((gone.rows, gone.networks), (40, 2));
     let bob = top_after.iter().find(|c| c.group_position == 1).unwrap();
-    let gone = store.forget_client(bob.mac.as_deref().unwrap()).await.unwrap();
+    let gone = store
+        .forget_client(bob.mac.as_deref().unwrap())
+        .await
+        .unwrap();
     assert_eq!(gone.rows, 40);
     assert!(store.forget_client("not a mac").await.is_err());
-    assert_eq!(group_rows(&store).await, before, "group rows keep the traffic");
+    assert_eq!(
+        group_rows(&store).await,
+        before,
+        "group rows keep the traffic"
+    );
     let path = store.path().to_path_buf();
     let file = bytes(store).await;
     for s in SECRETS {
@@ -152,14 +183,26 @@ async fn a_stricter_detail_applies_to_stored_rows_and_erases_them_for_good() {
     assert_eq!(store.client_row_counts().await.unwrap(), (0, 0));
     // New days store no client rows; their group rows are exact.
     store
-        .write_day(&day("N_1", d(3, 25), vec![described("dave", "aa:bb:cc:00:00:04", "10.9.9.9", Some(0))]))
+        .write_day(&day(
+            "N_1",
+            d(3, 25),
+            vec![described("dave", "aa:bb:cc:00:00:04", "10.9.9.9", Some(0))],
+        ))
         .await
         .unwrap();
     assert_eq!(store.client_row_counts().await.unwrap(), (0, 0));
     let rows = store.report_rows(d(3, 25), d(3, 25)).await.unwrap();
-    let n1 = rows.iter().find(|r| r.network_id == "N_1" && r.group_position == Some(0));
+    let n1 = rows
+        .iter()
+        .find(|r| r.network_id == "N_1" && r.group_position == Some(0));
     assert_eq!(n1.map(|r| r.traffic), Some(t(5_000, 7_000)));
-    assert!(store.top_clients(d(3, 1), d(3, 31), None, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .top_clients(d(3, 1), d(3, 31), None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Reclassifying keeps the group rows of days without client rows.
     let summary = store.reclassify(|_, _| Some(1)).await.unwrap();
     assert_eq!(summary.days, 0);
@@ -174,7 +217,11 @@ async fn retention_keeps_the_newest_days_of_each_network_and_every_group_row() {
     // N_1 has two more days than N_2.
     for dd in [21, 22] {
         store
-            .write_day(&day("N_1", d(3, dd), vec![described("alice", "aa:bb:cc:00:00:01", "10.1.1.1", Some(0))]))
+            .write_day(&day(
+                "N_1",
+                d(3, dd),
+                vec![described("alice", "aa:bb:cc:00:00:01", "10.1.1.1", Some(0))],
+            ))
             .await
             .unwrap();
     }
@@ -189,28 +236,43 @@ async fn retention_keeps_the_newest_days_of_each_network_and_every_group_row() {
     store.apply_privacy(&seven).await.unwrap();
     let run = store.begin_run().await.unwrap();
     assert_eq!(store.expire_client_rows(Some(run)).await.unwrap(), 0);
-    let oldest: Vec<(String, String)> = sqlx::query_as(
-        "SELECT network_id, MIN(day) FROM client_daily_usage GROUP BY 1 ORDER BY 1",
-    )
-    .fetch_all(&sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().display())).await.unwrap())
-    .await
-    .unwrap();
+    let oldest: Vec<(String, String)> =
+        sqlx::query_as("SELECT network_id, MIN(day) FROM client_daily_usage GROUP BY 1 ORDER BY 1")
+            .fetch_all(
+                &sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().display()))
+                    .await
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
     assert_eq!(
         oldest,
-        [("N_1".into(), "2026-03-16".into()), ("N_2".into(), "2026-03-14".into())]
+        [
+            ("N_1".into(), "2026-03-16".into()),
+            ("N_2".into(), "2026-03-14".into())
+        ]
     );
     assert_eq!(group_rows(&store).await, before);
     // After the next synced day, one more day per network goes, counted in the run.
     store
-        .write_day(&day("N_2", d(3, 21), vec![described("bob", "aa:bb:cc:00:00:02", "10.1.1.2", Some(1))]))
+        .write_day(&day(
+            "N_2",
+            d(3, 21),
+            vec![described("bob", "aa:bb:cc:00:00:02", "10.1.1.2", Some(1))],
+        ))
         .await
         .unwrap();
     assert_eq!(store.expire_client_rows(Some(run)).await.unwrap(), 3);
-    let expired: i64 = sqlx::query_scalar("SELECT client_rows_expired FROM sync_runs WHERE id = ?1")
-        .bind(run.0)
-        .fetch_one(&sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().display())).await.unwrap())
-        .await
-        .unwrap();
+    let expired: i64 =
+        sqlx::query_scalar("SELECT client_rows_expired FROM sync_runs WHERE id = ?1")
+            .bind(run.0)
+            .fetch_one(
+                &sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().display()))
+                    .await
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
     assert_eq!(expired, 3);
     store.close().await;
 }
@@ -226,14 +288,21 @@ async fn the_dump_shows_the_privacy_settings_but_never_the_key() {
         .await
         .unwrap();
     let key: Vec<u8> = sqlx::query_scalar("SELECT key FROM client_pseudonym_key")
-        .fetch_one(&sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().display())).await.unwrap())
+        .fetch_one(
+            &sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().display()))
+                .await
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(key.len(), 32);
     let mut out = Vec::new();
     store.dump(&mut out).await.unwrap();
     let dump = String::from_utf8(out).unwrap();
-    assert!(dump.contains("'pseudonymous'") || dump.contains("\"pseudonymous\""), "{dump}");
+    assert!(
+        dump.contains("'pseudonymous'") || dump.contains("\"pseudonymous\""),
+        "{dump}"
+    );
     assert!(dump.contains("client_retention_days"), "{dump}");
     let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
     assert!(!dump.to_lowercase().contains(&hex));

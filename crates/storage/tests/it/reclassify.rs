@@ -1,4 +1,4 @@
-use storage::{Error, Settings};
+use usagestats_storage::{Error, Settings};
 
 use crate::{client, d, day, fixture, t};
 

@@ -1,7 +1,7 @@
 //! The source of every stored day and of the settings; a day never mixes two sources.
 
-use storage::Settings;
 use usage_model::Source;
+use usagestats_storage::Settings;
 
 use crate::{client, d, day, fixture, t};
 

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
-use storage::{Store, TopClient};
 use usage_model::Traffic;
+use usagestats_storage::{Store, TopClient};
 
 use crate::{client, d, day, fixture, t};
 
@@ -44,14 +44,23 @@ async fn fill(store: &Store, first: Date, last: Date) {
 }
 
 /// The naive answer: every client row of the period summed per (group, network, client).
-async fn naive(store: &Store, start: Date, end: Date, limit: usize) -> Vec<(usize, String, String, Traffic)> {
+async fn naive(
+    store: &Store,
+    start: Date,
+    end: Date,
+    limit: usize,
+) -> Vec<(usize, String, String, Traffic)> {
     let rows: Vec<(Option<i64>, String, String, i64, i64)> = sqlx::query_as(
         "SELECT group_position, network_id, client_id, up_mkb, down_mkb FROM client_daily_usage
          WHERE day >= ?1 AND day <= ?2",
     )
     .bind(start.to_string())
     .bind(end.to_string())
-    .fetch_all(&sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().display())).await.unwrap())
+    .fetch_all(
+        &sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().display()))
+            .await
+            .unwrap(),
+    )
     .await
     .unwrap();
     let mut sums: BTreeMap<(usize, String, String), Traffic> = BTreeMap::new();
@@ -78,7 +87,14 @@ async fn naive(store: &Store, start: Date, end: Date, limit: usize) -> Vec<(usiz
 
 fn shape(top: &[TopClient]) -> Vec<(usize, String, String, Traffic)> {
     top.iter()
-        .map(|c| (c.group_position, c.network_id.clone(), c.client_id.clone(), c.traffic))
+        .map(|c| {
+            (
+                c.group_position,
+                c.network_id.clone(),
+                c.client_id.clone(),
+                c.traffic,
+            )
+        })
         .collect()
 }
 
@@ -104,7 +120,10 @@ async fn check(store: &Store, start: Date, end: Date) {
         let one = store.top_clients(start, end, Some(1), limit).await.unwrap();
         assert_eq!(
             shape(&one),
-            want.iter().filter(|w| w.0 == 1).cloned().collect::<Vec<_>>()
+            want.iter()
+                .filter(|w| w.0 == 1)
+                .cloned()
+                .collect::<Vec<_>>()
         );
     }
 }
@@ -125,7 +144,10 @@ async fn the_rollups_rank_exactly_like_a_sum_over_the_client_rows() {
         check(&store, d(m1, d1), d(m2, d2)).await;
     }
     // The details are those of the client's latest day in the period, within the group.
-    let top = store.top_clients(d(2, 9), d(2, 15), Some(0), 3).await.unwrap();
+    let top = store
+        .top_clients(d(2, 9), d(2, 15), Some(0), 3)
+        .await
+        .unwrap();
     for c in &top {
         assert!(c.last_day <= d(2, 15) && c.last_day >= d(2, 9));
         assert!(c.ip.as_deref().unwrap().starts_with("10.0."), "{c:?}");

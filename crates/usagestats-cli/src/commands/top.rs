@@ -26,7 +26,10 @@ pub async fn run(
     let (format, output) = match delivery {
         Delivery::Write { format, output } => (*format, output),
         Delivery::Mail(_) => {
-            return Err(UsageError::new("top writes to standard output or -o; it does not send e-mail").into());
+            return Err(UsageError::new(
+                "top writes to standard output or -o; it does not send e-mail",
+            )
+            .into());
         }
     };
     let position = match group {
@@ -61,10 +64,7 @@ pub async fn run(
         Format::Json => report_render::render_top_json(period, &top, &mut buf)
             .context("rendering the top clients")?,
         other => {
-            return Err(UsageError::new(format!(
-                "top writes text or json, not {other}"
-            ))
-            .into());
+            return Err(UsageError::new(format!("top writes text or json, not {other}")).into());
         }
     }
     match output {

@@ -38,13 +38,26 @@ fn billing_days_29_to_31_fall_back_to_short_months_over_two_years() {
     // Every month of a common and a leap year, on its 1st, on the billing day and at its end.
     let mut month = jiff::civil::date(2023, 1, 1);
     while month.year() < 2025 {
-        for today in [month, month.with().day(29.min(month.days_in_month())).build().unwrap(), month.last_of_month()] {
+        for today in [
+            month,
+            month
+                .with()
+                .day(29.min(month.days_in_month()))
+                .build()
+                .unwrap(),
+            month.last_of_month(),
+        ] {
             for day in [29i8, 30, 31] {
                 let now = format!("{today}T12:00:00Z");
-                let out = run(sim
-                    .cmd(d)
-                    .env("USAGESTATS_NOW", &now)
-                    .args(["-d", "db.sqlite", "report", "billing", "--day", &day.to_string(), "--offline"]));
+                let out = run(sim.cmd(d).env("USAGESTATS_NOW", &now).args([
+                    "-d",
+                    "db.sqlite",
+                    "report",
+                    "billing",
+                    "--day",
+                    &day.to_string(),
+                    "--offline",
+                ]));
                 assert_eq!(out.status.code(), Some(0), "{now} {day}");
                 let current = cycle(today, day);
                 let last = cycle(current.0.yesterday().unwrap(), day);
@@ -61,10 +74,19 @@ fn billing_days_29_to_31_fall_back_to_short_months_over_two_years() {
     // The original's form and the modern one agree; this-billing is marked incomplete.
     let now = "2024-03-10T12:00:00Z";
     let modern = run(sim.cmd(d).env("USAGESTATS_NOW", now).args([
-        "-d", "db.sqlite", "report", "this-billing", "--day", "31", "--offline",
+        "-d",
+        "db.sqlite",
+        "report",
+        "this-billing",
+        "--day",
+        "31",
+        "--offline",
     ]));
     let original = run(sim.cmd(d).env("USAGESTATS_NOW", now).args([
-        "-d", "db.sqlite", "-c", "report-offline:this-billing:31",
+        "-d",
+        "db.sqlite",
+        "-c",
+        "report-offline:this-billing:31",
     ]));
     assert_eq!(stdout(&modern), stdout(&original));
     let lines: Vec<String> = stdout(&modern).lines().map(str::to_string).collect();
@@ -91,10 +113,19 @@ fn day_is_refused_where_it_means_nothing_in_one_line() {
             &["report", "billing:15", "--day", "15", "--offline"],
             "the billing day is given twice, in \"billing:15\" and as --day 15: give it once",
         ),
-        (&["report", "billing", "--day", "32", "--offline"], "--day <DAY>"),
-        (&["report", "billing:0", "--offline"], "invalid billing day \"0\""),
+        (
+            &["report", "billing", "--day", "32", "--offline"],
+            "--day <DAY>",
+        ),
+        (
+            &["report", "billing:0", "--offline"],
+            "invalid billing day \"0\"",
+        ),
         (&["top", "7", "--day", "3"], "not to \"7\""),
-        (&["report", "billing", "--periods", "0", "--offline"], "--periods <N>"),
+        (
+            &["report", "billing", "--periods", "0", "--offline"],
+            "--periods <N>",
+        ),
     ] {
         let out = run(sim.cmd(d).args(["-d", "db.sqlite"]).args(args));
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -122,13 +153,26 @@ fn three_billing_cycles_side_by_side_equal_ground_truth() {
     let sim = Sim::start(cfg);
     let dir = tempdir();
     let d = dir.path();
-    for now in ["2026-02-28T10:17:00Z", "2026-03-29T10:17:00Z", "2026-04-22T10:17:00Z"] {
+    for now in [
+        "2026-02-28T10:17:00Z",
+        "2026-03-29T10:17:00Z",
+        "2026-04-22T10:17:00Z",
+    ] {
         sim.handle().set_now(now.parse().unwrap());
         synced(&sim, d, "db.sqlite");
     }
     let out = run(sim.cmd(d).args([
-        "-d", "db.sqlite", "report", "this-billing", "--day", "31", "--periods", "3", "--offline",
-        "--format", "json",
+        "-d",
+        "db.sqlite",
+        "report",
+        "this-billing",
+        "--day",
+        "31",
+        "--periods",
+        "3",
+        "--offline",
+        "--format",
+        "json",
     ]));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -138,7 +182,11 @@ fn three_billing_cycles_side_by_side_equal_ground_truth() {
     let want = [
         ("2026-01-31", "2026-02-27", None),
         ("2026-02-28", "2026-03-30", None),
-        ("2026-03-31", "2026-04-21", Some(("2026-03-31", "2026-04-29"))),
+        (
+            "2026-03-31",
+            "2026-04-21",
+            Some(("2026-03-31", "2026-04-29")),
+        ),
     ];
     assert_eq!(periods.len(), 3);
     let names: BTreeMap<String, String> = sim
@@ -181,7 +229,9 @@ fn three_billing_cycles_side_by_side_equal_ground_truth() {
                 assert!(missing.iter().all(|m| *m == end), "{id}: {missing:?}");
                 let want: Traffic = truth
                     .iter()
-                    .filter(|((n, day, group), _)| n == id && group.is_some() && !missing.contains(day))
+                    .filter(|((n, day, group), _)| {
+                        n == id && group.is_some() && !missing.contains(day)
+                    })
                     .map(|(_, t)| *t)
                     .sum();
                 let kb = |v: &serde_json::Value| v.as_str().unwrap().parse::<Kb>().unwrap();
@@ -202,22 +252,51 @@ fn three_billing_cycles_side_by_side_equal_ground_truth() {
         assert_eq!(seen, names.len());
     }
     // The last complete cycle alone is the middle one; text and CSV carry the same periods.
-    let out = run(sim.cmd(d).args(["-d", "db.sqlite", "report", "billing:31", "--offline"]));
+    let out = run(sim
+        .cmd(d)
+        .args(["-d", "db.sqlite", "report", "billing:31", "--offline"]));
     assert_eq!(header(&out), "Usage report: 2026-02-28 to 2026-03-30");
     let out = run(sim.cmd(d).args([
-        "-d", "db.sqlite", "report", "this-billing", "--day", "31", "--periods", "3", "--offline",
+        "-d",
+        "db.sqlite",
+        "report",
+        "this-billing",
+        "--day",
+        "31",
+        "--periods",
+        "3",
+        "--offline",
     ]));
     let text = stdout(&out);
     assert!(text.starts_with("Usage report: 3 periods, 2026-01-31 to 2026-04-21\nPeriod 1: 2026-01-31 to 2026-02-27 (28 days)\nPeriod 2: 2026-02-28 to 2026-03-30 (31 days)\nPeriod 3: 2026-03-31 to 2026-04-21 (22 days; incomplete: the cycle 2026-03-31 to 2026-04-29 is not over)\n"), "{text}");
     let out = run(sim.cmd(d).args([
-        "-d", "db.sqlite", "report", "billing", "--day", "31", "--periods", "2", "--offline",
-        "--format", "csv",
+        "-d",
+        "db.sqlite",
+        "report",
+        "billing",
+        "--day",
+        "31",
+        "--periods",
+        "2",
+        "--offline",
+        "--format",
+        "csv",
     ]));
     let csv = stdout(&out);
     assert_eq!(csv.matches("period_start").count(), 1);
-    assert!(csv.contains("\r\n2026-01-31,2026-02-27,") && csv.contains("\r\n2026-02-28,2026-03-30,"));
+    assert!(
+        csv.contains("\r\n2026-01-31,2026-02-27,") && csv.contains("\r\n2026-02-28,2026-03-30,")
+    );
     let out = run(sim.cmd(d).args([
-        "-d", "db.sqlite", "report", "billing:31", "--periods", "3", "--offline", "-o", "cycles.html",
+        "-d",
+        "db.sqlite",
+        "report",
+        "billing:31",
+        "--periods",
+        "3",
+        "--offline",
+        "-o",
+        "cycles.html",
     ]));
     assert_eq!(out.status.code(), Some(0));
     let html = std::fs::read_to_string(d.join("cycles.html")).unwrap();

@@ -339,7 +339,14 @@ fn configuration_options_for_an_existing_database_get_one_warning_everywhere() {
                 "-f",
                 "dtype:all",
             ])
-            .args(["--timezone", "utc", "-i", "init.ini", "--client-detail", "none"])
+            .args([
+                "--timezone",
+                "utc",
+                "-i",
+                "init.ini",
+                "--client-detail",
+                "none",
+            ])
             .args(command));
         assert_eq!(out.status.code(), Some(0), "{command:?}: {}", stderr(&out));
         let err = stderr(&out);
@@ -355,5 +362,8 @@ fn configuration_options_for_an_existing_database_get_one_warning_everywhere() {
         stdout(&dump).contains("Overall=sub:0.0.0.0/0"),
         "groups unchanged"
     );
-    assert!(stdout(&dump).contains("\"full\", NULL)"), "privacy unchanged");
+    assert!(
+        stdout(&dump).contains("\"full\", NULL)"),
+        "privacy unchanged"
+    );
 }

@@ -11,5 +11,6 @@ mod mail;
 mod manual;
 mod privacy;
 mod safety;
+mod shell;
 mod sources;
 mod usage;

@@ -558,11 +558,31 @@ fn every_exit_code_of_the_manual_is_what_the_tool_returns() {
             vec![
                 (
                     "last-week",
-                    Box::new(|| go(&["-d", "db.sqlite", "report", "last-week", "--day", "5", "--offline"])),
+                    Box::new(|| {
+                        go(&[
+                            "-d",
+                            "db.sqlite",
+                            "report",
+                            "last-week",
+                            "--day",
+                            "5",
+                            "--offline",
+                        ])
+                    }),
                 ),
                 (
                     "twice",
-                    Box::new(|| go(&["-d", "db.sqlite", "report", "billing:5", "--day", "5", "--offline"])),
+                    Box::new(|| {
+                        go(&[
+                            "-d",
+                            "db.sqlite",
+                            "report",
+                            "billing:5",
+                            "--day",
+                            "5",
+                            "--offline",
+                        ])
+                    }),
                 ),
             ],
         ),
@@ -589,7 +609,13 @@ fn every_exit_code_of_the_manual_is_what_the_tool_returns() {
                 (
                     "pseudonymous by subnet",
                     Box::new(|| {
-                        let out = go(&["-d", "pseudo.sqlite", "--client-detail", "pseudonymous", "sync"]);
+                        let out = go(&[
+                            "-d",
+                            "pseudo.sqlite",
+                            "--client-detail",
+                            "pseudonymous",
+                            "sync",
+                        ]);
                         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
                         go(&["-d", "pseudo.sqlite", "reconfigure", "--reclassify"])
                     }),
@@ -601,7 +627,15 @@ fn every_exit_code_of_the_manual_is_what_the_tool_returns() {
             "a privacy change that would erase stored client data, without `--apply-to-existing`",
             vec![(
                 "stricter",
-                Box::new(|| go(&["-d", "db.sqlite", "--client-detail", "pseudonymous", "reconfigure"])),
+                Box::new(|| {
+                    go(&[
+                        "-d",
+                        "db.sqlite",
+                        "--client-detail",
+                        "pseudonymous",
+                        "reconfigure",
+                    ])
+                }),
             )],
         ),
         (
