@@ -230,6 +230,8 @@ fn write_day(c: &mut Criterion) {
                 vlan: Some(10),
                 named_vlan: Some("corp".into()),
                 ssid: None,
+                description: None,
+                user: None,
                 group: Some(i % GROUPS),
                 traffic: traffic(i as i64),
                 bound: usage_model::Traffic::default(),

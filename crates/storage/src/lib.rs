@@ -69,18 +69,22 @@ mod dump;
 mod error;
 mod legacy;
 mod lock;
+mod privacy;
 mod reclassify;
 mod records;
 mod report;
 mod runs;
 mod store;
+mod top;
 mod write;
 
 pub use error::{Error, Result};
 pub use legacy::{LEGACY_DB_VERSION, import_legacy};
 pub use lock::SyncLock;
+pub use privacy::{ForgetSummary, PrivacyImpact, normalize_mac};
 pub use records::{
     ClientDayRecord, DayRecord, ImportSummary, NetworkRecord, ReclassifySummary, ReportRow, RunId,
     RunStatus, RunSummary, Settings, SyncRunRecord,
 };
 pub use store::Store;
+pub use top::TopClient;

@@ -21,6 +21,8 @@ type ClientRow = (
     i64,
     i64,
     Option<String>,
+    Option<String>,
+    Option<String>,
 );
 
 impl Store {
@@ -62,7 +64,7 @@ impl Store {
                 }
                 let clients: Vec<ClientRow> = sqlx::query_as(
                     "SELECT client_id, mac, ip, ip6, vlan, named_vlan, group_position, up_mkb,
-                         down_mkb, up_bound_mkb, down_bound_mkb, ssid
+                         down_mkb, up_bound_mkb, down_bound_mkb, ssid, description, user
                      FROM client_daily_usage WHERE network_id = ?1 AND day = ?2
                      ORDER BY client_id",
                 )
@@ -70,6 +72,12 @@ impl Store {
                 .bind(&day)
                 .fetch_all(&mut *tx)
                 .await?;
+                if clients.is_empty() {
+                    // No client rows: the day's clients were deleted by the retention or never
+                    // stored (client detail `none`). Its group rows are all there is; keep them.
+                    summary.days_without_clients += 1;
+                    continue;
+                }
                 let mut sums = vec![Traffic::default(); group_count];
                 let mut bounds = vec![Traffic::default(); group_count];
                 let mut unmatched = Traffic::default();
@@ -83,6 +91,8 @@ impl Store {
                         vlan: c.4.and_then(|v| u16::try_from(v).ok()),
                         named_vlan: c.5,
                         ssid: c.11,
+                        description: c.12,
+                        user: c.13,
                         group: c.6.and_then(|g| usize::try_from(g).ok()),
                         traffic: traffic(c.7, c.8),
                         bound: traffic(c.9, c.10),

@@ -16,18 +16,18 @@ use crate::write::source_from_sql;
 /// weeks of the remaining edges from `weekly_usage` and only the leftover days (at most six at
 /// each end of an edge) from `daily_usage`. Empty ranges are `("1", "0")`: no text is both
 /// `>= "1"` and `<= "0"`, so that branch reads nothing.
-struct PeriodPlan {
-    months: (String, String),
+pub(crate) struct PeriodPlan {
+    pub(crate) months: (String, String),
     /// Mondays of the first and last whole week, per edge.
-    weeks: [(String, String); 2],
-    days: [(String, String); 4],
+    pub(crate) weeks: [(String, String); 2],
+    pub(crate) days: [(String, String); 4],
 }
 
-fn empty() -> (String, String) {
+pub(crate) fn empty() -> (String, String) {
     ("1".to_string(), "0".to_string())
 }
 
-fn ordered(start: Date, end: Date) -> (Date, Date) {
+pub(crate) fn ordered(start: Date, end: Date) -> (Date, Date) {
     if start <= end {
         (start, end)
     } else {
@@ -71,7 +71,7 @@ fn split_weeks(a: Date, b: Date) -> ((String, String), (String, String), (String
 }
 
 impl PeriodPlan {
-    fn new(start: Date, end: Date) -> PeriodPlan {
+    pub(crate) fn new(start: Date, end: Date) -> PeriodPlan {
         let first_full = if start.day() == 1 {
             Some(start)
         } else {

@@ -7,7 +7,7 @@ use sqlx::{Sqlite, Transaction};
 
 use crate::convert::{day_text, now_unix, parse_day, position_to_sql};
 use crate::error::{Error, Result};
-use crate::records::{ClientDayRecord, DayRecord, NetworkRecord, RunId, Settings};
+use crate::records::{DayRecord, NetworkRecord, RunId, Settings};
 use crate::store::Store;
 use usage_model::{Source, Traffic};
 
@@ -248,9 +248,7 @@ pub(crate) async fn write_day_in(
         .bind(&day_str)
         .execute(&mut **tx)
         .await?;
-    for client in &day.clients {
-        insert_client(tx, &day.network_id, &day_str, client).await?;
-    }
+    crate::privacy::insert_clients(tx, &day.network_id, &day_str, &day.clients).await?;
     sqlx::query(
         "INSERT INTO synced_days (network_id, day, synced_at, source, usage_source)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -335,36 +333,5 @@ pub(crate) async fn replace_group_rows_in(
         .execute(&mut **tx)
         .await?;
     }
-    Ok(())
-}
-
-async fn insert_client(
-    tx: &mut Transaction<'static, Sqlite>,
-    network_id: &str,
-    day: &str,
-    c: &ClientDayRecord,
-) -> Result<()> {
-    let group = c.group.map(position_to_sql).transpose()?;
-    sqlx::query(
-        "INSERT INTO client_daily_usage (network_id, day, client_id, mac, ip, ip6, vlan,
-             named_vlan, group_position, up_mkb, down_mkb, up_bound_mkb, down_bound_mkb, ssid)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    )
-    .bind(network_id)
-    .bind(day)
-    .bind(&c.client_id)
-    .bind(&c.mac)
-    .bind(&c.ip)
-    .bind(&c.ip6)
-    .bind(c.vlan.map(i64::from))
-    .bind(&c.named_vlan)
-    .bind(group)
-    .bind(c.traffic.up.millis())
-    .bind(c.traffic.down.millis())
-    .bind(c.bound.up.millis())
-    .bind(c.bound.down.millis())
-    .bind(&c.ssid)
-    .execute(&mut **tx)
-    .await?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Integration tests: the real `usagestats` binary against meraki-sim started in this process.
 
+mod billing;
 mod concurrent;
 mod crash;
 mod data;
@@ -8,6 +9,7 @@ mod filters;
 mod harness;
 mod mail;
 mod manual;
+mod privacy;
 mod safety;
 mod shell;
 mod sources;
