@@ -16,7 +16,7 @@ tasks:
                         meraki-sim, cargo publish --dry-run, cargo deny — what .ci/run runs
   examples              run the embedding examples against a meraki-sim on loopback
   man                   write the manual page to target/man/usagestats.1
-  bench [what...]       release benchmarks; what = model | client | sim | sync | sources | storage | report | all
+  bench [what...]       release benchmarks; what = model | client | sim | sync | sources | storage | top | report | all
   demo                  run `usagestats demo` (simulated account, no network beyond loopback)
   fuzz <target> [secs]  run a cargo-fuzz target (groups | filter | init_file); needs cargo-fuzz
   screenshot            render the sample HTML report in headless Chromium to docs/img/report.png
@@ -239,6 +239,7 @@ const BENCHES: &[(&str, &str, &str)] = &[
     ("sync", "usage-sync", "sync"),
     ("sources", "usage-sync", "sources"),
     ("storage", "usagestats-storage", "report_query"),
+    ("top", "usagestats-storage", "top_clients"),
     ("report", "report-render", "render"),
 ];
 

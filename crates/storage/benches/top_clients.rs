@@ -5,7 +5,7 @@
 //! (≈ 10 GB; delete it to rebuild). The client rows go in under the migrations before the
 //! per-client rollups, in key order; opening the file with `Store` then applies
 //! `20261201100100_add_client_rollups`, whose backfill fills the rollups as it would for any
-//! existing database.
+//! existing database, and `20261201100200_add_client_daily_total_index`.
 //!
 //! Measured: [`Store::top_clients`] (the rollups) with criterion, and once per period the
 //! same ranking from the daily rows alone ([`Store::top_clients_from_daily_rows`], what a

@@ -744,6 +744,10 @@ mod tidy {
                 20261201100100,
                 "922ac1d1017a49192dd126b39fdf9536a23655d35cb22c3c24dcf735ad924a5237fa446fdc1e34c629b00174402789e0",
             ),
+            (
+                20261201100200,
+                "014b95475a343a81d00e6ef2dbb25fb390d26cbc5232b2648c0bd67a02ac5eef9324bfed4670c5f5be5f783f58826432",
+            ),
         ];
         let actual: Vec<(i64, String)> = MIGRATOR
             .iter()

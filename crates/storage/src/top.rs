@@ -15,6 +15,7 @@
 
 use std::collections::HashMap;
 
+use jiff::ToSpan;
 use jiff::civil::Date;
 use usage_model::Traffic;
 
@@ -140,14 +141,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let single = single_unit(&plan);
         let ranked: Vec<Ranked> = if let Some((table, unit)) = single {
-            let positions: Vec<i64> = match group {
-                Some(g) => vec![position_to_sql(g)?],
-                None => {
-                    sqlx::query_scalar("SELECT position FROM groups ORDER BY position")
-                        .fetch_all(&mut *tx)
-                        .await?
-                }
-            };
+            let positions = group_positions(&mut tx, group).await?;
             let sql = match table {
                 Unit::Month => {
                     "SELECT group_position, network_id, client_id, up_mkb, down_mkb
@@ -172,26 +166,32 @@ impl Store {
             }
             out
         } else {
-            sqlx::query_as(RANK_SQL)
-                .bind(&plan.months.0)
-                .bind(&plan.months.1)
-                .bind(&plan.weeks[0].0)
-                .bind(&plan.weeks[0].1)
-                .bind(&plan.weeks[1].0)
-                .bind(&plan.weeks[1].1)
-                .bind(&plan.days[0].0)
-                .bind(&plan.days[0].1)
-                .bind(&plan.days[1].0)
-                .bind(&plan.days[1].1)
-                .bind(&plan.days[2].0)
-                .bind(&plan.days[2].1)
-                .bind(&plan.days[3].0)
-                .bind(&plan.days[3].1)
-                .bind(group.map(position_to_sql).transpose()?)
-                .bind(limit_sql)
-                .fetch_all(&mut *tx)
-                .await?
+            let positions = group_positions(&mut tx, group).await?;
+            match threshold_rank(&mut tx, start, end, &positions, limit).await? {
+                Some(ranked) => ranked,
+                None => full_rank(&mut tx, &plan, group, limit).await?,
+            }
         };
+        let out = self.describe(&mut tx, ranked, start, end).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// [`Store::top_clients`] summed over every client of the period's rollups and days,
+    /// without the threshold ranking: the same answer, what `top_clients` falls back to when
+    /// the threshold ranking would read too deep. Kept to check both.
+    #[doc(hidden)]
+    pub async fn top_clients_by_full_sums(
+        &self,
+        start: Date,
+        end: Date,
+        group: Option<usize>,
+        limit: usize,
+    ) -> Result<Vec<TopClient>> {
+        let (start, end) = ordered(start, end);
+        let plan = PeriodPlan::new(start, end);
+        let mut tx = self.pool.begin().await?;
+        let ranked = full_rank(&mut tx, &plan, group, limit).await?;
         let out = self.describe(&mut tx, ranked, start, end).await?;
         tx.commit().await?;
         Ok(out)
@@ -317,4 +317,287 @@ fn single_unit(plan: &PeriodPlan) -> Option<(Unit, String)> {
         return Some((Unit::Week, w0.0.clone()));
     }
     None
+}
+
+/// The positions to rank: `group` alone, or every group of the database.
+async fn group_positions(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    group: Option<usize>,
+) -> Result<Vec<i64>> {
+    Ok(match group {
+        Some(g) => vec![position_to_sql(g)?],
+        None => {
+            sqlx::query_scalar("SELECT position FROM groups ORDER BY position")
+                .fetch_all(&mut **tx)
+                .await?
+        }
+    })
+}
+
+/// How deep the threshold ranking reads each list before it gives way to the full ranking
+/// ([`RANK_SQL`]).
+const MAX_DEPTH: i64 = 16_384;
+
+/// One piece of a period the threshold ranking reads as a list of clients, largest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Slice {
+    /// A calendar month the period covers whole (`YYYY-MM`).
+    Month(String),
+    /// An ISO week the period covers whole, outside its whole months (its Monday).
+    Week(String),
+    /// A day in neither.
+    Day(String),
+}
+
+/// A period cut into whole calendar months, then whole ISO weeks, then single days: each
+/// day of the period in exactly one slice.
+fn slices(start: Date, end: Date) -> Vec<Slice> {
+    let mut out = Vec::new();
+    let mut d = start;
+    while d <= end {
+        let month_end = d.last_of_month();
+        let to_sunday = i64::from(7 - d.weekday().to_monday_one_offset());
+        let week_end = d.checked_add(to_sunday.days()).unwrap_or(d);
+        // A week that reaches into a month the period covers whole is left as days, so that
+        // the month stays one slice.
+        let splits_a_month = week_end.first_of_month() > d && week_end.last_of_month() <= end;
+        let (slice, last) = if d.day() == 1 && month_end <= end {
+            (Slice::Month(d.strftime("%Y-%m").to_string()), month_end)
+        } else if to_sunday == 6 && week_end <= end && !splits_a_month {
+            (Slice::Week(day_text(d)), week_end)
+        } else {
+            (Slice::Day(day_text(d)), d)
+        };
+        out.push(slice);
+        match last.tomorrow() {
+            Ok(next) => d = next,
+            Err(_) => break,
+        }
+    }
+    out
+}
+
+/// The ranking of a period that is not exactly one month or one week, by the threshold
+/// algorithm (Fagin, Lotem and Naor) over [`slices`] of the period: whole months from the
+/// per-client month rollup, whole weeks from the week rollup, other days from the client
+/// rows, each read largest first from its index on the total, `depth` clients per slice. The
+/// clients seen are summed exactly over every slice (by primary key); a client not seen in a
+/// slice's list has at most the smallest total read there, so once the `limit`-th sum is
+/// larger than the sum of those smallest totals, no unseen client can rank among the first
+/// `limit` and the ranking is exact. Otherwise the lists are read deeper. Traffic is
+/// heavy-tailed, so a few hundred clients per slice usually settle a group; `None` when
+/// [`MAX_DEPTH`] is not enough, and the caller sums every client instead.
+async fn threshold_rank(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    start: Date,
+    end: Date,
+    positions: &[i64],
+    limit: usize,
+) -> Result<Option<Vec<Ranked>>> {
+    if limit == 0 {
+        return Ok(Some(Vec::new()));
+    }
+    let slices = slices(start, end);
+    let (mut months, mut weeks, mut days) = (Vec::new(), Vec::new(), Vec::new());
+    for s in &slices {
+        match s {
+            Slice::Month(m) => months.push(m.as_str()),
+            Slice::Week(w) => weeks.push(w.as_str()),
+            Slice::Day(d) => days.push(d.as_str()),
+        }
+    }
+    let json = |v: &[&str]| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+    let (months_json, weeks_json, days_json) = (json(&months), json(&weeks), json(&days));
+    let mut out = Vec::new();
+    for &g in positions {
+        let mut depth = i64::try_from(limit.saturating_mul(4))
+            .unwrap_or(i64::MAX)
+            .max(64);
+        loop {
+            if depth > MAX_DEPTH {
+                return Ok(None);
+            }
+            // Sorted access: each slice's `depth` largest clients of the group.
+            let mut seen: Vec<(String, String)> = Vec::new();
+            let mut bound: i128 = 0;
+            let mut exhausted = true;
+            for slice in &slices {
+                let (sql, key) = match slice {
+                    Slice::Month(m) => (
+                        "SELECT network_id, client_id, up_mkb + down_mkb FROM client_monthly_usage
+                         WHERE month = ?1 AND group_position = ?2
+                         ORDER BY up_mkb + down_mkb DESC LIMIT ?3",
+                        m,
+                    ),
+                    Slice::Week(w) => (
+                        "SELECT network_id, client_id, up_mkb + down_mkb FROM client_weekly_usage
+                         WHERE week = ?1 AND group_position = ?2
+                         ORDER BY up_mkb + down_mkb DESC LIMIT ?3",
+                        w,
+                    ),
+                    Slice::Day(d) => (
+                        "SELECT network_id, client_id, up_mkb + down_mkb FROM client_daily_usage
+                         INDEXED BY client_daily_usage_by_total
+                         WHERE day = ?1 AND group_position = ?2 AND group_position IS NOT NULL
+                         ORDER BY up_mkb + down_mkb DESC LIMIT ?3",
+                        d,
+                    ),
+                };
+                let rows: Vec<(String, String, i64)> = sqlx::query_as(sql)
+                    .bind(key)
+                    .bind(g)
+                    .bind(depth)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                if i64::try_from(rows.len()).unwrap_or(i64::MAX) == depth {
+                    exhausted = false;
+                    bound += rows.last().map_or(0, |r| i128::from(r.2.max(0)));
+                }
+                seen.extend(rows.into_iter().map(|(n, c, _)| (n, c)));
+            }
+            seen.sort_unstable();
+            seen.dedup();
+            let seen_json = serde_json::to_string(&seen).unwrap_or_else(|_| "[]".into());
+            // Random access: the exact sums of the clients seen over every slice, each a
+            // primary-key lookup (CROSS JOIN fixes SQLite's join order: client, slice, row);
+            // clients without a row in the period drop out.
+            let mut sums: Vec<(String, String, i64, i64)> = sqlx::query_as(
+                "WITH seen AS (
+                     SELECT json_extract(value, '$[0]') AS n, json_extract(value, '$[1]') AS c
+                     FROM json_each(?1)
+                 ),
+                 parts AS (
+                     SELECT seen.n, seen.c, m.up_mkb AS up, m.down_mkb AS down
+                     FROM seen CROSS JOIN json_each(?2) AS s
+                     CROSS JOIN client_monthly_usage AS m
+                     WHERE m.month = s.value AND m.group_position = ?5
+                       AND m.network_id = seen.n AND m.client_id = seen.c
+                     UNION ALL
+                     SELECT seen.n, seen.c, w.up_mkb, w.down_mkb
+                     FROM seen CROSS JOIN json_each(?3) AS s
+                     CROSS JOIN client_weekly_usage AS w
+                     WHERE w.week = s.value AND w.group_position = ?5
+                       AND w.network_id = seen.n AND w.client_id = seen.c
+                     UNION ALL
+                     SELECT seen.n, seen.c, u.up_mkb, u.down_mkb
+                     FROM seen CROSS JOIN json_each(?4) AS s
+                     CROSS JOIN client_daily_usage AS u
+                     WHERE u.network_id = seen.n AND u.day = s.value AND u.client_id = seen.c
+                       AND u.group_position = ?5
+                 )
+                 SELECT n, c, SUM(up), SUM(down) FROM parts GROUP BY n, c",
+            )
+            .bind(&seen_json)
+            .bind(&months_json)
+            .bind(&weeks_json)
+            .bind(&days_json)
+            .bind(g)
+            .fetch_all(&mut **tx)
+            .await?;
+            sums.sort_by(|a, b| {
+                (i128::from(b.2) + i128::from(b.3))
+                    .cmp(&(i128::from(a.2) + i128::from(a.3)))
+                    .then_with(|| a.0.cmp(&b.0))
+                    .then_with(|| a.1.cmp(&b.1))
+            });
+            sums.truncate(limit);
+            let settled = exhausted
+                || (sums.len() == limit
+                    && sums
+                        .last()
+                        .is_some_and(|k| i128::from(k.2) + i128::from(k.3) > bound));
+            if settled {
+                out.extend(sums.into_iter().map(|(n, c, up, down)| (g, n, c, up, down)));
+                break;
+            }
+            depth = depth.saturating_mul(4);
+        }
+    }
+    Ok(Some(out))
+}
+/// The ranking summed over every client of the period ([`RANK_SQL`]).
+async fn full_rank(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    plan: &PeriodPlan,
+    group: Option<usize>,
+    limit: usize,
+) -> Result<Vec<Ranked>> {
+    Ok(sqlx::query_as(RANK_SQL)
+        .bind(&plan.months.0)
+        .bind(&plan.months.1)
+        .bind(&plan.weeks[0].0)
+        .bind(&plan.weeks[0].1)
+        .bind(&plan.weeks[1].0)
+        .bind(&plan.weeks[1].1)
+        .bind(&plan.days[0].0)
+        .bind(&plan.days[0].1)
+        .bind(&plan.days[1].0)
+        .bind(&plan.days[1].1)
+        .bind(&plan.days[2].0)
+        .bind(&plan.days[2].1)
+        .bind(&plan.days[3].0)
+        .bind(&plan.days[3].1)
+        .bind(group.map(position_to_sql).transpose()?)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&mut **tx)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::ToSpan;
+    use jiff::civil::{Date, date};
+
+    use super::{Slice, slices};
+
+    /// The days a slice stands for.
+    fn days_of(slice: &Slice) -> Vec<Date> {
+        let first = |s: &str| s.parse::<Date>().unwrap();
+        match slice {
+            Slice::Month(m) => {
+                let start = first(&format!("{m}-01"));
+                (0..i64::from(start.days_in_month()))
+                    .map(|i| start.checked_add(i.days()).unwrap())
+                    .collect()
+            }
+            Slice::Week(w) => {
+                let monday = first(w);
+                assert_eq!(monday.weekday(), jiff::civil::Weekday::Monday, "{w}");
+                (0..7)
+                    .map(|i| monday.checked_add(i.days()).unwrap())
+                    .collect()
+            }
+            Slice::Day(d) => vec![first(d)],
+        }
+    }
+
+    /// Every period starting on any day of two years (a leap February included, every weekday
+    /// and month length) and lasting 1 to 400 days is cut into slices that cover each of its
+    /// days exactly once, in order, and every month it covers whole is one slice.
+    #[test]
+    fn slices_cover_every_day_of_a_period_exactly_once() {
+        let mut start = date(2027, 12, 20);
+        while start <= date(2029, 1, 10) {
+            for len in [
+                1i64, 2, 6, 7, 8, 13, 27, 28, 29, 30, 31, 32, 45, 62, 91, 365, 400,
+            ] {
+                let end = start.checked_add((len - 1).days()).unwrap();
+                let cut = slices(start, end);
+                let days: Vec<Date> = cut.iter().flat_map(days_of).collect();
+                let want: Vec<Date> = (0..len)
+                    .map(|i| start.checked_add(i.days()).unwrap())
+                    .collect();
+                assert_eq!(days, want, "{start} + {len} days: {cut:?}");
+                let mut m = start.first_of_month();
+                while m <= end {
+                    if m >= start && m.last_of_month() <= end {
+                        let key = m.strftime("%Y-%m").to_string();
+                        assert!(cut.contains(&Slice::Month(key)), "{start} + {len}: {m}");
+                    }
+                    m = m.last_of_month().tomorrow().unwrap();
+                }
+            }
+            start = start.checked_add(3.days()).unwrap();
+        }
+    }
 }

@@ -109,6 +109,11 @@ async fn check(store: &Store, start: Date, end: Date) {
             .await
             .unwrap();
         assert_eq!(got, daily, "{start} to {end}, top {limit}");
+        let full = store
+            .top_clients_by_full_sums(start, end, None, limit)
+            .await
+            .unwrap();
+        assert_eq!(got, full, "{start} to {end}, top {limit}");
         // Ranks count from 1 within each group.
         for w in got.windows(2) {
             if w[0].group_position == w[1].group_position {
@@ -186,5 +191,116 @@ async fn periods_ending_on_any_weekday_and_month_end_match_the_naive_sum() {
             assert_eq!(shape(&got), want, "{start} to {end}");
         }
         end = end.checked_add(3.days()).unwrap();
+    }
+}
+
+/// A deterministic pseudo-random sequence (64-bit LCG), so the test needs no seed file.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % below
+    }
+}
+
+/// Hundreds of clients per group with close totals: the threshold ranking cannot settle on the
+/// first clients of each month's list and must read deeper, and some clients change group or
+/// go quiet for days, so a month's total is only a bound. Every period still ranks exactly
+/// like the naive sum.
+#[tokio::test]
+async fn many_close_clients_make_the_threshold_ranking_read_deeper_and_stay_exact() {
+    let (_dir, store) = fixture().await;
+    let first = jiff::civil::date(2026, 1, 26);
+    let last = jiff::civil::date(2026, 4, 6);
+    let mut rng = Lcg(0x5eed);
+    let mut x = first;
+    while x <= last {
+        for net in ["N_1", "N_2", "N_3"] {
+            let present: Vec<u64> = (0..160u64).filter(|_| rng.next(10) != 0).collect();
+            let clients = present
+                .into_iter()
+                .map(|c| {
+                    // Mostly flat, a few heavy clients, some switching group on some days.
+                    let heavy = if c % 53 == 7 { 40 } else { 1 };
+                    let up = (rng.next(1_000) + 500) * heavy;
+                    let down = rng.next(2_000) * heavy;
+                    let group = match (c % 5, rng.next(8)) {
+                        (4, _) => None,
+                        (_, 0) => Some(((c + 1) % 2) as usize),
+                        _ => Some((c % 2) as usize),
+                    };
+                    client(
+                        &format!("k{c:03}"),
+                        &format!("10.1.{}.{}", c / 200, c % 200),
+                        group,
+                        t(up as i64 * 1000, down as i64 * 1000 + c as i64),
+                    )
+                })
+                .collect();
+            store.write_day(&day(net, x, clients)).await.unwrap();
+        }
+        x = x.tomorrow().unwrap();
+    }
+    for _ in 0..12 {
+        let len = rng.next(70) as i64;
+        let offset = rng.next(71 - len as u64) as i64;
+        let start = first.checked_add(offset.days()).unwrap();
+        let end = start.checked_add(len.days()).unwrap().min(last);
+        for limit in [1usize, 3, 10, 40] {
+            let want = naive(&store, start, end, limit).await;
+            let got = store.top_clients(start, end, None, limit).await.unwrap();
+            assert_eq!(shape(&got), want, "{start} to {end}, top {limit}");
+            let full = store
+                .top_clients_by_full_sums(start, end, None, limit)
+                .await
+                .unwrap();
+            assert_eq!(got, full, "{start} to {end}, top {limit}");
+        }
+    }
+}
+
+/// A client that is never among the largest of any one month but is the largest of the
+/// quarter: the threshold ranking must not stop early. 70 clients a month each send 100 to
+/// 169 kB on one day; client `z` sends 60 kB in each month, 180 kB in all.
+#[tokio::test]
+async fn a_steady_client_hidden_in_every_month_still_ranks_first_over_the_quarter() {
+    let (_dir, store) = fixture().await;
+    for (month, prefix) in [(1i8, "j"), (2, "f"), (3, "m")] {
+        let spiky = (0..70i64)
+            .map(|i| {
+                client(
+                    &format!("{prefix}{i:02}"),
+                    "10.2.0.1",
+                    Some(0),
+                    t((100 + i) * 1000, 0),
+                )
+            })
+            .collect();
+        let x = jiff::civil::date(2026, month, 10);
+        store.write_day(&day("N_1", x, spiky)).await.unwrap();
+        let steady = vec![client("z", "10.2.0.2", Some(0), t(60_000, 0))];
+        let y = jiff::civil::date(2026, month, 11);
+        store.write_day(&day("N_1", y, steady)).await.unwrap();
+    }
+    for (start, end) in [
+        (
+            jiff::civil::date(2026, 1, 1),
+            jiff::civil::date(2026, 3, 31),
+        ),
+        (
+            jiff::civil::date(2026, 1, 5),
+            jiff::civil::date(2026, 3, 20),
+        ),
+    ] {
+        for limit in [1usize, 3] {
+            let want = naive(&store, start, end, limit).await;
+            assert_eq!(want[0].2, "z");
+            let got = store.top_clients(start, end, None, limit).await.unwrap();
+            assert_eq!(shape(&got), want, "{start} to {end}, top {limit}");
+        }
     }
 }
