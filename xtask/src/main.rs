@@ -106,7 +106,15 @@ fn ci() -> Result<()> {
     ])?;
     examples(&workspace_root())?;
     // Packages every published crate and builds each from its package, in dependency order.
-    cargo(&["publish", "--workspace", "--dry-run", "--locked"])?;
+    forget_packaged_sources()?;
+    cargo(&[
+        "publish",
+        "--workspace",
+        "--dry-run",
+        "--locked",
+        "--target-dir",
+        PUBLISH_TARGET,
+    ])?;
     cargo(&["deny", "--offline", "check", "licenses", "bans", "sources"])
 }
 
@@ -242,6 +250,63 @@ const BENCHES: &[(&str, &str, &str)] = &[
     ("top", "usagestats-storage", "top_clients"),
     ("report", "report-render", "render"),
 ];
+
+/// The workspace's packages as `cargo publish --workspace` names their sources.
+const PUBLISHED: &[&str] = &[
+    "meraki-client",
+    "meraki-sim",
+    "usage-model",
+    "report-render",
+    "usagestats-storage",
+    "usage-sync",
+    "usagestats-mailer",
+    "usagestats",
+];
+
+/// Where the publish dry run builds (apart from the tests' builds).
+const PUBLISH_TARGET: &str = "target/publish";
+
+/// `cargo publish --workspace --dry-run` verifies each crate against the others' packages
+/// through a local registry, unpacked under `$CARGO_HOME/registry/src/-<hash>/` and built as
+/// registry crates, which cargo takes as never changing within a version. A second dry run at
+/// the same version would therefore build against the first run's sources and artifacts. The
+/// unpacked directories (local registries only, whose names start with `-`) and the
+/// packages' artifacts in [`PUBLISH_TARGET`] are removed first.
+fn forget_packaged_sources() -> Result<()> {
+    for p in PUBLISHED {
+        cargo(&["clean", "--quiet", "--target-dir", PUBLISH_TARGET, "-p", p])?;
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry").join("src")) else {
+        return Ok(());
+    };
+    let Ok(registries) = std::fs::read_dir(&src) else {
+        return Ok(());
+    };
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        let Ok(unpacked) = std::fs::read_dir(registry.path()) else {
+            continue;
+        };
+        for dir in unpacked.flatten() {
+            let name = dir.file_name().to_string_lossy().into_owned();
+            let ours = PUBLISHED.iter().any(|p| {
+                name.strip_prefix(p)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+            });
+            if ours {
+                std::fs::remove_dir_all(dir.path())
+                    .with_context(|| format!("removing {}", dir.path().display()))?;
+            }
+        }
+    }
+    Ok(())
+}
 
 fn bench(what: &[String]) -> Result<()> {
     let all = what.is_empty() || what.iter().any(|w| w == "all");
