@@ -310,6 +310,23 @@ fn draw_trend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Encodes an RGB buffer of `w` × `h` pixels as PNG.
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> crate::Result<Vec<u8>> {
+    let mut png_bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png_bytes, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc
+            .write_header()
+            .map_err(|e| crate::Error::Chart(e.to_string()))?;
+        writer
+            .write_image_data(rgb)
+            .map_err(|e| crate::Error::Chart(e.to_string()))?;
+    }
+    Ok(png_bytes)
+}
+
 /// Draws the chart as a PNG image (900 pixels wide, height growing with the number of
 /// networks and groups), with the embedded DejaVu Sans font.
 pub fn chart_png(report: &Report) -> crate::Result<Vec<u8>> {
@@ -323,19 +340,7 @@ pub fn chart_png(report: &Report) -> crate::Result<Vec<u8>> {
         root.present()
             .map_err(|e| crate::Error::Chart(e.to_string()))?;
     }
-    let mut png_bytes = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut png_bytes, w, h);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut writer = enc
-            .write_header()
-            .map_err(|e| crate::Error::Chart(e.to_string()))?;
-        writer
-            .write_image_data(&rgb)
-            .map_err(|e| crate::Error::Chart(e.to_string()))?;
-    }
-    Ok(png_bytes)
+    encode_png(&rgb, w, h)
 }
 
 /// Draws the chart as an SVG document (text as `<text>` in the reader's sans-serif font).
@@ -492,17 +497,5 @@ pub(crate) fn series_chart_png(reports: &[Report]) -> crate::Result<Vec<u8>> {
         root.present()
             .map_err(|e| crate::Error::Chart(e.to_string()))?;
     }
-    let mut png_bytes = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut png_bytes, w, h);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut writer = enc
-            .write_header()
-            .map_err(|e| crate::Error::Chart(e.to_string()))?;
-        writer
-            .write_image_data(&rgb)
-            .map_err(|e| crate::Error::Chart(e.to_string()))?;
-    }
-    Ok(png_bytes)
+    encode_png(&rgb, w, h)
 }
