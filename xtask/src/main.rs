@@ -96,13 +96,17 @@ fn ci() -> Result<()> {
         &["doc", "--workspace", "--no-deps", "--locked"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
-    // The CLI without the simulator, the charts and e-mail.
+    // The CLI without the simulator, the charts and e-mail (and the libraries as it builds
+    // them), warnings denied.
     cargo(&[
-        "build",
+        "clippy",
         "-p",
         "usagestats",
         "--no-default-features",
         "--locked",
+        "--",
+        "-D",
+        "warnings",
     ])?;
     examples(&workspace_root())?;
     // Packages every published crate and builds each from its package, in dependency order.

@@ -19,7 +19,9 @@ use unicode_width::UnicodeWidthStr;
 use usage_model::Traffic;
 
 use crate::figures::{grouped_int, shown};
-use crate::html::{CHART_CONTENT_ID, HtmlMode, HtmlOutput, InlineImage, escape};
+#[cfg(feature = "charts")]
+use crate::html::{CHART_CONTENT_ID, InlineImage};
+use crate::html::{HtmlMode, HtmlOutput, escape};
 use crate::model::{NetworkReport, Report, days_word, describe_missing, human_whole_kb};
 use crate::{Format, render, render_csv};
 

@@ -287,10 +287,11 @@ pub async fn reclassify(
 ) -> Result<(u64, Vec<String>)> {
     let mut warnings = Vec::new();
     // report_rows lists every known network with its organization's name, which scoped rules
-    // (`@org:`) need and `NetworkRecord` does not carry.
-    let today = Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    // (`@org:`) need and `NetworkRecord` does not carry; the day asked for does not matter
+    // (any fixed day: no clock is read).
+    let any_day = jiff::civil::date(2000, 1, 1);
     let org_names: HashMap<String, String> = store
-        .report_rows(today, today)
+        .report_rows(any_day, any_day)
         .await?
         .into_iter()
         .map(|r| (r.network_id, r.organization_name))
