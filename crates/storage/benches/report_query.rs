@@ -130,7 +130,7 @@ async fn build(path: &Path) {
                     .collect::<Vec<_>>()
                     .join(";"),
                 filter: "dtype:mx".into(),
-                time_zone_mode: "network".into(),
+                time_zone_mode: storage::TimeZoneMode::Network,
                 source: usage_model::Source::Device,
             },
             &names,

@@ -158,6 +158,31 @@ pub enum Error {
         holder: String,
     },
 
+    /// The `-d` value looks like a PostgreSQL URL but is not a valid one. The message never
+    /// repeats the URL (it may hold a password).
+    #[error("{reason}")]
+    InvalidLocation {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A PostgreSQL URL was given to a build without PostgreSQL support.
+    #[error(
+        "{location} is a PostgreSQL database, but this usagestats was built without PostgreSQL \
+         support (cargo feature `postgres`)"
+    )]
+    PostgresNotBuilt {
+        /// The database, without its password.
+        location: String,
+    },
+
+    /// What was asked cannot be done on this backend.
+    #[error("{what}")]
+    Unsupported {
+        /// What, and what to do instead.
+        what: String,
+    },
+
     /// A day record, group list or classification result the caller passed is inconsistent.
     #[error("invalid data for the database: {0}")]
     InvalidInput(String),

@@ -49,7 +49,7 @@ async fn a_killed_writer_leaves_whole_days_or_nothing() {
             "--exact",
             "crash::a_killed_writer_leaves_whole_days_or_nothing",
         ])
-        .env(CHILD_ENV, store.path())
+        .env(CHILD_ENV, store.path().unwrap())
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -67,8 +67,8 @@ async fn a_killed_writer_leaves_whole_days_or_nothing() {
     proc.wait().unwrap();
     store.close().await;
 
-    let store = Store::open(store.path()).await.unwrap();
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().display()))
+    let store = Store::open(store.path().unwrap()).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().unwrap().display()))
         .await
         .unwrap();
     let check: String = sqlx::query_scalar("PRAGMA integrity_check")

@@ -25,7 +25,7 @@ pub async fn fixture() -> (TempDir, Store) {
             &Settings {
                 groups: "Corp=sub:10.0.0.0/8;Guest=vid:30".into(),
                 filter: "dtype:mx".into(),
-                time_zone_mode: "network".into(),
+                time_zone_mode: storage::TimeZoneMode::Network,
                 source: usage_model::Source::Device,
             },
             &["Corp".to_string(), "Guest".to_string()],

@@ -122,7 +122,7 @@ async fn rows_of_groups_removed_by_a_reconfigure_stay_visible_without_a_name() {
     let s = Settings {
         groups: "Only=sub:10.0.0.0/8".into(),
         filter: "dtype:mx".into(),
-        time_zone_mode: "network".into(),
+        time_zone_mode: storage::TimeZoneMode::Network,
         source: usage_model::Source::Device,
     };
     store.save_settings(&s, &["Only".into()]).await.unwrap();

@@ -122,22 +122,22 @@ pub async fn settings(store: &storage::Store) -> anyhow::Result<DbConfig> {
         .ok_or_else(|| {
             UsageError::new(format!(
                 "{} holds no configuration (it was never set up); run a sync on it or reconfigure it",
-                config::shown(store.path())
+                store.location()
             ))
         })?;
     let bad = |what: &str, e: &dyn std::fmt::Display| {
         UsageError::new(format!(
             "the {what} stored in {} is invalid ({e}); fix it with -c dbreconfigure",
-            config::shown(store.path())
+            store.location()
         ))
     };
     let groups = Groups::parse(&s.groups).map_err(|e| bad("groups", &e))?;
     let filter = Filter::parse(&s.filter).map_err(|e| bad("filter", &e))?;
-    let timezone = match s.time_zone_mode.trim() {
-        "" | TZ_NETWORK => None,
+    let timezone = match &s.time_zone_mode {
+        storage::TimeZoneMode::Network => None,
         other => {
-            config::parse_timezone(other).map_err(|e| bad("time zone", &e))?;
-            Some(other.to_string())
+            config::parse_timezone(other.as_str()).map_err(|e| bad("time zone", &e))?;
+            Some(other.as_str().to_string())
         }
     };
     s.source
@@ -152,17 +152,14 @@ pub async fn settings(store: &storage::Store) -> anyhow::Result<DbConfig> {
     })
 }
 
-/// `time_zone_mode` meaning "each network's own zone".
-const TZ_NETWORK: &str = "network";
-
 pub async fn save(store: &storage::Store, new: &DbConfig) -> anyhow::Result<()> {
     let settings = storage::Settings {
         groups: new.groups.to_string(),
         filter: new.filter.to_string(),
         time_zone_mode: new
             .timezone
-            .clone()
-            .unwrap_or_else(|| TZ_NETWORK.to_string()),
+            .as_deref()
+            .map_or(storage::TimeZoneMode::Network, storage::TimeZoneMode::parse),
         source: new.source,
     };
     let names: Vec<String> = new.groups.iter().map(|g| g.name.clone()).collect();

@@ -38,7 +38,7 @@ pub async fn run(
         // One line that names the database and the cause, without the engine's wrapper.
         usage_sync::Error::Storage(err) => anyhow::anyhow!(
             "the database {} failed, so the sync stopped (the days already stored are kept): {err}",
-            store.path().display()
+            store.location()
         ),
         // The stored filter (or -f for a new database) is the user's to correct: exit 2.
         usage_sync::Error::NothingSelected(n) => UsageError::new(n.to_string()).into(),

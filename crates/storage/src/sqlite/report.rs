@@ -1,16 +1,18 @@
-//! Report queries: period sums per network and group, daily totals, missing days.
+//! Report queries (SQLite): period sums per network and group, daily totals, missing days.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
 use usage_model::{Source, Traffic};
 
-use crate::convert::{day_text, parse_day, position_from_sql, traffic};
+use super::SqliteStore;
+use crate::convert::day_text;
 use crate::error::Result;
 use crate::records::ReportRow;
-use crate::store::Store;
-use crate::write::source_from_sql;
+use crate::rows::{
+    BoundRow, DayGroupRow, GroupRow, GroupSumRow, ReportNetworkRow, SqlDay, source_from_sql,
+};
 
 /// A period split so that whole calendar months are read from `monthly_usage`, whole ISO
 /// weeks of the remaining edges from `weekly_usage` and only the leftover days (at most six at
@@ -25,14 +27,6 @@ struct PeriodPlan {
 
 fn empty() -> (String, String) {
     ("1".to_string(), "0".to_string())
-}
-
-fn ordered(start: Date, end: Date) -> (Date, Date) {
-    if start <= end {
-        (start, end)
-    } else {
-        (end, start)
-    }
 }
 
 fn month_text(d: Date) -> String {
@@ -111,21 +105,14 @@ impl PeriodPlan {
     }
 }
 
-impl Store {
-    /// Totals per network and group over the inclusive period `start..=end` (either order),
-    /// summed in SQL. Ordered by organization name, network name, then group position, with
-    /// the unmatched row (`group_position: None`) last in each network.
-    ///
-    /// Every known network gets one row per defined group (zero when it has no data), like the
-    /// original report; rows for group positions no longer defined appear when they carry
-    /// data (with `group_name: None`); the unmatched row appears when the period holds one.
-    pub async fn report_rows(&self, start: Date, end: Date) -> Result<Vec<ReportRow>> {
-        let (start, end) = ordered(start, end);
+impl SqliteStore {
+    pub(crate) async fn report_rows(&self, start: Date, end: Date) -> Result<Vec<ReportRow>> {
         let plan = PeriodPlan::new(start, end);
         // One read transaction, so sums, networks and groups come from the same snapshot.
         let mut tx = self.pool.begin().await?;
-        let sums: Vec<(String, i64, i64, i64)> = sqlx::query_as(
-            "SELECT network_id, group_position, SUM(up_mkb), SUM(down_mkb) FROM (
+        let sums: Vec<GroupSumRow> = sqlx::query_as(
+            "SELECT network_id, group_position, SUM(up_mkb) AS up_mkb, SUM(down_mkb) AS down_mkb,
+                 COUNT(*) AS rows FROM (
                  SELECT network_id, group_position, up_mkb, down_mkb FROM monthly_usage
                      WHERE month >= ?1 AND month <= ?2
                  UNION ALL
@@ -164,118 +151,66 @@ impl Store {
         .bind(&plan.days[3].1)
         .fetch_all(&mut *tx)
         .await?;
-        let networks: Vec<(String, String, String, String)> = sqlx::query_as(
-            "SELECT o.id, o.name, n.id, n.name FROM networks AS n
-             JOIN organizations AS o ON o.id = n.organization_id
+        let networks: Vec<ReportNetworkRow> = sqlx::query_as(
+            "SELECT o.id AS organization_id, o.name AS organization_name, n.id AS network_id,
+                 n.name AS network_name
+             FROM networks AS n JOIN organizations AS o ON o.id = n.organization_id
              ORDER BY o.name, o.id, n.name, n.id",
         )
         .fetch_all(&mut *tx)
         .await?;
-        let groups: Vec<(i64, String)> =
+        let groups: Vec<GroupRow> =
             sqlx::query_as("SELECT position, name FROM groups ORDER BY position")
                 .fetch_all(&mut *tx)
                 .await?;
         tx.commit().await?;
-
-        let mut by_network: HashMap<String, Vec<(i64, Traffic)>> = HashMap::new();
-        for (network, position, up, down) in sums {
-            by_network
-                .entry(network)
-                .or_default()
-                .push((position, traffic(up, down)));
-        }
-        let names: HashMap<i64, &str> = groups.iter().map(|(p, n)| (*p, n.as_str())).collect();
-        let mut rows = Vec::with_capacity(networks.len() * (groups.len() + 1));
-        for (org_id, org_name, net_id, net_name) in networks {
-            let mut sums = by_network.remove(&net_id).unwrap_or_default();
-            let mut positions: BTreeSet<i64> = groups.iter().map(|(p, _)| *p).collect();
-            positions.extend(sums.iter().map(|(p, _)| *p).filter(|p| *p >= 0));
-            let has_unmatched = sums.iter().any(|(p, _)| *p < 0);
-            let order = positions
-                .into_iter()
-                .chain(has_unmatched.then_some(crate::write::UNMATCHED));
-            for position in order {
-                let t = sums
-                    .iter()
-                    .position(|(p, _)| *p == position)
-                    .map(|i| sums.swap_remove(i).1)
-                    .unwrap_or_default();
-                rows.push(ReportRow {
-                    organization_id: org_id.clone(),
-                    organization_name: org_name.clone(),
-                    network_id: net_id.clone(),
-                    network_name: net_name.clone(),
-                    group_position: position_from_sql(position)?,
-                    group_name: names.get(&position).map(|n| n.to_string()),
-                    traffic: t,
-                });
-            }
-        }
-        Ok(rows)
+        crate::assemble::report_rows(sums, networks, &groups)
     }
 
-    /// Error bounds summed over the inclusive period `start..=end` (either order), per network
-    /// and group position (`None` = unmatched), for the rows whose bound is not zero: the most
-    /// each reported figure could be off (see `ClientDayRecord::bound`). Usually empty.
-    pub async fn report_bounds(
+    pub(crate) async fn report_bounds(
         &self,
         start: Date,
         end: Date,
     ) -> Result<Vec<(String, Option<usize>, Traffic)>> {
-        let (start, end) = ordered(start, end);
         // The WHERE clause repeats the partial index's condition so SQLite can use it.
-        let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
-            "SELECT network_id, group_position, SUM(up_bound_mkb), SUM(down_bound_mkb)
+        let rows: Vec<BoundRow> = sqlx::query_as(
+            "SELECT network_id, group_position, SUM(up_bound_mkb) AS up_bound_mkb,
+                 SUM(down_bound_mkb) AS down_bound_mkb
              FROM daily_usage INDEXED BY daily_usage_with_bound
              WHERE (up_bound_mkb <> 0 OR down_bound_mkb <> 0) AND day >= ?1 AND day <= ?2
              GROUP BY network_id, group_position
              ORDER BY network_id, group_position",
         )
-        .bind(day_text(start))
-        .bind(day_text(end))
+        .bind(SqlDay(start))
+        .bind(SqlDay(end))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|(network, position, up, down)| {
-                Ok((network, position_from_sql(position)?, traffic(up, down)))
-            })
-            .collect()
+        rows.into_iter().map(BoundRow::into_domain).collect()
     }
 
-    /// Per day and group, the sum over all networks, for trend charts; `None` = unmatched
-    /// (listed after the groups of its day).
-    pub async fn daily_totals(
+    pub(crate) async fn daily_totals(
         &self,
         start: Date,
         end: Date,
     ) -> Result<Vec<(Date, Option<usize>, Traffic)>> {
-        let (start, end) = ordered(start, end);
-        let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        let rows: Vec<DayGroupRow> = sqlx::query_as(
             // day_group_usage holds exactly this GROUP BY over daily_usage, kept by triggers.
             "SELECT day, group_position, up_mkb, down_mkb FROM day_group_usage
              WHERE day >= ?1 AND day <= ?2
              ORDER BY day, group_position < 0, group_position",
         )
-        .bind(day_text(start))
-        .bind(day_text(end))
+        .bind(SqlDay(start))
+        .bind(SqlDay(end))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|(day, position, up, down)| {
-                Ok((
-                    parse_day(&day)?,
-                    position_from_sql(position)?,
-                    traffic(up, down),
-                ))
-            })
-            .collect()
+        rows.into_iter().map(DayGroupRow::into_domain).collect()
     }
 
-    /// How many complete (network, day) pairs of `start..=end` (either order) were read from
-    /// each source, over every known network: one entry per source present, `device` first.
-    /// A report whose period holds more than one entry mixes sources.
-    pub async fn report_sources(&self, start: Date, end: Date) -> Result<Vec<(Source, u64)>> {
-        let (start, end) = ordered(start, end);
+    pub(crate) async fn report_sources(
+        &self,
+        start: Date,
+        end: Date,
+    ) -> Result<Vec<(Source, u64)>> {
         // Through the (network_id, day) key: one short index range per network.
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT s.usage_source, COUNT(*)
@@ -295,15 +230,11 @@ impl Store {
         Ok(out)
     }
 
-    /// For every known network with days in `start..=end` (either order) that have no
-    /// completion mark: `(network id, network name, missing days ascending)`. Networks with
-    /// complete data are left out. Ordered by organization name, then network name.
-    pub async fn missing_days(
+    pub(crate) async fn missing_days(
         &self,
         start: Date,
         end: Date,
     ) -> Result<Vec<(String, String, Vec<Date>)>> {
-        let (start, end) = ordered(start, end);
         let (from, to) = (day_text(start), day_text(end));
         let period: Vec<Date> = start.series(1.day()).take_while(|d| *d <= end).collect();
         let mut tx = self.pool.begin().await?;
@@ -324,7 +255,7 @@ impl Store {
             if usize::try_from(count).unwrap_or(0) >= period.len() {
                 continue;
             }
-            let have: Vec<String> = sqlx::query_scalar(
+            let have: Vec<SqlDay> = sqlx::query_scalar(
                 "SELECT day FROM synced_days WHERE network_id = ?1 AND day >= ?2 AND day <= ?3",
             )
             .bind(&id)
@@ -332,10 +263,7 @@ impl Store {
             .bind(&to)
             .fetch_all(&mut *tx)
             .await?;
-            let have = have
-                .iter()
-                .map(|d| parse_day(d))
-                .collect::<Result<BTreeSet<Date>>>()?;
+            let have: BTreeSet<Date> = have.into_iter().map(|d| d.0).collect();
             let missing = period
                 .iter()
                 .filter(|d| !have.contains(d))

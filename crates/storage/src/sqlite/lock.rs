@@ -10,8 +10,8 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::SqliteStore;
 use crate::error::{Error, Result};
-use crate::store::Store;
 
 /// Held while a sync runs; dropping it releases the lock.
 #[derive(Debug)]
@@ -34,19 +34,18 @@ pub(crate) fn lock_path(db: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-impl Store {
-    /// Takes the sync lock or fails at once with [`Error::SyncInProgress`] naming the holder.
-    ///
-    /// On success, runs that a dead process left `running` in `sync_runs` are marked `aborted`.
-    pub async fn try_lock_sync(&self) -> Result<SyncLock> {
-        let path = lock_path(self.path());
+impl SqliteStore {
+    pub(crate) async fn try_lock_sync(&self) -> Result<SyncLock> {
+        let Some(db) = self.location().path() else {
+            return Err(Error::InvalidInput("an SQLite store without a file".into()));
+        };
+        let path = lock_path(db);
         let lock = try_lock_file(&path)?;
         self.abort_stale_runs().await?;
         Ok(lock)
     }
 
-    /// Takes the sync lock, waiting up to `timeout` for a running sync to finish.
-    pub async fn lock_sync_waiting(&self, timeout: Duration) -> Result<SyncLock> {
+    pub(crate) async fn lock_sync_waiting(&self, timeout: Duration) -> Result<SyncLock> {
         let deadline = Instant::now() + timeout;
         loop {
             match self.try_lock_sync().await {
