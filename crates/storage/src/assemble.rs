@@ -102,6 +102,15 @@ pub(crate) fn report_rows(
     Ok(rows)
 }
 
+/// How many days `start..=end` holds.
+pub(crate) fn days_in(start: jiff::civil::Date, end: jiff::civil::Date) -> i64 {
+    i64::from(
+        start
+            .until((jiff::Unit::Day, end))
+            .map_or(0, |span| span.get_days()),
+    ) + 1
+}
+
 /// One reclassified network-day: the client rows whose group changed, and the day's new group
 /// rows (every defined group, zeros included, with bounds).
 pub(crate) struct ReclassifiedDay {

@@ -64,6 +64,7 @@ mod convert;
 mod error;
 mod legacy;
 mod location;
+mod period;
 mod records;
 mod rows;
 mod sqlite;

@@ -280,6 +280,14 @@ impl DayGroupRow {
     }
 }
 
+/// Complete days of a network over a period, per source.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct SyncedCountRow {
+    pub(crate) network_id: String,
+    pub(crate) usage_source: String,
+    pub(crate) days: i64,
+}
+
 /// One stored day of a network and who wrote it, as reclassification walks them.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct SyncedDayRow {

@@ -607,6 +607,14 @@ mod tests {
             "INSERT INTO networks (id, organization_id, name) VALUES ('n', 'o', 'Net')",
             "INSERT INTO daily_usage VALUES ('2026-01-02', 'n', 0, 1500, 2500)",
             "INSERT INTO daily_usage VALUES ('2026-01-03', 'n', 0, 500, 500)",
+            // Another year, another group, a gap (01-04) and a later day: the prefix rollups
+            // must come out of the backfill dense and exact.
+            "INSERT INTO daily_usage VALUES ('2025-12-30', 'n', 0, 7, 7)",
+            "INSERT INTO daily_usage VALUES ('2026-01-05', 'n', 0, 30, 40)",
+            "INSERT INTO daily_usage VALUES ('2026-03-09', 'n', -1, 1, 2)",
+            "INSERT INTO synced_days VALUES ('n', '2025-12-30', 0, 'sync')",
+            "INSERT INTO synced_days VALUES ('n', '2026-01-02', 0, 'sync')",
+            "INSERT INTO synced_days VALUES ('n', '2026-01-05', 0, 'sync')",
         ] {
             sqlx::query(sql).execute(&pool).await.unwrap();
         }
@@ -620,15 +628,15 @@ mod tests {
         .fetch_one(&store.pool)
         .await
         .unwrap();
-        assert_eq!((up, down), (2000, 3000));
-        // 2026-01-02 and 01-03 are a Friday and a Saturday of the week of Monday 12-29.
+        assert_eq!((up, down), (2030, 3040));
+        // 2025-12-30, 2026-01-02 and 01-03 are in the week of Monday 12-29 (01-05 is the next).
         let (up, down): (i64, i64) = sqlx::query_as(
             "SELECT up_mkb, down_mkb FROM weekly_usage WHERE week = '2025-12-29' AND network_id = 'n'",
         )
         .fetch_one(&store.pool)
         .await
         .unwrap();
-        assert_eq!((up, down), (2000, 3000));
+        assert_eq!((up, down), (2007, 3007));
         let (up, down, rows): (i64, i64, i64) = sqlx::query_as(
             "SELECT up_mkb, down_mkb, rows FROM day_group_usage
              WHERE day = '2026-01-02' AND group_position = 0",
@@ -637,6 +645,34 @@ mod tests {
         .await
         .unwrap();
         assert_eq!((up, down, rows), (1500, 2500, 1));
+
+        // The prefix rollups: every period sums its days, across the gap and the year end.
+        let corp = |rows: Vec<crate::records::ReportRow>| {
+            rows.iter()
+                .filter(|r| r.group_position == Some(0))
+                .map(|r| (r.traffic.up.millis(), r.traffic.down.millis()))
+                .next()
+        };
+        let d = jiff::civil::date;
+        for (a, b, want) in [
+            (d(2025, 12, 1), d(2026, 12, 31), Some((2037, 3047))),
+            (d(2025, 12, 31), d(2026, 1, 4), Some((2000, 3000))),
+            (d(2026, 1, 3), d(2026, 1, 5), Some((530, 540))),
+            // No group is defined here, so a day without rows has no row for position 0.
+            (d(2026, 1, 4), d(2026, 1, 4), None),
+            (d(2025, 12, 30), d(2025, 12, 30), Some((7, 7))),
+        ] {
+            let rows = store.report_rows(a, b).await.unwrap();
+            assert_eq!(corp(rows), want, "{a} to {b}");
+        }
+        let missing = store
+            .missing_days(d(2025, 12, 30), d(2026, 1, 5))
+            .await
+            .unwrap();
+        assert_eq!(
+            missing[0].2,
+            [d(2025, 12, 31), d(2026, 1, 1), d(2026, 1, 3), d(2026, 1, 4)]
+        );
     }
 }
 
@@ -732,6 +768,10 @@ mod tidy {
             (
                 20261130200000,
                 "652792d0ab5d9fac92e8bc22845faf6e0a8f09134b9804c5a2d39cf32a10326eb1212c55f2dabd1c4087257e7c0c5da8",
+            ),
+            (
+                20261202100000,
+                "20ad9ea0dbce486c8786d390d36e81b3a6849bb00fd9e7c36a43755b349689b33ac971acfb5a28d168163546acd95736",
             ),
         ];
         let actual: Vec<(i64, String)> = MIGRATOR
