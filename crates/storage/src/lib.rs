@@ -65,6 +65,8 @@ mod error;
 mod legacy;
 mod location;
 mod period;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod records;
 mod rows;
 mod sqlite;

@@ -101,7 +101,7 @@ impl SqliteStore {
                 Ok(store) => store.close().await,
                 Err(e @ (Error::Sqlx(_) | Error::CannotOpen { .. } | Error::Io(_))) => {
                     return Err(Error::UpgradeNeedsWriteAccess {
-                        path: path.to_path_buf(),
+                        location: path.display().to_string(),
                         cause: e.to_string(),
                     });
                 }
@@ -313,7 +313,7 @@ async fn migrate(conn: &mut SqliteConnection, path: &Path) -> Result<()> {
         && found > supported_version()
     {
         return Err(Error::NewerSchema {
-            path: path.to_path_buf(),
+            location: path.display().to_string(),
             found,
             supported: supported_version(),
         });
@@ -516,7 +516,7 @@ async fn probe_kind(path: &Path) -> Result<Probe> {
             path: path.to_path_buf(),
         }),
         Probe::Ours(Some(found)) if found > supported_version() => Err(Error::NewerSchema {
-            path: path.to_path_buf(),
+            location: path.display().to_string(),
             found,
             supported: supported_version(),
         }),
