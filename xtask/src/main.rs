@@ -12,7 +12,10 @@ usage: cargo xtask <task> [args]
 
 tasks:
   ci                    fmt --check, clippy -D warnings, the test command, doc -D warnings,
-                        cargo deny (licenses bans sources) — what .ci/run runs
+                        the CLI without default features, the embedding examples against
+                        meraki-sim, cargo publish --dry-run, cargo deny — what .ci/run runs
+  examples              run the embedding examples against a meraki-sim on loopback
+  man                   write the manual page to target/man/usagestats.1
   bench [what...]       release benchmarks; what = model | client | sim | sync | sources | storage | report | all
   demo                  run `usagestats demo` (simulated account, no network beyond loopback)
   fuzz <target> [secs]  run a cargo-fuzz target (groups | filter | init_file); needs cargo-fuzz
@@ -36,7 +39,9 @@ fn run() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("bench") => bench(&args[1..]),
-        Some("demo") => cargo(&["run", "--release", "-p", "usagestats-cli", "--", "demo"]),
+        Some("demo") => cargo(&["run", "--release", "-p", "usagestats", "--", "demo"]),
+        Some("examples") => examples(&root),
+        Some("man") => man(&root),
         Some("fuzz") => fuzz(&args[1..]),
         Some("screenshot") => screenshot(&root),
         Some("-h" | "--help" | "help") | None => {
@@ -91,7 +96,139 @@ fn ci() -> Result<()> {
         &["doc", "--workspace", "--no-deps", "--locked"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    // The CLI without the simulator, the charts and e-mail.
+    cargo(&[
+        "build",
+        "-p",
+        "usagestats",
+        "--no-default-features",
+        "--locked",
+    ])?;
+    examples(&workspace_root())?;
+    // Packages every published crate and builds each from its package, in dependency order.
+    cargo(&["publish", "--workspace", "--dry-run", "--locked"])?;
     cargo(&["deny", "--offline", "check", "licenses", "bans", "sources"])
+}
+
+/// The embedding examples, run against a meraki-sim started here on loopback (real clock,
+/// limits off, a small world): each must exit 0.
+fn examples(root: &Path) -> Result<()> {
+    cargo(&[
+        "build",
+        "--locked",
+        "-p",
+        "meraki-sim",
+        "--bin",
+        "meraki-sim",
+        "-p",
+        "meraki-client",
+        "--example",
+        "list_clients",
+        "-p",
+        "usage-sync",
+        "--example",
+        "sync_org",
+        "-p",
+        "report-render",
+        "--example",
+        "own_rows",
+    ])?;
+    let bin = |name: &str| root.join("target").join("debug").join(name);
+    let mut sim = Command::new(bin("meraki-sim"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "0",
+            "--source-rate-limit",
+            "0",
+            "--orgs",
+            "1",
+            "--networks",
+            "2",
+            "--devices",
+            "1",
+            "--clients",
+            "20",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("starting meraki-sim")?;
+    let result = (|| -> Result<()> {
+        let stdout = sim.stdout.take().context("meraki-sim's output")?;
+        let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+        let mut value = |key: &str| -> Result<String> {
+            let line = lines
+                .next()
+                .context("meraki-sim ended before printing its address")??;
+            line.strip_prefix(&format!("{key}: "))
+                .map(str::to_string)
+                .with_context(|| format!("expected `{key}: …` from meraki-sim, got {line:?}"))
+        };
+        let base_url = value("base_url")?;
+        let api_key = value("api_key")?;
+        let db =
+            std::env::temp_dir().join(format!("usagestats-example-{}.sqlite", std::process::id()));
+        let runs: [(&str, Vec<String>); 3] = [
+            ("list_clients", vec![]),
+            ("sync_org", vec![db.display().to_string()]),
+            ("own_rows", vec!["json".to_string()]),
+        ];
+        for (example, args) in runs {
+            eprintln!("$ {example} {}", args.join(" "));
+            let out = Command::new(root.join("target/debug/examples").join(example))
+                .args(&args)
+                .env("MERAKI_BASE_URL", &base_url)
+                .env("MERAKI_DASHBOARD_API_KEY", &api_key)
+                .stdout(std::process::Stdio::null())
+                .status()
+                .with_context(|| format!("running the {example} example"))?;
+            if !out.success() {
+                bail!("the {example} example failed ({out})");
+            }
+        }
+        for suffix in ["", "-wal", "-shm", ".lock"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        Ok(())
+    })();
+    let _ = sim.kill();
+    let _ = sim.wait();
+    result
+}
+
+/// Writes the manual page (clap_mangen, from the CLI's own definition).
+fn man(root: &Path) -> Result<()> {
+    let dir = root.join("target").join("man");
+    std::fs::create_dir_all(&dir).context("creating target/man")?;
+    let page = dir.join("usagestats.1");
+    eprintln!("$ cargo run -p usagestats -- man-page > {}", page.display());
+    let out = Command::new(cargo_bin())
+        .args([
+            "run",
+            "--quiet",
+            "--locked",
+            "-p",
+            "usagestats",
+            "--",
+            "man-page",
+        ])
+        .output()
+        .context("running usagestats man-page")?;
+    if !out.status.success() {
+        bail!(
+            "usagestats man-page failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    std::fs::write(&page, &out.stdout).with_context(|| format!("writing {}", page.display()))?;
+    eprintln!(
+        "wrote {} (read it with: man -l {})",
+        page.display(),
+        page.display()
+    );
+    Ok(())
 }
 
 /// (name, package, bench target)
@@ -101,7 +238,7 @@ const BENCHES: &[(&str, &str, &str)] = &[
     ("sim", "meraki-sim", "throughput"),
     ("sync", "usage-sync", "sync"),
     ("sources", "usage-sync", "sources"),
-    ("storage", "storage", "report_query"),
+    ("storage", "usagestats-storage", "report_query"),
     ("report", "report-render", "render"),
 ];
 

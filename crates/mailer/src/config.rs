@@ -9,6 +9,7 @@ pub const DEFAULT_SERVER: &str = "smtp.gmail.com:587";
 
 /// How the connection is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Security {
     /// Port 465 → implicit TLS; any other port → STARTTLS, required.
     #[default]
@@ -21,8 +22,9 @@ pub enum Security {
     Insecure,
 }
 
-/// Where and how to send.
+/// Where and how to send. Start from [`SmtpConfig::new`] and set the fields you need.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SmtpConfig {
     /// `host`, `host:port` or `[ipv6]:port`. Without a port: 465 for [`Security::Tls`], 25 for
     /// [`Security::Insecure`], 587 (submission) otherwise.

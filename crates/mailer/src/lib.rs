@@ -8,33 +8,36 @@
 //! alternative, a `multipart/related` holding the HTML and its inline images.
 //!
 //! ```
-//! use mailer::{Email, Secret, Security, SmtpConfig, format_message, parse_recipients, subject_for};
+//! use usagestats_mailer::{Email, Secret, Security, SmtpConfig, format_message, parse_recipients, subject_for};
 //!
-//! let config = SmtpConfig {
-//!     server: "smtp.example.com".into(),
-//!     user: Some("reports@example.com".into()),
-//!     password: Some(Secret::new("hunter2")),
-//!     security: Security::Auto,
-//!     ca_file: None,
-//! };
+//! let mut config = SmtpConfig::new("smtp.example.com");
+//! config.user = Some("reports@example.com".into());
+//! config.password = Some(Secret::new("hunter2"));
+//! config.security = Security::Auto;
 //! assert_eq!(config.endpoint()?.port, 587);
 //! // The password never shows in logs or errors.
 //! assert!(!format!("{config:?}").contains("hunter2"));
 //!
-//! let email = Email {
-//!     from: "reports@example.com".into(),
-//!     to: parse_recipients("ops@example.com, boss@example.com")?,
-//!     subject: subject_for(jiff::civil::date(2026, 11, 16), jiff::civil::date(2026, 11, 22)),
-//!     text: "Usage report: 2026-11-16 to 2026-11-22\n".into(),
-//!     html: "<p>Usage report</p><img src=\"cid:chart@example\">".into(),
-//!     images: vec![("chart@example".into(), vec![0x89, b'P', b'N', b'G'])],
-//! };
+//! let mut email = Email::new(
+//!     "reports@example.com",
+//!     parse_recipients("ops@example.com, boss@example.com")?,
+//!     subject_for(jiff::civil::date(2026, 11, 16), jiff::civil::date(2026, 11, 22)),
+//!     "Usage report: 2026-11-16 to 2026-11-22\n",
+//!     "<p>Usage report</p><img src=\"cid:chart@example\">",
+//! );
+//! email.images.push(("chart@example".into(), vec![0x89, b'P', b'N', b'G']));
 //! assert_eq!(email.subject, "Network usage report [2026-11-16 to 2026-11-22]");
 //! let bytes = format_message(&email)?;
 //! assert!(String::from_utf8_lossy(&bytes).contains("multipart/alternative"));
-//! // Sending needs a server: `mailer::send(&config, &email).await?`.
-//! # Ok::<(), mailer::MailError>(())
+//! // Sending needs a server: `usagestats_mailer::send(&config, &email).await?`.
+//! # Ok::<(), usagestats_mailer::MailError>(())
 //! ```
+//!
+//! # Public dependencies
+//!
+//! Only [`jiff`] (the dates of [`subject_for`]); lettre and rustls (with the `ring` provider)
+//! are implementation details. [`SmtpConfig`] and [`Email`] are `#[non_exhaustive]`: build them
+//! with [`SmtpConfig::new`] and [`Email::new`] and set the public fields.
 
 mod config;
 mod message;

@@ -8,8 +8,10 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use crate::MailError;
 
 /// A message to send: a text part, an HTML part and the PNG images the HTML references as
-/// `cid:<content id>`.
+/// `cid:<content id>`. Build it with [`Email::new`] and push images into
+/// [`Email::images`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Email {
     /// Sender address (`user@example.com` or `Name <user@example.com>`).
     pub from: String,
@@ -23,6 +25,26 @@ pub struct Email {
     pub html: String,
     /// Inline images: Content-ID (without angle brackets) and PNG bytes.
     pub images: Vec<(String, Vec<u8>)>,
+}
+
+impl Email {
+    /// A message from `from` to `to` with a text and an HTML body and no inline image.
+    pub fn new(
+        from: impl Into<String>,
+        to: Vec<String>,
+        subject: impl Into<String>,
+        text: impl Into<String>,
+        html: impl Into<String>,
+    ) -> Email {
+        Email {
+            from: from.into(),
+            to,
+            subject: subject.into(),
+            text: text.into(),
+            html: html.into(),
+            images: Vec::new(),
+        }
+    }
 }
 
 /// The subject of a report for `start..=end`: `Network usage report [A to B]` (the original

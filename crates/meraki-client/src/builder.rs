@@ -226,6 +226,9 @@ impl ClientBuilder {
                 self.user_agent
             ),
         })?;
+        // The process's one rustls crypto provider (ring, shared with the mailer's TLS);
+        // installing it again when another part of the program already did is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .user_agent(user_agent)
             .connect_timeout(self.connect_timeout)

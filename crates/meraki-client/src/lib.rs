@@ -65,7 +65,8 @@
 //!     for net in client.organization_networks(&org.id).await? {
 //!         println!("{} / {} ({:?})", org.name, net.name, net.time_zone);
 //!     }
-//!     let query = DeviceQuery { product_types: vec!["appliance".into()], ..Default::default() };
+//!     let mut query = DeviceQuery::default();
+//!     query.product_types = vec!["appliance".into()];
 //!     for device in client.organization_devices(&org.id, &query).await? {
 //!         let since = "2026-11-01T05:00:00Z".parse()?;
 //!         for c in client.device_clients(&device.serial, ClientWindow::Since(since)).await? {
@@ -78,6 +79,17 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Public dependencies
+//!
+//! Three crates appear in this crate's signatures and are part of its API: a semver-breaking
+//! release of one of them is a breaking release here. They are re-exported so callers name
+//! the same versions: [`http`] (the status and headers of [`ApiResponse`] and [`Error`]),
+//! [`url`] ([`Client::base_url`], [`ApiRequest`]) and [`tower`] (the [`PacingLayer`] and
+//! [`RetryLayer`] of the client's stack, public for callers that assemble their own). The
+//! body type is `bytes::Bytes`, re-exported as [`Bytes`]. reqwest and rustls are
+//! implementation details: the client installs the `ring` provider as the process's rustls
+//! default when it is built (a no-op when one is installed already).
 
 #![deny(missing_docs)]
 
@@ -107,3 +119,8 @@ pub use pacing::{OrgKey, OrgResolver, Pacer, Pacing, PacingConfig, PacingLayer};
 pub use pagination::{Page, next_link};
 pub use request::{ApiRequest, ApiResponse};
 pub use retry::{Retry, RetryConfig, RetryLayer};
+
+pub use bytes::Bytes;
+pub use http;
+pub use tower;
+pub use url;

@@ -18,7 +18,8 @@ where
 }
 
 /// An organization (`GET /organizations`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(rename_all = "camelCase")]
 pub struct Organization {
     /// Organization id (numeric-looking string, e.g. `"2930418"`).
@@ -35,7 +36,8 @@ pub struct Organization {
 }
 
 /// The `api` object of an [`Organization`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationApi {
     /// API access enabled.
     #[serde(default)]
@@ -43,7 +45,8 @@ pub struct OrganizationApi {
 }
 
 /// A network (`GET /organizations/{id}/networks`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(rename_all = "camelCase")]
 pub struct Network {
     /// Network id (`N_…` or `L_…`).
@@ -72,7 +75,8 @@ pub struct Network {
 }
 
 /// A device (`GET /organizations/{id}/devices` or `GET /networks/{id}/devices`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(rename_all = "camelCase")]
 pub struct Device {
     /// Serial number, e.g. `Q2XX-XXXX-XXXX`.
@@ -141,6 +145,7 @@ impl fmt::Display for VlanId {
 /// The received side is read from `recv` or, as some API versions and endpoints spell it
 /// (`/clients/{id}/usageHistory`), `received`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Usage {
     /// `usage.sent`, kB.
     #[serde(default, deserialize_with = "null_default")]
@@ -151,7 +156,8 @@ pub struct Usage {
 }
 
 /// A client seen by one device (`GET /devices/{serial}/clients`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceClient {
     /// Client key, e.g. `k74272e`.
@@ -194,6 +200,7 @@ pub struct DeviceClient {
 /// Usage of a network client: [`Usage`] plus the `total` the API sometimes sends. The received
 /// side is read from `recv` or `received`, as for [`Usage`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NetworkUsage {
     /// `usage.sent`, kB (missing → 0).
     #[serde(default, deserialize_with = "null_default")]
@@ -238,7 +245,8 @@ impl SeenAt {
 }
 
 /// A client of a network (`GET /networks/{id}/clients`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkClient {
     /// Client key.
@@ -305,6 +313,7 @@ pub struct NetworkClient {
 
 /// An MX VLAN (`GET /networks/{id}/appliance/vlans`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(rename_all = "camelCase")]
 pub struct ApplianceVlan {
     /// VLAN id (a number in live responses, a string in the spec).
@@ -328,7 +337,8 @@ pub struct ApplianceVlan {
 
 /// A wireless network's SSID slot (`GET /networks/{id}/wireless/ssids`): the API lists all 15
 /// slots (numbers 0–14), configured or not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(rename_all = "camelCase")]
 pub struct WirelessSsid {
     /// Slot number, 0–14.
@@ -342,7 +352,8 @@ pub struct WirelessSsid {
 }
 
 /// One client's history (`GET /networks/{id}/clients/usageHistories`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(rename_all = "camelCase")]
 pub struct ClientUsageHistory {
     /// Client key.
@@ -359,7 +370,8 @@ pub struct ClientUsageHistory {
 }
 
 /// One sample of a [`ClientUsageHistory`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UsageSample {
     /// Sample time as sent (ISO-8601); see [`UsageSample::timestamp`].
     pub ts: String,
@@ -381,6 +393,7 @@ impl UsageSample {
 /// The look-back window of a client listing. The window always ends "now": the API has no
 /// `t1` for client lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ClientWindow {
     /// From this instant until now (sent as `t0`, RFC 3339 UTC, whole seconds). Absolute, so
     /// the window does not drift while a long sync runs.
@@ -410,6 +423,7 @@ pub enum TagsFilter {
 
 /// Server-side filters of `GET /organizations/{id}/devices`. `Default` filters nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DeviceQuery {
     /// `productTypes[]`: `appliance`, `wireless`, `switch`, ...
     pub product_types: Vec<String>,

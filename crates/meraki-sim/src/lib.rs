@@ -53,6 +53,12 @@
 //! `/_sim/counters` (GET, DELETE resets), `/_sim/ground-truth?network=&day=&tz=&serial=`,
 //! `/_sim/clock` (GET; POST `?set=` or `?advance=`), `/_sim/world`,
 //! `/_sim/fail-network?network=&failing=` (POST).
+//!
+//! # Public dependencies
+//!
+//! Instants, dates and zones are [`jiff`]'s and exact usage `usage_model::Kb`: both public
+//! dependencies. The server (axum, tokio) is an implementation detail: [`Simulator::start`]
+//! needs a running tokio runtime, nothing else of them shows in the API.
 
 #![deny(missing_docs)]
 

@@ -15,43 +15,39 @@ use usage_model::{Kb, Traffic};
 
 fn big_report() -> Report {
     let groups: Vec<GroupDef> = (0..8)
-        .map(|g| GroupDef {
-            name: format!("Group {g}"),
-            definition: format!("sub:10.{g}.0.0/16"),
-        })
+        .map(|g| GroupDef::new(format!("Group {g}"), format!("sub:10.{g}.0.0/16")))
         .collect();
     let t = |x: i64| Traffic {
         up: Kb::from_millis(x * 1_234_567),
         down: Kb::from_millis(x * 7_654_321),
     };
     let organizations = (0..20)
-        .map(|o| OrgReport {
-            name: format!("Organization {o}"),
-            networks: (0..10)
-                .map(|n| NetworkReport {
-                    name: format!("Network {o}-{n}"),
-                    groups: (0..8).map(|g| t(o * 100 + n * 10 + g + 1)).collect(),
-                    unmatched: t(3),
-                    ..NetworkReport::default()
+        .map(|o| {
+            let networks = (0..10)
+                .map(|n| {
+                    let groups = (0..8).map(|g| t(o * 100 + n * 10 + g + 1)).collect();
+                    let mut net = NetworkReport::new(format!("Network {o}-{n}"), groups);
+                    net.unmatched = t(3);
+                    net
                 })
-                .collect(),
+                .collect();
+            OrgReport::new(format!("Organization {o}"), networks)
         })
         .collect();
     let start = date(2026, 10, 1);
-    Report {
-        title: None,
-        period: DateRange::new(start, date(2026, 10, 31)),
+    let mut report = Report::new(
+        DateRange::new(start, date(2026, 10, 31)),
         groups,
         organizations,
-        generated_at: jiff::Timestamp::UNIX_EPOCH,
-        daily: (0..31i64)
-            .map(|d| {
-                let day = start.checked_add(d.days()).unwrap_or(start);
-                (day, (0..8).map(|g| t(d + g + 1)).collect())
-            })
-            .collect(),
-        sources: vec![],
-    }
+        jiff::Timestamp::UNIX_EPOCH,
+    );
+    report.daily = (0..31i64)
+        .map(|d| {
+            let day = start.checked_add(d.days()).unwrap_or(start);
+            (day, (0..8).map(|g| t(d + g + 1)).collect())
+        })
+        .collect();
+    report
 }
 
 fn bench(c: &mut Criterion) {

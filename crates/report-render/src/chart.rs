@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use usage_model::Kb;
 
-use crate::model::{Report, Shares, human_kb};
+use crate::model::{Report, Shares};
 
 /// Chart width in pixels; the HTML scales it down on small screens.
 pub(crate) const WIDTH: u32 = 900;
@@ -18,26 +18,9 @@ const BAR_ROW: u32 = 34;
 const LABEL_W: i32 = 230;
 const TREND_H: u32 = 330;
 
-/// Colours for groups, picked for contrast with white labels and between neighbours.
-pub(crate) const PALETTE: [RGBColor; 8] = [
-    RGBColor(0x1f, 0x77, 0xb4),
-    RGBColor(0xff, 0x7f, 0x0e),
-    RGBColor(0x2c, 0xa0, 0x2c),
-    RGBColor(0xd6, 0x27, 0x28),
-    RGBColor(0x94, 0x67, 0xbd),
-    RGBColor(0x8c, 0x56, 0x4b),
-    RGBColor(0xe3, 0x77, 0xc2),
-    RGBColor(0x17, 0xbe, 0xcf),
-];
-
-/// The colour of group `i`, as CSS hex, so the HTML legend matches the chart.
-pub(crate) fn css_color(i: usize) -> String {
-    let RGBColor(r, g, b) = PALETTE[i % PALETTE.len()];
-    format!("#{r:02x}{g:02x}{b:02x}")
-}
-
 fn color(i: usize) -> RGBColor {
-    PALETTE[i % PALETTE.len()]
+    let (r, g, b) = crate::legend::rgb(i);
+    RGBColor(r, g, b)
 }
 
 /// The bitmap backend draws text with ab_glyph from registered fonts only; the host's fonts
@@ -378,14 +361,4 @@ pub fn chart_svg(report: &Report) -> String {
             crate::html::escape(&e)
         ),
     }
-}
-
-/// Human-readable total for the chart's alt text.
-pub(crate) fn alt_text(report: &Report) -> String {
-    let names: Vec<&str> = report.groups.iter().map(|g| g.name.as_str()).collect();
-    format!(
-        "Chart: share of groups {} per network, and daily traffic; total {}",
-        names.join(", "),
-        human_kb(report.grand_total().total())
-    )
 }

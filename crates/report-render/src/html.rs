@@ -6,8 +6,10 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 use usage_model::Traffic;
 
-use crate::chart::{alt_text, chart_png, chart_svg, css_color};
+#[cfg(feature = "charts")]
+use crate::chart::{chart_png, chart_svg};
 use crate::figures::{Shown, apportion, bound_note, grouped_int, shown};
+use crate::legend::{alt_text, css_color};
 use crate::model::{
     OrgReport, REMOVED_GROUPS, Report, Shares, days_word, describe_missing, human_whole_kb,
     networks_word,
@@ -256,33 +258,39 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
         );
     }
 
-    // Chart.
+    // Chart (built without the `charts` feature: none; the tables carry every figure).
+    #[cfg_attr(not(feature = "charts"), allow(unused_mut))]
     let mut images = Vec::new();
-    let alt = escape(&alt_text(report));
-    h.push_str("<tr><td style=\"padding:8px 20px;\"><figure style=\"margin:0;\">");
-    match mode {
-        HtmlMode::Email => {
-            images.push(InlineImage {
-                content_id: CHART_CONTENT_ID.to_string(),
-                png: chart_png(report)?,
-            });
-            let _ = write!(
-                h,
-                "<img src=\"cid:{CHART_CONTENT_ID}\" alt=\"{alt}\" width=\"900\" style=\"display:block;width:100%;max-width:900px;height:auto;border:0;\">"
-            );
+    #[cfg(feature = "charts")]
+    {
+        let alt = escape(&alt_text(report));
+        h.push_str("<tr><td style=\"padding:8px 20px;\"><figure style=\"margin:0;\">");
+        match mode {
+            HtmlMode::Email => {
+                images.push(InlineImage {
+                    content_id: CHART_CONTENT_ID.to_string(),
+                    png: chart_png(report)?,
+                });
+                let _ = write!(
+                    h,
+                    "<img src=\"cid:{CHART_CONTENT_ID}\" alt=\"{alt}\" width=\"900\" style=\"display:block;width:100%;max-width:900px;height:auto;border:0;\">"
+                );
+            }
+            HtmlMode::Standalone => {
+                let svg = chart_svg(report);
+                // Let the fixed-size SVG scale down to the page width.
+                let svg = svg.replacen(
+                    "<svg ",
+                    &format!("<svg role=\"img\" aria-label=\"{alt}\" style=\"display:block;width:100%;max-width:900px;height:auto;\" "),
+                    1,
+                );
+                h.push_str(&svg);
+            }
         }
-        HtmlMode::Standalone => {
-            let svg = chart_svg(report);
-            // Let the fixed-size SVG scale down to the page width.
-            let svg = svg.replacen(
-                "<svg ",
-                &format!("<svg role=\"img\" aria-label=\"{alt}\" style=\"display:block;width:100%;max-width:900px;height:auto;\" "),
-                1,
-            );
-            h.push_str(&svg);
-        }
+        h.push_str("<figcaption style=\"font-size:12px;color:#666;padding-top:4px;\">Top: each group's share of a network's traffic. Bottom: each group's traffic per day, all networks together.</figcaption></figure></td></tr>\n");
     }
-    h.push_str("<figcaption style=\"font-size:12px;color:#666;padding-top:4px;\">Top: each group's share of a network's traffic. Bottom: each group's traffic per day, all networks together.</figcaption></figure></td></tr>\n");
+    #[cfg(not(feature = "charts"))]
+    let _ = (mode, alt_text);
 
     // Group definitions.
     h.push_str("<tr><td style=\"padding:8px 20px;\">");

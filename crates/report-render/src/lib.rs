@@ -10,24 +10,15 @@
 //! use report_render::{DateRange, GroupDef, NetworkReport, OrgReport, Report, render_text};
 //! use usage_model::{Kb, Traffic};
 //!
-//! let report = Report {
-//!     title: None,
-//!     period: DateRange::new(date(2026, 11, 16), date(2026, 11, 22)),
-//!     groups: vec![GroupDef { name: "Corp".into(), definition: "sub:10.0.0.0/8".into() }],
-//!     organizations: vec![OrgReport {
-//!         name: "Acme".into(),
-//!         networks: vec![NetworkReport {
-//!             name: "HQ".into(),
-//!             groups: vec![Traffic { up: Kb::from_kb(300), down: Kb::from_kb(700) }],
-//!             // No unmatched traffic, no missing days, error bounds zero.
-//!             ..NetworkReport::default()
-//!         }],
-//!     }],
-//!     generated_at: "2026-11-23T06:00:00Z".parse()?,
-//!     daily: vec![],
-//!     // Where the period's days were read from; empty when unknown.
-//!     sources: vec![],
-//! };
+//! // One network with 300 kB up and 700 kB down in its one group; no unmatched traffic, no
+//! // missing day, error bounds zero (every other field of the model has a default).
+//! let hq = NetworkReport::new("HQ", vec![Traffic { up: Kb::from_kb(300), down: Kb::from_kb(700) }]);
+//! let report = Report::new(
+//!     DateRange::new(date(2026, 11, 16), date(2026, 11, 22)),
+//!     vec![GroupDef::new("Corp", "sub:10.0.0.0/8")],
+//!     vec![OrgReport::new("Acme", vec![hq])],
+//!     "2026-11-23T06:00:00Z".parse()?,
+//! );
 //! assert_eq!(report.grand_total().total(), Kb::from_kb(1000));
 //!
 //! let mut out = Vec::new();
@@ -37,12 +28,23 @@
 //! assert!(text.contains("Corp                             300     100.00"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Features and public dependencies
+//!
+//! `charts` (default): the chart, drawn with plotters ([`chart_png`], [`chart_svg`], and the
+//! chart in HTML). Without it, HTML reports carry the same tables and no chart, and plotters is
+//! not compiled. The model's dates and instants are [`jiff`]'s and its figures
+//! [`usage_model`]'s (`Kb`, `Traffic`, `Source`): both are public dependencies. The model's
+//! structs are `#[non_exhaustive]` (reports gain fields); build them with [`Report::new`],
+//! [`OrgReport::new`], [`NetworkReport::new`], [`GroupDef::new`] and set the public fields.
 
+#[cfg(feature = "charts")]
 mod chart;
 mod csv;
 mod figures;
 mod html;
 mod json;
+mod legend;
 mod model;
 mod sample;
 mod text;
@@ -50,6 +52,7 @@ mod text;
 use std::io;
 use std::str::FromStr;
 
+#[cfg(feature = "charts")]
 pub use chart::{chart_png, chart_svg};
 pub use csv::render_csv;
 pub use html::{CHART_CONTENT_ID, HtmlMode, HtmlOutput, InlineImage, png_data_uri, render_html};
@@ -94,6 +97,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// An output format of [`render`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Format {
     /// Plain text in the original's layout.
     #[default]

@@ -129,6 +129,7 @@ pub(crate) fn describe_missing(days: &[Date]) -> String {
 
 /// One user group as configured: its name and its definition string (`sub:10.0.0.0/8,vid:20`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct GroupDef {
     /// Group name.
     pub name: String,
@@ -148,6 +149,7 @@ pub struct GroupDef {
 /// sum of its parts' bounds, and a total's bound is its up bound plus its down bound: the
 /// largest error the parts could add up to.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct NetworkReport {
     /// Network name.
     pub name: String,
@@ -170,7 +172,27 @@ pub struct NetworkReport {
     pub removed_groups_bound: Traffic,
 }
 
+impl GroupDef {
+    /// A group with its name and its definition string.
+    pub fn new(name: impl Into<String>, definition: impl Into<String>) -> GroupDef {
+        GroupDef {
+            name: name.into(),
+            definition: definition.into(),
+        }
+    }
+}
+
 impl NetworkReport {
+    /// A network with its traffic per group (parallel to [`Report::groups`]); no unmatched
+    /// traffic, no missing day, every bound zero until set.
+    pub fn new(name: impl Into<String>, groups: Vec<Traffic>) -> NetworkReport {
+        NetworkReport {
+            name: name.into(),
+            groups,
+            ..NetworkReport::default()
+        }
+    }
+
     /// Traffic of group `index`, zero when the vector is shorter than the group list.
     pub fn group(&self, index: usize) -> Traffic {
         self.groups.get(index).copied().unwrap_or_default()
@@ -209,6 +231,7 @@ impl NetworkReport {
 
 /// One organization and its networks.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct OrgReport {
     /// Organization name.
     pub name: String,
@@ -217,6 +240,14 @@ pub struct OrgReport {
 }
 
 impl OrgReport {
+    /// An organization with its networks, in display order.
+    pub fn new(name: impl Into<String>, networks: Vec<NetworkReport>) -> OrgReport {
+        OrgReport {
+            name: name.into(),
+            networks,
+        }
+    }
+
     /// Sum of group traffic over all networks of the organization.
     pub fn total(&self) -> Traffic {
         self.networks.iter().map(NetworkReport::total).sum()
@@ -260,6 +291,7 @@ impl OrgReport {
 
 /// How many (network, day) pairs of a report's period were read from one source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SourceDays {
     /// Where those days were read from.
     pub source: Source,
@@ -267,11 +299,19 @@ pub struct SourceDays {
     pub days: u64,
 }
 
+impl SourceDays {
+    /// `days` network-days read from `source`.
+    pub fn new(source: Source, days: u64) -> SourceDays {
+        SourceDays { source, days }
+    }
+}
+
 /// A complete usage report for a period.
 ///
 /// Built by the caller from storage query results; rendering only reads it. Totals and
 /// percentages are derived by methods from the exact [`Kb`] amounts, never stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Report {
     /// Optional title shown above the report (e.g. a project name).
     pub title: Option<String>,
@@ -293,6 +333,25 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report of `period` with its groups and organizations, made at `generated_at`; no
+    /// title, no daily trend and no source counts until set.
+    pub fn new(
+        period: DateRange,
+        groups: Vec<GroupDef>,
+        organizations: Vec<OrgReport>,
+        generated_at: Timestamp,
+    ) -> Report {
+        Report {
+            title: None,
+            period,
+            groups,
+            organizations,
+            generated_at,
+            daily: Vec::new(),
+            sources: Vec::new(),
+        }
+    }
+
     /// Sum of group traffic over every network.
     pub fn grand_total(&self) -> Traffic {
         self.organizations.iter().map(OrgReport::total).sum()

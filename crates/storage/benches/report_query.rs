@@ -16,7 +16,7 @@ use jiff::civil::{Date, date};
 use sqlx::Connection;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-use storage::{NetworkRecord, Settings, Store};
+use usagestats_storage::{NetworkRecord, Settings, Store};
 
 const NETWORKS: usize = 1_000;
 const ORGS: usize = 10;
@@ -130,7 +130,7 @@ async fn build(path: &Path) {
                     .collect::<Vec<_>>()
                     .join(";"),
                 filter: "dtype:mx".into(),
-                time_zone_mode: storage::TimeZoneMode::Network,
+                time_zone_mode: usagestats_storage::TimeZoneMode::Network,
                 source: usage_model::Source::Device,
             },
             &names,
@@ -225,14 +225,14 @@ fn write_day(c: &mut Criterion) {
         up: usage_model::Kb::from_millis(i * 1_000 + 7),
         down: usage_model::Kb::from_millis(i * 3_000 + 1),
     };
-    let record = storage::DayRecord {
+    let record = usagestats_storage::DayRecord {
         network_id: "N_1".into(),
         day: date(2026, 10, 1),
         source: usage_model::Source::Device,
         groups: (0..GROUPS).map(|g| (g, traffic(g as i64))).collect(),
         unmatched: traffic(99),
         clients: (0..100)
-            .map(|i| storage::ClientDayRecord {
+            .map(|i| usagestats_storage::ClientDayRecord {
                 client_id: format!("k{i:04}"),
                 mac: Some(format!("00:00:00:00:00:{:02x}", i)),
                 ip: Some(format!("10.0.{}.{}", i / 250, i % 250 + 1)),

@@ -146,12 +146,11 @@ pub enum Error {
     /// Another process holds the sync lock.
     #[error(
         "another sync is running on this database ({holder}); wait for it to finish \
-         (lock file {lock}, released automatically when that process exits)",
-        lock = lock.display()
+         ({lock}, released automatically when that process exits)"
     )]
     SyncInProgress {
-        /// The lock file.
-        lock: PathBuf,
+        /// The lock: `lock file PATH` (SQLite) or `advisory lock of the database` (PostgreSQL).
+        lock: String,
         /// What the holder wrote into the lock file (process id and start time), if readable.
         holder: String,
     },

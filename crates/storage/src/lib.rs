@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use jiff::civil::date;
-//! use storage::{DayRecord, NetworkRecord, Settings, Store, TimeZoneMode};
+//! use usagestats_storage::{DayRecord, NetworkRecord, Settings, Store, TimeZoneMode};
 //! use usage_model::{Kb, Source, Traffic};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -57,6 +57,13 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Public dependencies
+//!
+//! Days and instants are [`jiff`]'s and figures `usage_model`'s (`Traffic`, `Kb`, `Source`):
+//! public dependencies. sqlx is the implementation; its error types still appear inside
+//! [`Error`]'s `Sqlx`, `Migrate` and `CannotOpen` variants (to be wrapped in an opaque type
+//! before 1.0, so that a sqlx upgrade is not a breaking change of this crate).
 #![deny(missing_docs)]
 
 mod assemble;

@@ -3,6 +3,7 @@
 //! and organization leases instead of a file lock so that several syncs can share it.
 
 mod dump;
+mod lock;
 mod reclassify;
 mod report;
 mod runs;
@@ -66,7 +67,7 @@ impl PgStore {
             .map_err(|e| Error::InvalidLocation {
                 reason: format!("the PostgreSQL URL {shown} is not valid: {}", describe(&e)),
             })?
-            .application_name("usagestats");
+            .application_name(&format!("usagestats pid {}", std::process::id()));
         let writer = pool(options.clone(), 2).await.map_err(cannot_connect)?;
         let probed = probe(&writer).await;
         let result = async {
@@ -87,16 +88,16 @@ impl PgStore {
                             supported: supported_version(),
                         });
                     }
-                    if !up_to_date(&applied) {
-                        if let Err(e) = migrate(&writer).await {
-                            return Err(match mode {
-                                OpenMode::ReadOnly => Error::UpgradeNeedsWriteAccess {
-                                    location: shown.clone(),
-                                    cause: e.to_string(),
-                                },
-                                _ => e,
-                            });
-                        }
+                    if !up_to_date(&applied)
+                        && let Err(e) = migrate(&writer).await
+                    {
+                        return Err(match mode {
+                            OpenMode::ReadOnly => Error::UpgradeNeedsWriteAccess {
+                                location: shown.clone(),
+                                cause: e.to_string(),
+                            },
+                            _ => e,
+                        });
                     }
                     Ok(())
                 }

@@ -352,28 +352,19 @@ impl Store {
         dispatch!(self, b => b.recent_runs(limit).await)
     }
 
-    /// Takes the sync lock of an SQLite database or fails at once with
-    /// [`Error::SyncInProgress`] naming the holder.
+    /// Takes the sync lock of the database or fails at once with [`Error::SyncInProgress`]
+    /// naming the holder: a `flock` on `<file>.lock` for SQLite, a session advisory lock for
+    /// PostgreSQL. Either is released when the lock is dropped or its process dies.
     ///
     /// On success, runs that a dead process left `running` in `sync_runs` are marked
-    /// `aborted`. A PostgreSQL database has no such lock (several syncs share it through
-    /// organization leases): [`Error::Unsupported`].
+    /// `aborted`.
     pub async fn try_lock_sync(&self) -> Result<SyncLock> {
-        match &self.backend {
-            Backend::Sqlite(b) => b.try_lock_sync().await,
-            #[cfg(feature = "postgres")]
-            Backend::Postgres(_) => Err(no_lock()),
-        }
+        dispatch!(self, b => b.try_lock_sync().await)
     }
 
-    /// Takes the sync lock of an SQLite database, waiting up to `timeout` for a running sync
-    /// to finish. [`Error::Unsupported`] for PostgreSQL, as [`Store::try_lock_sync`].
+    /// Takes the sync lock, waiting up to `timeout` for a running sync to finish.
     pub async fn lock_sync_waiting(&self, timeout: Duration) -> Result<SyncLock> {
-        match &self.backend {
-            Backend::Sqlite(b) => b.lock_sync_waiting(timeout).await,
-            #[cfg(feature = "postgres")]
-            Backend::Postgres(_) => Err(no_lock()),
-        }
+        dispatch!(self, b => b.lock_sync_waiting(timeout).await)
     }
 
     /// Re-classifies every stored client row with `classify` (which returns the new group
@@ -398,15 +389,6 @@ impl Store {
         writeln!(out, "usagestats database {}", self.location())?;
         writeln!(out, "schema version {}", self.schema_version().await?)?;
         dispatch!(self, b => b.dump(out).await)
-    }
-}
-
-#[cfg(feature = "postgres")]
-fn no_lock() -> Error {
-    Error::Unsupported {
-        what: "a PostgreSQL database has no sync lock: syncs share it through organization \
-               leases"
-            .to_string(),
     }
 }
 

@@ -220,9 +220,19 @@ impl Drop for TestDatabase {
     fn drop(&mut self) {
         // Best effort: the whole server goes away with the process anyway.
         let _ = Command::new(self.server.bin.join("psql"))
-            .args(["-X", "-q", "-h", "127.0.0.1", "-p", &self.server.port.to_string()])
+            .args([
+                "-X",
+                "-q",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.server.port.to_string(),
+            ])
             .args(["-U", USER, "-d", "postgres", "-c"])
-            .arg(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+            .arg(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
             .env("PGPASSWORD", &self.server.password)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -286,7 +296,10 @@ fn find_bin() -> Option<PathBuf> {
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();
     let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path().join("bin"))).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+                .collect()
+        })
         .unwrap_or_default();
     // Newest first: the directory names are major versions.
     versions.sort_by_key(|p| {

@@ -257,6 +257,26 @@ impl Deviation {
     }
 }
 
+/// How far the database is from `want` (ground truth, possibly over more days than were
+/// stored) over the (network, day) pairs the database holds complete: the figures and
+/// bounds it stores for those days, compared with [`deviation`].
+pub async fn deviation_of_stored(store: &storage::Store, want: Table) -> Deviation {
+    let mut complete: HashMap<String, std::collections::BTreeSet<Date>> = HashMap::new();
+    for (network, _, _) in want.keys() {
+        if !complete.contains_key(network) {
+            let days = store.complete_days(network).await.expect("complete days");
+            complete.insert(network.clone(), days);
+        }
+    }
+    let want: Table = want
+        .into_iter()
+        .filter(|(k, _)| complete.get(&k.0).is_some_and(|d| d.contains(&k.1)))
+        .collect();
+    let (first, last) = day_span(&want);
+    let got = stored(store, first, last).await;
+    deviation(&want, &got, &stored_bounds(store, first, last).await)
+}
+
 /// Compares `stored` with `expected`, row by row and direction by direction, against the
 /// stored `bounds`.
 pub fn deviation(expected: &Table, stored: &Table, bounds: &Table) -> Deviation {

@@ -15,6 +15,7 @@ use std::str::FromStr;
 
 /// Which device models a filter selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum DeviceType {
     /// `dtype:mr` — wireless access points (`MR*` models).
     Mr,

@@ -90,6 +90,7 @@ impl Scope {
 
 /// What a rule matches on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RuleKind {
     /// `sub:<CIDR>` — an IPv4 or IPv6 subnet (host bits clear).
     Subnet(IpNetwork),
@@ -103,6 +104,7 @@ pub enum RuleKind {
 
 /// How an `ssid:` rule names its SSID.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SsidRef {
     /// `ssid:<0..14>` — a slot number, resolved to the SSID's name through the network's SSID
     /// list (`GET /networks/{id}/wireless/ssids`).

@@ -29,6 +29,14 @@
 //!
 //! Each parser has its own error type naming the offending text; [`Error`] wraps them all for
 //! callers that want one type.
+//!
+//! # Public dependencies
+//!
+//! Dates, instants and zones are [`jiff`]'s (`jiff::civil::Date`, `jiff::Timestamp`,
+//! `jiff::tz::TimeZone`) and subnets [`ipnetwork`]'s (`RuleKind::Subnet`): both are part of
+//! this crate's API and re-exported (`usage_model::jiff`, `usage_model::ipnetwork`) so callers
+//! name the same versions. jiff is not 1.0 yet: its next breaking release will be a breaking
+//! release of this crate.
 #![deny(missing_docs)]
 
 mod classifier;
@@ -58,6 +66,9 @@ pub use period::{DateRange, Period, PeriodError};
 pub use plan::{API_MAX_LOOKBACK, DEFAULT_LOOKBACK_DAYS, DayRun, day_bounds, plan_missing_days};
 pub use source::{Source, SourceError};
 pub use units::{Kb, ParseKbError, Traffic};
+
+pub use ipnetwork;
+pub use jiff;
 
 /// Any error of this crate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

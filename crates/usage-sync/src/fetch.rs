@@ -360,20 +360,14 @@ mod tests {
     use usage_model::{ClientDay, Traffic};
 
     fn client(id: &str, sent: f64, recv: f64) -> DeviceClient {
-        DeviceClient {
-            id: id.to_string(),
-            mac: Some(format!("00:00:00:00:00:{id}")),
-            ip: None,
-            ip6: None,
-            vlan: None,
-            named_vlan: None,
-            description: None,
-            user: None,
-            dhcp_hostname: None,
-            mdns_name: None,
-            switchport: None,
-            usage: Usage { sent, recv },
-        }
+        // The API model is non-exhaustive (Meraki adds fields): start from its default.
+        let mut c = DeviceClient::default();
+        c.id = id.to_string();
+        c.mac = Some(format!("00:00:00:00:00:{id}"));
+        c.usage = Usage::default();
+        c.usage.sent = sent;
+        c.usage.recv = recv;
+        c
     }
 
     #[test]

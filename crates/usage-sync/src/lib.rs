@@ -25,6 +25,14 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Public dependencies
+//!
+//! The engine's signatures use the workspace's own crates — `meraki_client::Client`,
+//! `storage::Store` (package `usagestats-storage`), `usage_model`'s groups, filters and
+//! figures, and `report_render::Report` — and [`jiff`] for instants: they are its public
+//! dependencies. [`SyncSummary`], [`SyncStatus`], [`Progress`] and [`Error`] are
+//! `#[non_exhaustive]`; [`SyncConfig`] is built with [`SyncConfig::new`].
 
 mod assemble;
 mod clock;

@@ -76,6 +76,7 @@ impl ProgressSink for NoProgress {
 
 /// How a sync ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SyncStatus {
     /// Every selected network was synced.
     Complete,
@@ -83,8 +84,19 @@ pub enum SyncStatus {
     Partial,
 }
 
+/// `complete` or `partial`, as the sync summary line and the run record say it.
+impl std::fmt::Display for SyncStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SyncStatus::Complete => "complete",
+            SyncStatus::Partial => "partial",
+        })
+    }
+}
+
 /// A network that could not be synced.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NetworkFailure {
     /// Organization name.
     pub organization: String,
@@ -115,6 +127,7 @@ pub struct SourceCalls {
 
 /// What a sync did.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SyncSummary {
     /// Complete or partial.
     pub status: SyncStatus,

@@ -41,11 +41,10 @@ pub async fn build_report(
     // alphabetical order.
     let mut orgs: BTreeMap<(String, String), BTreeMap<(String, String), NetworkReport>> =
         BTreeMap::new();
-    let new_net = |name: &str| NetworkReport {
-        name: name.to_string(),
-        groups: vec![Traffic::default(); n],
-        bounds: vec![Traffic::default(); n],
-        ..NetworkReport::default()
+    let new_net = |name: &str| {
+        let mut net = NetworkReport::new(name, vec![Traffic::default(); n]);
+        net.bounds = vec![Traffic::default(); n];
+        net
     };
     for row in store.report_rows(range.start, range.end).await? {
         let net = orgs
@@ -103,24 +102,22 @@ pub async fn build_report(
         .report_sources(range.start, range.end)
         .await?
         .into_iter()
-        .map(|(source, days)| SourceDays { source, days })
+        .map(|(source, days)| SourceDays::new(source, days))
         .collect();
 
-    Ok(Report {
-        title: None,
-        period: report_render::DateRange::new(range.start, range.end),
-        groups: group_defs,
-        organizations: orgs
-            .into_iter()
-            .map(|((name, _), nets)| OrgReport {
-                name,
-                networks: nets.into_values().collect(),
-            })
-            .collect(),
+    let organizations = orgs
+        .into_iter()
+        .map(|((name, _), nets)| OrgReport::new(name, nets.into_values().collect()))
+        .collect();
+    let mut report = Report::new(
+        report_render::DateRange::new(range.start, range.end),
+        group_defs,
+        organizations,
         generated_at,
-        daily,
-        sources,
-    })
+    );
+    report.daily = daily;
+    report.sources = sources;
+    Ok(report)
 }
 
 /// The longest run of consecutive days that **every** network known to `store` has complete,
@@ -170,22 +167,14 @@ async fn group_defs(store: &storage::Store) -> Result<Vec<GroupDef>> {
     Ok(match parsed {
         Some(groups) => groups
             .iter()
-            .map(|g| GroupDef {
-                name: g.name.clone(),
-                definition: g
-                    .rules
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(","),
+            .map(|g| {
+                let rules: Vec<String> = g.rules.iter().map(ToString::to_string).collect();
+                GroupDef::new(g.name.clone(), rules.join(","))
             })
             .collect(),
         None => names
             .into_iter()
-            .map(|name| GroupDef {
-                name,
-                definition: String::new(),
-            })
+            .map(|name| GroupDef::new(name, String::new()))
             .collect(),
     })
 }

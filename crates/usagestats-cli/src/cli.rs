@@ -227,6 +227,19 @@ pub enum Command {
     Backup(BackupArgs),
     /// Run the whole job against a built-in simulator: no account needed.
     Demo(DemoArgs),
+    /// Print a completion script for a shell (see the manual for where to install it).
+    Completions(CompletionsArgs),
+    /// Print the manual page in roff (`cargo xtask man` writes it to target/man/usagestats.1).
+    #[command(hide = true)]
+    ManPage,
+}
+
+/// `usagestats completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// `usagestats report`.
@@ -363,6 +376,13 @@ pub enum Action {
         /// World seed.
         seed: u64,
     },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page.
+    ManPage,
 }
 
 impl Cli {
@@ -389,6 +409,8 @@ impl Cli {
                 Command::Backup(b) => Action::Backup {
                     target: b.target.clone(),
                 },
+                Command::Completions(c) => Action::Completions { shell: c.shell },
+                Command::ManPage => Action::ManPage,
                 Command::Demo(d) => Action::Demo {
                     days: d.days,
                     seed: d.seed,

@@ -1,6 +1,12 @@
 //! One module per operation; `run` dispatches the parsed [`Action`].
 
+#[cfg(feature = "demo")]
 mod demo;
+#[cfg(feature = "mail")]
+mod mail;
+#[cfg(not(feature = "mail"))]
+#[path = "commands/no_mail.rs"]
+mod mail;
 mod report;
 mod store;
 mod sync;
@@ -17,16 +23,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let action = cli.action()?;
     let g = &cli.global;
     match action {
+        Action::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cli_command(), "usagestats", &mut out);
+            write_stdout(&out)
+        }
+        Action::ManPage => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cli_command())
+                .render(&mut out)
+                .context("rendering the manual page")?;
+            write_stdout(&out)
+        }
+        #[cfg(feature = "demo")]
         Action::Demo { days, seed } => demo::run(g, days, seed).await,
+        #[cfg(not(feature = "demo"))]
+        Action::Demo { .. } => Err(UsageError::new(
+            "this usagestats was built without the demo (cargo feature `demo`); build it with \
+             default features to run the built-in simulator",
+        )
+        .into()),
         Action::ImportLegacy { legacy } => {
             let target = g.database.clone().ok_or_else(|| {
                 UsageError::new("import-legacy needs the new database file: -d FILE")
             })?;
+            if target
+                .to_str()
+                .is_some_and(|t| storage::Location::parse(t).is_ok_and(|l| l.is_postgres()))
+            {
+                return Err(UsageError::new(
+                    "import-legacy writes a new SQLite file; give -d a file name (copy it into \
+                     PostgreSQL afterwards with copy-db)",
+                )
+                .into());
+            }
             store::import_legacy(&legacy, &target).await
         }
         Action::Backup { target } => {
             let init = config::read_init_file(g)?;
-            let path = config::database_path(g, init.as_ref())?;
+            let path = config::database(g, init.as_ref())?;
             let store = store::open_read_only(&path).await?;
             store::warn_kept_configuration(g, init.as_ref(), &path);
             let result = store.backup_to(&target).await;
@@ -34,19 +69,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             result.map_err(|e| match e {
                 storage::Error::BackupTargetExists { .. }
                 | storage::Error::MissingDirectory { .. }
-                | storage::Error::NonUtf8Path { .. } => UsageError::new(e.to_string()).into(),
+                | storage::Error::NonUtf8Path { .. }
+                | storage::Error::Unsupported { .. } => UsageError::new(e.to_string()).into(),
                 other => anyhow::Error::new(other).context(format!(
                     "backing up {} to {}",
-                    path.display(),
+                    path,
                     target.display()
                 )),
             })?;
-            tracing::info!("{} copied to {}", path.display(), target.display());
+            tracing::info!("{} copied to {}", path, target.display());
             Ok(())
         }
         Action::Dump => {
             let init = config::read_init_file(g)?;
-            let path = config::database_path(g, init.as_ref())?;
+            let path = config::database(g, init.as_ref())?;
             let store = store::open_read_only(&path).await?;
             store::warn_kept_configuration(g, init.as_ref(), &path);
             let result = async {
@@ -61,13 +97,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Action::Reconfigure { reclassify } => {
             let init = config::read_init_file(g)?;
-            let path = config::database_path(g, init.as_ref())?;
+            let path = config::database(g, init.as_ref())?;
             let new = config::new_config(g, init.as_ref())?;
             store::reconfigure(g, &path, &new, reclassify).await
         }
         Action::Sync => {
             let init = config::read_init_file(g)?;
-            let path = config::database_path(g, init.as_ref())?;
+            let path = config::database(g, init.as_ref())?;
             store::refuse_demo(&path).await?;
             let client = config::client(g)?;
             let clock = config::clock(g)?;
@@ -87,9 +123,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             // Check the period before spending minutes on a sync.
             let period = config::period(&period)?;
             let init = config::read_init_file(g)?;
-            let path = config::database_path(g, init.as_ref())?;
+            let path = config::database(g, init.as_ref())?;
             let clock = config::clock(g)?;
-            report::refuse_database_as_output(g, &path)?;
+            if let Some(file) = path.path() {
+                report::refuse_database_as_output(g, file)?;
+            }
             let delivery = report::Delivery::from_args(g)?;
             if !sync_first {
                 let store = store::open_read_only(&path).await?;
@@ -130,4 +168,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store::finish(store, &path, created, result).await
         }
     }
+}
+
+/// The command line's definition, for completions and the manual page.
+fn cli_command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).context("writing to standard output")?;
+    out.flush().context("writing to standard output")
 }

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use meraki_client::{ApiKey, Client, Region};
 use usage_model::{Filter, Groups, InitConfig, Source, SourceError};
@@ -14,6 +13,7 @@ use crate::cli::GlobalArgs;
 use crate::error::UsageError;
 
 /// Environment variable holding the SMTP password (keeps it out of the process list).
+#[cfg(feature = "mail")]
 pub const SMTP_PASSWORD_ENV: &str = "USAGESTATS_SMTP_PASSWORD";
 
 /// The init file, read once if `-i` was given.
@@ -29,17 +29,39 @@ pub fn read_init_file(args: &GlobalArgs) -> anyhow::Result<Option<InitConfig>> {
     Ok(Some(init))
 }
 
-/// The database path: `-d`, else the init file's `database=`.
-pub fn database_path(args: &GlobalArgs, init: Option<&InitConfig>) -> anyhow::Result<PathBuf> {
+/// Environment variable naming the database when `-d` is not given: a PostgreSQL URL there may
+/// carry the password without showing it in the process list.
+pub const DATABASE_URL_ENV: &str = "USAGESTATS_DATABASE_URL";
+
+/// The database: `-d`, else `USAGESTATS_DATABASE_URL`, else the init file's `database=`. A
+/// `postgres://` or `postgresql://` URL names a PostgreSQL database, anything else an SQLite
+/// file.
+pub fn database(args: &GlobalArgs, init: Option<&InitConfig>) -> anyhow::Result<storage::Location> {
+    let parse = |text: &std::ffi::OsStr| match text.to_str() {
+        Some(t) => storage::Location::parse(t).map_err(|e| UsageError::new(e.to_string())),
+        // Not UTF-8: a file name, never a URL.
+        None => Ok(storage::Location::Sqlite(PathBuf::from(text))),
+    };
     if let Some(d) = &args.database {
-        return Ok(d.clone());
+        let location = parse(d.as_os_str())?;
+        if location.has_password() {
+            tracing::warn!(
+                "the password in -d is visible in the process list; give it with PGPASSWORD, \
+                 ~/.pgpass or {DATABASE_URL_ENV} instead"
+            );
+        }
+        return Ok(location);
+    }
+    if let Some(url) = std::env::var_os(DATABASE_URL_ENV).filter(|v| !v.is_empty()) {
+        return Ok(parse(&url)?);
     }
     if let Some(d) = init.and_then(|i| i.database.as_deref()) {
-        return Ok(PathBuf::from(d));
+        return Ok(parse(std::ffi::OsStr::new(d))?);
     }
-    Err(UsageError::new(
-        "no database given: use -d FILE (or database=FILE in the [OPTIONS] of an init file given with -i)",
-    )
+    Err(UsageError::new(format!(
+        "no database given: use -d FILE or -d postgres://USER@HOST/DB (or {DATABASE_URL_ENV}, \
+         or database= in the [OPTIONS] of an init file given with -i)"
+    ))
     .into())
 }
 
@@ -253,7 +275,8 @@ pub fn clock(args: &GlobalArgs) -> anyhow::Result<usage_sync::Clock> {
 }
 
 /// The current instant of [`clock`].
-pub fn now(args: &GlobalArgs) -> anyhow::Result<Timestamp> {
+#[cfg(feature = "demo")]
+pub fn now(args: &GlobalArgs) -> anyhow::Result<jiff::Timestamp> {
     clock(args).map(|c| c.now())
 }
 

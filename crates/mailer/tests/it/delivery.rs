@@ -1,30 +1,30 @@
 //! Sends through aiosmtpd and reads the delivered message back.
 
 use mail_parser::{MessageParser, MimeHeaders};
-use mailer::{Email, MailError, Secret, Security, SmtpConfig, parse_recipients, send, subject_for};
 use report_render::{CHART_CONTENT_ID, HtmlMode, render_html, render_text, sample_report};
+use usagestats_mailer::{
+    Email, MailError, Secret, Security, SmtpConfig, parse_recipients, send, subject_for,
+};
 
 use crate::server::{self, Mode, PASSWORD, SmtpServer, USER};
 
 fn config(server: &SmtpServer, password: &str, security: Security) -> SmtpConfig {
-    SmtpConfig {
-        server: format!("127.0.0.1:{}", server.port),
-        user: Some(USER.to_string()),
-        password: Some(Secret::new(password)),
-        security,
-        ca_file: Some(server.pki.ca.clone()),
-    }
+    let mut c = SmtpConfig::new(format!("127.0.0.1:{}", server.port));
+    c.user = Some(USER.to_string());
+    c.password = Some(Secret::new(password));
+    c.security = security;
+    c.ca_file = Some(server.pki.ca.clone());
+    c
 }
 
 fn small_email(to: &str) -> Email {
-    Email {
-        from: USER.into(),
-        to: parse_recipients(to).unwrap(),
-        subject: "test".into(),
-        text: "plain body\n".into(),
-        html: "<p>html body</p>".into(),
-        images: vec![],
-    }
+    Email::new(
+        USER,
+        parse_recipients(to).unwrap(),
+        "test",
+        "plain body\n",
+        "<p>html body</p>",
+    )
 }
 
 fn crlf_to_lf(s: &str) -> String {
@@ -40,18 +40,18 @@ async fn report_is_delivered_over_starttls_with_both_parts_and_the_chart() {
     let text = String::from_utf8(text).unwrap();
     let html = render_html(&report, HtmlMode::Email).unwrap();
     let chart = html.images[0].png.clone();
-    let email = Email {
-        from: USER.into(),
-        to: parse_recipients("ops@example.test, boss@example.test").unwrap(),
-        subject: subject_for(report.period.start, report.period.end),
-        text: text.clone(),
-        html: html.html.clone(),
-        images: html
-            .images
-            .iter()
-            .map(|i| (i.content_id.clone(), i.png.clone()))
-            .collect(),
-    };
+    let mut email = Email::new(
+        USER,
+        parse_recipients("ops@example.test, boss@example.test").unwrap(),
+        subject_for(report.period.start, report.period.end),
+        text.clone(),
+        html.html.clone(),
+    );
+    email.images = html
+        .images
+        .iter()
+        .map(|i| (i.content_id.clone(), i.png.clone()))
+        .collect();
 
     send(&config(&server, PASSWORD, Security::Auto), &email)
         .await
@@ -215,10 +215,8 @@ async fn rejected_recipient_is_named() {
 #[tokio::test]
 async fn untrusted_certificate_is_a_tls_error() {
     let server = server::start(Mode::StartTls, &[]);
-    let cfg = SmtpConfig {
-        ca_file: None,
-        ..config(&server, PASSWORD, Security::Auto)
-    };
+    let mut cfg = config(&server, PASSWORD, Security::Auto);
+    cfg.ca_file = None;
     let err = send(&cfg, &small_email("a@example.test"))
         .await
         .unwrap_err();
@@ -230,10 +228,8 @@ async fn untrusted_certificate_is_a_tls_error() {
 #[tokio::test]
 async fn untrusted_certificate_with_implicit_tls_is_a_tls_error() {
     let server = server::start(Mode::Implicit, &[]);
-    let cfg = SmtpConfig {
-        ca_file: None,
-        ..config(&server, PASSWORD, Security::Tls)
-    };
+    let mut cfg = config(&server, PASSWORD, Security::Tls);
+    cfg.ca_file = None;
     let err = send(&cfg, &small_email("a@example.test"))
         .await
         .unwrap_err();
@@ -277,10 +273,8 @@ async fn closed_port_is_a_connect_error() {
         l.local_addr().unwrap().port()
     };
     for security in [Security::StartTls, Security::Tls] {
-        let cfg = SmtpConfig {
-            security,
-            ..SmtpConfig::new(format!("127.0.0.1:{port}"))
-        };
+        let mut cfg = SmtpConfig::new(format!("127.0.0.1:{port}"));
+        cfg.security = security;
         let err = send(&cfg, &small_email("a@example.test"))
             .await
             .unwrap_err();
@@ -294,10 +288,8 @@ async fn closed_port_is_a_connect_error() {
 
 #[tokio::test]
 async fn unreadable_ca_file_is_a_config_error() {
-    let cfg = SmtpConfig {
-        ca_file: Some("/nonexistent/ca.pem".into()),
-        ..SmtpConfig::new("127.0.0.1:1")
-    };
+    let mut cfg = SmtpConfig::new("127.0.0.1:1");
+    cfg.ca_file = Some("/nonexistent/ca.pem".into());
     let err = send(&cfg, &small_email("a@example.test"))
         .await
         .unwrap_err();

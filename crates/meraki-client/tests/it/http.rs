@@ -674,13 +674,11 @@ async fn device_query_filters_go_to_the_server() {
         .await;
     catch_all(&server).await;
     let c = client(&server);
-    let q = DeviceQuery {
-        product_types: vec!["appliance".into()],
-        tags: vec!["core".into()],
-        tags_filter: Some(TagsFilter::WithAllTags),
-        models: vec!["MX68".into()],
-        ..DeviceQuery::default()
-    };
+    let mut q = DeviceQuery::default();
+    q.product_types = vec!["appliance".into()];
+    q.tags = vec!["core".into()];
+    q.tags_filter = Some(TagsFilter::WithAllTags);
+    q.models = vec!["MX68".into()];
     let d = c.organization_devices("1", &q).await.unwrap();
     assert_eq!((d[0].name.as_deref(), d[0].tags.len()), (None, 0));
     let url = &server.received_requests().await.unwrap()[0].url;

@@ -47,7 +47,7 @@ async fn binary_prints_base_url_and_key_then_serves() {
         "prints the port actually bound"
     );
 
-    let resp = reqwest::Client::new()
+    let resp = crate::common::http()
         .get(format!("{base}/organizations"))
         .bearer_auth(&key)
         .send()

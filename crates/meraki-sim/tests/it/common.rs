@@ -34,7 +34,10 @@ pub fn first_device(sim: &SimHandle, kind: ProductType) -> (Network, Device) {
         .unwrap_or_else(|| panic!("no network with a {kind:?} device"))
 }
 
+/// A plain HTTP client. reqwest is built without a TLS crypto provider of its own (the
+/// workspace uses ring for every rustls user), so the process default is installed first.
 pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().build().expect("reqwest client")
 }
 

@@ -16,7 +16,7 @@ fn with_sources(sources: &[(Source, u64)]) -> Report {
     let mut r = fixture::report();
     r.sources = sources
         .iter()
-        .map(|&(source, days)| SourceDays { source, days })
+        .map(|&(source, days)| SourceDays::new(source, days))
         .collect();
     r
 }

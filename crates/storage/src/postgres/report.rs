@@ -182,7 +182,11 @@ impl PgStore {
                                WHERE s.network_id = n.id AND s.day = $2::date + k)
              ORDER BY 1, 2",
         )
-        .bind(gaps.iter().map(|n| n.network_id.clone()).collect::<Vec<_>>())
+        .bind(
+            gaps.iter()
+                .map(|n| n.network_id.clone())
+                .collect::<Vec<_>>(),
+        )
         .bind(SqlDay(start))
         .bind(SqlDay(end))
         .fetch_all(&mut *tx)

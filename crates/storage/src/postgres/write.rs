@@ -202,11 +202,13 @@ pub(crate) async fn replace_groups(
     let positions = (0..group_names.len())
         .map(position_to_sql)
         .collect::<Result<Vec<i64>>>()?;
-    sqlx::query("INSERT INTO groups (position, name) SELECT * FROM UNNEST($1::bigint[], $2::text[])")
-        .bind(positions)
-        .bind(group_names)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO groups (position, name) SELECT * FROM UNNEST($1::bigint[], $2::text[])",
+    )
+    .bind(positions)
+    .bind(group_names)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -248,7 +250,11 @@ pub(crate) async fn write_day_in(
         .bind(c.iter().map(|c| c.named_vlan.clone()).collect::<Vec<_>>())
         .bind(groups)
         .bind(c.iter().map(|c| c.traffic.up.millis()).collect::<Vec<_>>())
-        .bind(c.iter().map(|c| c.traffic.down.millis()).collect::<Vec<_>>())
+        .bind(
+            c.iter()
+                .map(|c| c.traffic.down.millis())
+                .collect::<Vec<_>>(),
+        )
         .bind(c.iter().map(|c| c.bound.up.millis()).collect::<Vec<_>>())
         .bind(c.iter().map(|c| c.bound.down.millis()).collect::<Vec<_>>())
         .bind(c.iter().map(|c| c.ssid.clone()).collect::<Vec<_>>())
@@ -294,10 +300,22 @@ pub(crate) async fn replace_group_rows_in(
     .bind(day)
     .bind(network_id)
     .bind(rows.iter().map(|r| r.position).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.traffic.up.millis()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.traffic.down.millis()).collect::<Vec<_>>())
+    .bind(
+        rows.iter()
+            .map(|r| r.traffic.up.millis())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        rows.iter()
+            .map(|r| r.traffic.down.millis())
+            .collect::<Vec<_>>(),
+    )
     .bind(rows.iter().map(|r| r.bound.up.millis()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.bound.down.millis()).collect::<Vec<_>>())
+    .bind(
+        rows.iter()
+            .map(|r| r.bound.down.millis())
+            .collect::<Vec<_>>(),
+    )
     .execute(&mut *tx)
     .await?;
     Ok(())

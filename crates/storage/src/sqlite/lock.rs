@@ -16,14 +16,31 @@ use crate::error::{Error, Result};
 /// Held while a sync runs; dropping it releases the lock.
 #[derive(Debug)]
 pub struct SyncLock {
-    _file: File,
-    path: PathBuf,
+    _held: Held,
+    path: Option<PathBuf>,
+}
+
+/// What holds the lock: the locked file (SQLite), or the connection that holds PostgreSQL's
+/// session advisory lock (closed, and so released, on drop or when the process dies).
+#[derive(Debug)]
+enum Held {
+    File(#[allow(dead_code)] File),
+    #[cfg(feature = "postgres")]
+    Postgres(#[allow(dead_code)] sqlx::PgConnection),
 }
 
 impl SyncLock {
-    /// The lock file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The lock file (SQLite); `None` for PostgreSQL's advisory lock.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    #[cfg(feature = "postgres")]
+    pub(crate) fn postgres(conn: sqlx::PgConnection) -> SyncLock {
+        SyncLock {
+            _held: Held::Postgres(conn),
+            path: None,
+        }
     }
 }
 
@@ -80,8 +97,8 @@ fn try_lock_file(path: &Path) -> Result<SyncLock> {
             file.write_all(note.as_bytes())?;
             file.flush()?;
             Ok(SyncLock {
-                _file: file,
-                path: path.to_path_buf(),
+                _held: Held::File(file),
+                path: Some(path.to_path_buf()),
             })
         }
         Err(TryLockError::WouldBlock) => {
@@ -93,7 +110,7 @@ fn try_lock_file(path: &Path) -> Result<SyncLock> {
                 holder.trim().to_string()
             };
             Err(Error::SyncInProgress {
-                lock: path.to_path_buf(),
+                lock: format!("lock file {}", path.display()),
                 holder,
             })
         }

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use jiff::ToSpan;
-use storage::{ClientDayRecord, DayRecord, Store};
+use usagestats_storage::{ClientDayRecord, DayRecord, Store};
 
 use crate::{d, fixture, t};
 

@@ -1,8 +1,8 @@
 use std::path::PathBuf;
 
 use jiff::civil::Date;
-use storage::{Error, Store, import_legacy};
 use usage_model::Kb;
+use usagestats_storage::{Error, Store, import_legacy};
 
 pub fn fixture_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/legacy/usagestats-v4.db")
@@ -63,7 +63,10 @@ async fn an_imported_database_reports_what_the_original_reported() {
         "Corporate=sub:10.10.0.0/16, vid:20; Guest=vname:guest; Rest=sub:0.0.0.0/0"
     );
     assert_eq!(settings.filter, "org:Acme Corp,dtype:mx");
-    assert_eq!(settings.time_zone_mode, storage::TimeZoneMode::Local);
+    assert_eq!(
+        settings.time_zone_mode,
+        usagestats_storage::TimeZoneMode::Local
+    );
     assert_eq!(
         store.group_names().await.unwrap(),
         ["Corporate", "Guest", "Rest"]

@@ -12,9 +12,9 @@ mod source;
 mod write;
 
 use jiff::civil::{Date, date};
-use storage::{ClientDayRecord, DayRecord, NetworkRecord, Settings, Store};
 use tempfile::TempDir;
 use usage_model::{Kb, Traffic};
+use usagestats_storage::{ClientDayRecord, DayRecord, NetworkRecord, Settings, Store};
 
 /// A fresh store with two groups, two organizations and three networks.
 pub async fn fixture() -> (TempDir, Store) {
@@ -25,7 +25,7 @@ pub async fn fixture() -> (TempDir, Store) {
             &Settings {
                 groups: "Corp=sub:10.0.0.0/8;Guest=vid:30".into(),
                 filter: "dtype:mx".into(),
-                time_zone_mode: storage::TimeZoneMode::Network,
+                time_zone_mode: usagestats_storage::TimeZoneMode::Network,
                 source: usage_model::Source::Device,
             },
             &["Corp".to_string(), "Guest".to_string()],

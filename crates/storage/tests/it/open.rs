@@ -1,4 +1,4 @@
-use storage::{Error, Store};
+use usagestats_storage::{Error, Store};
 
 #[tokio::test]
 async fn a_fresh_file_gets_the_schema_and_reopens() {

@@ -1,13 +1,13 @@
 use jiff::ToSpan;
 use jiff::civil::Date;
-use storage::{DayRecord, Settings};
 use usage_model::Traffic;
+use usagestats_storage::{DayRecord, Settings};
 
 use crate::{client, d, day, fixture, t};
 
 /// Writes N_1 every day from `from` to `to` with Corp = (day-of-year, 2 × that) and an
 /// unmatched 1/1; returns the exact expected Corp sum for a sub-period.
-async fn fill(store: &storage::Store, from: Date, to: Date) {
+async fn fill(store: &usagestats_storage::Store, from: Date, to: Date) {
     for day in from.series(1.day()).take_while(|x| *x <= to) {
         let v = i64::from(day.day_of_year());
         store
@@ -122,7 +122,7 @@ async fn rows_of_groups_removed_by_a_reconfigure_stay_visible_without_a_name() {
     let s = Settings {
         groups: "Only=sub:10.0.0.0/8".into(),
         filter: "dtype:mx".into(),
-        time_zone_mode: storage::TimeZoneMode::Network,
+        time_zone_mode: usagestats_storage::TimeZoneMode::Network,
         source: usage_model::Source::Device,
     };
     store.save_settings(&s, &["Only".into()]).await.unwrap();

@@ -1,4 +1,4 @@
-use storage::{RunStatus, RunSummary};
+use usagestats_storage::{RunStatus, RunSummary};
 
 use crate::fixture;
 
@@ -38,7 +38,7 @@ async fn runs_are_recorded_from_start_to_finish() {
     assert!(done.finished_at.unwrap() >= done.started_at);
     assert!(
         store
-            .finish_run(storage::RunId(999), &summary)
+            .finish_run(usagestats_storage::RunId(999), &summary)
             .await
             .is_err()
     );
@@ -59,12 +59,12 @@ async fn days_written_count_as_they_commit() {
     let runs = store.recent_runs(1).await.unwrap();
     assert_eq!(
         (runs[0].status, runs[0].days_written),
-        (storage::RunStatus::Running, 3)
+        (usagestats_storage::RunStatus::Running, 3)
     );
     // A day whose run does not exist is not written at all.
     let err = store
         .write_day_in_run(
-            storage::RunId(999),
+            usagestats_storage::RunId(999),
             &crate::day("N_1", crate::d(5, 9), vec![]),
         )
         .await

@@ -1,7 +1,7 @@
 //! The source of every stored day and of the settings; a day never mixes two sources.
 
-use storage::Settings;
 use usage_model::Source;
+use usagestats_storage::Settings;
 
 use crate::{client, d, day, fixture, t};
 
@@ -83,7 +83,7 @@ async fn the_settings_keep_their_source() {
     let settings = Settings {
         groups: "Guests=ssid:Guest".into(),
         filter: "tag:campus,dtype:mx".into(),
-        time_zone_mode: storage::TimeZoneMode::Network,
+        time_zone_mode: usagestats_storage::TimeZoneMode::Network,
         source: Source::Network,
     };
     store

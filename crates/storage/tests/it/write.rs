@@ -1,10 +1,10 @@
 use std::collections::BTreeSet;
 
-use storage::{Error, NetworkRecord, Settings};
+use usagestats_storage::{Error, NetworkRecord, Settings};
 
 use crate::{client, d, day, fixture, t};
 
-async fn count(store: &storage::Store, table: &str) -> i64 {
+async fn count(store: &usagestats_storage::Store, table: &str) -> i64 {
     // The table names come from this test file only.
     sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
         .fetch_one(&pool(store).await)
@@ -12,7 +12,7 @@ async fn count(store: &storage::Store, table: &str) -> i64 {
         .unwrap()
 }
 
-async fn pool(store: &storage::Store) -> sqlx::SqlitePool {
+async fn pool(store: &usagestats_storage::Store) -> sqlx::SqlitePool {
     sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().unwrap().display()))
         .await
         .unwrap()
@@ -25,7 +25,7 @@ async fn settings_and_groups_round_trip_and_are_replaced() {
     let s = Settings {
         groups: "A=vid:1;B=vid:2;C=vid:3".into(),
         filter: "org:X".into(),
-        time_zone_mode: storage::TimeZoneMode::Utc,
+        time_zone_mode: usagestats_storage::TimeZoneMode::Utc,
         source: usage_model::Source::Device,
     };
     store
@@ -253,7 +253,7 @@ async fn the_demo_marker_survives_a_new_configuration() {
         .unwrap();
     assert!(store.is_demo().await.unwrap());
     let dir = tempfile::tempdir().unwrap();
-    let bare = storage::Store::open(&dir.path().join("x.db"))
+    let bare = usagestats_storage::Store::open(&dir.path().join("x.db"))
         .await
         .unwrap();
     assert!(bare.mark_demo().await.is_err(), "no configuration to mark");

@@ -122,6 +122,7 @@ fn init_text(groups: &Groups) -> String {
                 RuleKind::VlanId(id) => ("vlanid", id.to_string()),
                 RuleKind::VlanName(n) => ("vname", n.clone()),
                 RuleKind::Ssid(ssid) => ("ssid", ssid.to_string()),
+                other => panic!("no init-file key for rule kind {other:?}"),
             };
             s.push_str(&format!("{scope}{key}={value}\n"));
         }

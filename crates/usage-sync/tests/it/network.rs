@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use jiff::civil::Date;
 use meraki_sim::{CampusSize, SimConfig, SimHandle, World};
 use test_support::truth::{
-    deviation, endpoint_calls, expected_from, network_client_calls, stored_bounds,
+    deviation_of_stored, endpoint_calls, expected_from, network_client_calls,
 };
 use usage_model::{Filter, Groups, Source};
 use usage_sync::{Clock, Error, NoProgress, SyncConfig, SyncStatus};
@@ -314,30 +314,14 @@ async fn the_network_source_under_a_moving_clock_stays_within_its_bounds() {
         summary.failures
     );
 
-    let mut stored_days: Vec<(String, BTreeSet<Date>)> = Vec::new();
-    let mut all_days = BTreeSet::new();
     for net in selected(&sim, &filter).keys() {
         let days = db.store.complete_days(net).await.expect("days");
         assert!(days.len() >= 29, "{net}: {}", days.len());
-        all_days.extend(days.iter().copied());
-        stored_days.push((net.clone(), days));
     }
-    let want: Table = expected_from(&sim, &groups, &filter, Source::Network, &|tz| {
+    let want = expected_from(&sim, &groups, &filter, Source::Network, &|tz| {
         expected_days(now(), tz, 31)
-            .into_iter()
-            .filter(|d| all_days.contains(d))
-            .collect()
-    })
-    .into_iter()
-    .filter(|(k, _)| {
-        stored_days
-            .iter()
-            .any(|(n, d)| *n == k.0 && d.contains(&k.1))
-    })
-    .collect();
-    let (first, last) = day_span(&want);
-    let got = stored(&db.store, first, last).await;
-    let d = deviation(&want, &got, &stored_bounds(&db.store, first, last).await);
+    });
+    let d = deviation_of_stored(&db.store, want).await;
     eprintln!(
         "network source at 600×: {} days ({} with a bound), {} extra reads, {} extra pages, \
          {} rereads; total error {:.5} %, worst row {:.4} %, {} bounded rows",

@@ -9,9 +9,8 @@ use jiff::tz::TimeZone;
 use report_render::Format;
 use usage_model::Period;
 
-use crate::cli::{FormatArg, GlobalArgs, SmtpSecurityArg};
+use crate::cli::{FormatArg, GlobalArgs};
 use crate::config::DbConfig;
-use crate::config::SMTP_PASSWORD_ENV;
 use crate::error::UsageError;
 
 /// Where the report goes.
@@ -25,15 +24,7 @@ pub enum Delivery {
         output: Option<PathBuf>,
     },
     /// E-mail (text + HTML with the chart inline).
-    Mail(Box<MailSettings>),
-}
-
-/// SMTP settings resolved from `-u -p -r -s` and friends.
-#[derive(Debug)]
-pub struct MailSettings {
-    smtp: mailer::SmtpConfig,
-    from: String,
-    to: Vec<String>,
+    Mail(Box<super::mail::MailSettings>),
 }
 
 impl Delivery {
@@ -75,68 +66,9 @@ impl Delivery {
             )
             .into());
         }
-        let to = mailer::parse_recipients(recipients)
-            .map_err(|e| UsageError::new(format!("-r: {e}")))?;
-        let password = match &g.smtp_password {
-            Some(p) => {
-                tracing::warn!(
-                    "the password given with -p is visible to other users in the process list; \
-                     prefer the {SMTP_PASSWORD_ENV} environment variable"
-                );
-                Some(mailer::Secret::new(p.clone()))
-            }
-            None => match &g.smtp_password_file {
-                Some(path) => Some(
-                    mailer::Secret::from_file(path)
-                        .map_err(|e| UsageError::new(format!("--smtp-password-file: {e}")))?,
-                ),
-                None => std::env::var(SMTP_PASSWORD_ENV)
-                    .ok()
-                    .filter(|p| !p.is_empty())
-                    .map(mailer::Secret::new),
-            },
-        };
-        let from = match (&g.mail_from, &g.smtp_user) {
-            (Some(f), _) => f.clone(),
-            (None, Some(u)) if u.contains('@') => u.clone(),
-            _ => {
-                return Err(UsageError::new(
-                    "e-mail needs a sender: give -u USER (an address) or --mail-from ADDRESS",
-                )
-                .into());
-            }
-        };
-        let security = match g.smtp_security.unwrap_or(if g.smtp_insecure {
-            SmtpSecurityArg::Plain
-        } else {
-            SmtpSecurityArg::Auto
-        }) {
-            SmtpSecurityArg::Auto => mailer::Security::Auto,
-            SmtpSecurityArg::Starttls => mailer::Security::StartTls,
-            SmtpSecurityArg::Tls => mailer::Security::Tls,
-            SmtpSecurityArg::Plain => mailer::Security::Insecure,
-        };
-        if let (Some(user), None) = (&g.smtp_user, &password) {
-            return Err(UsageError::new(format!(
-                "-u {user:?} needs a password: set {SMTP_PASSWORD_ENV}, or give \
-                 --smtp-password-file FILE (or -p)"
-            ))
-            .into());
-        }
-        let smtp = mailer::SmtpConfig {
-            server: g
-                .smtp_server
-                .clone()
-                .unwrap_or_else(|| mailer::DEFAULT_SERVER.to_string()),
-            user: g.smtp_user.clone(),
-            password,
-            security,
-            ca_file: g.smtp_ca_file.clone(),
-        };
-        // A server that cannot be parsed is a typo: say so before any sync.
-        smtp.endpoint()
-            .map_err(|e| UsageError::new(format!("-s: {e}")))?;
-        Ok(Delivery::Mail(Box::new(MailSettings { smtp, from, to })))
+        Ok(Delivery::Mail(Box::new(
+            super::mail::MailSettings::from_args(g, recipients)?,
+        )))
     }
 }
 
@@ -276,28 +208,6 @@ pub async fn run(
             }
             Ok(())
         }
-        Delivery::Mail(mail) => {
-            let mut text = Vec::new();
-            report_render::render_text(&report, &mut text).context("rendering the report")?;
-            let html = report_render::render_html(&report, report_render::HtmlMode::Email)
-                .context("rendering the report")?;
-            let email = mailer::Email {
-                from: mail.from.clone(),
-                to: mail.to.clone(),
-                subject: mailer::subject_for(range.start, range.end),
-                text: String::from_utf8_lossy(&text).into_owned(),
-                html: html.html,
-                images: html
-                    .images
-                    .into_iter()
-                    .map(|i| (i.content_id, i.png))
-                    .collect(),
-            };
-            mailer::send(&mail.smtp, &email)
-                .await
-                .context("sending the report by e-mail")?;
-            tracing::info!("report sent to {}", mail.to.join(", "));
-            Ok(())
-        }
+        Delivery::Mail(mail) => mail.send(&report, range).await,
     }
 }

@@ -3,14 +3,15 @@
 use std::path::Path;
 
 use anyhow::Context as _;
+use storage::{Location, OpenMode};
 use usage_model::{Filter, Groups, InitConfig};
 
 use crate::cli::GlobalArgs;
 use crate::config::{self, DbConfig};
 use crate::error::UsageError;
 
-fn open_error(path: &Path, e: storage::Error) -> anyhow::Error {
-    let shown = config::shown(path);
+fn open_error(db: &Location, e: storage::Error) -> anyhow::Error {
+    let shown = db.to_string();
     match e {
         storage::Error::LegacyDatabase { .. } => UsageError::new(format!(
             "{shown} was made by the original usagestats.py; convert it with: usagestats -d NEW_FILE import-legacy {shown}"
@@ -26,49 +27,56 @@ fn open_error(path: &Path, e: storage::Error) -> anyhow::Error {
         | storage::Error::NotAFile { .. }
         | storage::Error::MissingDirectory { .. }
             | storage::Error::NonUtf8Path { .. }
-        | storage::Error::NotFound { .. } => UsageError::new(e.to_string()).into(),
-        // These name the file themselves.
-        storage::Error::CannotOpen { .. } | storage::Error::UpgradeNeedsWriteAccess { .. } => {
-            e.into()
-        }
+        | storage::Error::NotFound { .. }
+        | storage::Error::NoSchema { .. }
+        | storage::Error::ForeignSchema { .. }
+        | storage::Error::PostgresNotBuilt { .. } => UsageError::new(e.to_string()).into(),
+        // These name the database themselves.
+        storage::Error::CannotOpen { .. }
+        | storage::Error::CannotConnect { .. }
+        | storage::Error::UpgradeNeedsWriteAccess { .. } => e.into(),
         other => anyhow::Error::new(other).context(format!("opening the database {shown}")),
     }
 }
 
-fn missing(path: &Path) -> anyhow::Error {
+fn missing(db: &Location) -> anyhow::Error {
     UsageError::new(format!(
-        "the database {} does not exist; create it with a sync (usagestats -d {} sync)",
-        config::shown(path),
-        config::shown(path)
+        "the database {db} does not exist; create it with a sync (usagestats -d {db} sync)"
     ))
     .into()
 }
 
+/// Whether `db` is an SQLite file that does not exist (not even as a dangling link).
+fn missing_file(db: &Location) -> bool {
+    db.path()
+        .is_some_and(|p| std::fs::symlink_metadata(p).is_err())
+}
+
 /// Opens a database that must exist, for a command that changes it (reconfigure).
-pub async fn open_existing(path: &Path) -> anyhow::Result<storage::Store> {
-    if std::fs::symlink_metadata(path).is_err() {
-        return Err(missing(path));
+pub async fn open_existing(db: &Location) -> anyhow::Result<storage::Store> {
+    if missing_file(db) {
+        return Err(missing(db));
     }
-    storage::Store::open_existing(path)
+    storage::Store::connect(db, OpenMode::Existing)
         .await
-        .map_err(|e| open_error(path, e))
+        .map_err(|e| open_error(db, e))
 }
 
 /// Opens a database that must exist, for a command that only reads it (report --offline,
 /// dump, backup): works on a file the user may only read.
-pub async fn open_read_only(path: &Path) -> anyhow::Result<storage::Store> {
-    if std::fs::symlink_metadata(path).is_err() {
-        return Err(missing(path));
+pub async fn open_read_only(db: &Location) -> anyhow::Result<storage::Store> {
+    if missing_file(db) {
+        return Err(missing(db));
     }
-    storage::Store::open_read_only(path)
+    storage::Store::connect(db, OpenMode::ReadOnly)
         .await
-        .map_err(|e| open_error(path, e))
+        .map_err(|e| open_error(db, e))
 }
 
 /// Warns, in the same words for every command, when `-g`, `-f`, `--timezone` or an init
 /// file's groups or filter are given for an existing database by a command that does not
 /// store them (only a new database and `reconfigure` take them).
-pub fn warn_kept_configuration(g: &GlobalArgs, init: Option<&InitConfig>, path: &Path) {
+pub fn warn_kept_configuration(g: &GlobalArgs, init: Option<&InitConfig>, db: &Location) {
     let given: Vec<&str> = [
         (g.groups.is_some(), "-g"),
         (g.filter.is_some(), "-f"),
@@ -87,25 +95,29 @@ pub fn warn_kept_configuration(g: &GlobalArgs, init: Option<&InitConfig>, path: 
             "{} ignored for the existing database {}: stored groups, filter, time zone and \
              source kept; use reconfigure (-c dbreconfigure) to change them",
             given.join(", "),
-            config::shown(path)
+            db
         );
     }
 }
 
 /// Refuses to sync a database made by `usagestats demo` (its data are simulated), before an
 /// API key is asked for: says what it is and how to report it.
-pub async fn refuse_demo(path: &Path) -> anyhow::Result<()> {
-    if !path.is_file() {
-        return Ok(());
-    }
-    let store = open_read_only(path).await?;
+pub async fn refuse_demo(db: &Location) -> anyhow::Result<()> {
+    let store = match db.path() {
+        Some(path) if !path.is_file() => return Ok(()),
+        Some(_) => open_read_only(db).await?,
+        // A PostgreSQL database without our schema yet is new: nothing to refuse.
+        None => match storage::Store::connect(db, OpenMode::ReadOnly).await {
+            Err(storage::Error::NoSchema { .. }) => return Ok(()),
+            other => other.map_err(|e| open_error(db, e))?,
+        },
+    };
     let demo = store.is_demo().await;
     store.close().await;
     if demo.context("reading the configuration stored in the database")? {
-        let shown = config::shown(path);
         return Err(UsageError::new(format!(
-            "{shown} was made by `usagestats demo` from its built-in simulator, so it cannot be \
-             synced with a Dashboard; report it offline: usagestats -d {shown} report --offline \
+            "{db} was made by `usagestats demo` from its built-in simulator, so it cannot be \
+             synced with a Dashboard; report it offline: usagestats -d {db} report --offline \
              (or -c report-offline:last-week)"
         ))
         .into());
@@ -176,9 +188,20 @@ pub async fn save(store: &storage::Store, new: &DbConfig) -> anyhow::Result<()> 
 /// the file (see [`finish`]).
 pub async fn open_or_create(
     g: &GlobalArgs,
-    path: &Path,
+    db: &Location,
     init: Option<&InitConfig>,
 ) -> anyhow::Result<(storage::Store, DbConfig, bool)> {
+    let Some(path) = db.path() else {
+        // PostgreSQL. Validate everything before creating the schema, so a typo leaves nothing behind.
+        // Of several commands creating the schema at once, one does (the migrator's lock);
+        // the configuration is stored by whichever finds none below.
+        let new = config::new_config(g, init)?;
+        config::check_source(&new)?;
+        let store = storage::Store::connect(db, OpenMode::Create)
+            .await
+            .map_err(|e| open_error(db, e))?;
+        return configured(g, db, init, store).await;
+    };
     if std::fs::symlink_metadata(path).is_err() {
         // Validate everything before creating a file, so a typo leaves nothing behind.
         let new = config::new_config(g, init)?;
@@ -199,7 +222,7 @@ pub async fn open_or_create(
                         if other.is_ok() {
                             remove_database_files(path);
                         }
-                        return Err(open_error(path, e));
+                        return Err(open_error(db, e));
                     }
                 };
                 if let Err(e) = save(&store, &new).await {
@@ -209,7 +232,7 @@ pub async fn open_or_create(
                 }
                 tracing::info!(
                     "created {} with groups {}, filter {} and source {}",
-                    config::shown(path),
+                    db,
                     new.groups,
                     new.filter,
                     new.source
@@ -218,7 +241,18 @@ pub async fn open_or_create(
             }
         }
     }
-    let store = open_existing(path).await?;
+    let store = open_existing(db).await?;
+    configured(g, db, init, store).await
+}
+
+/// An open database with its configuration: the stored one, or (none stored yet) the one of
+/// the flags, which is stored.
+async fn configured(
+    g: &GlobalArgs,
+    db: &Location,
+    init: Option<&InitConfig>,
+    store: storage::Store,
+) -> anyhow::Result<(storage::Store, DbConfig, bool)> {
     // A database whose creation was interrupted (killed before its configuration was
     // stored), or that another command is creating right now, is set up as if new.
     let stored = match store.settings().await {
@@ -239,7 +273,7 @@ pub async fn open_or_create(
             Err(e) => Err(e),
         },
         Some(_) => {
-            warn_kept_configuration(g, init, path);
+            warn_kept_configuration(g, init, db);
             settings(&store).await
         }
     };
@@ -259,11 +293,15 @@ pub async fn open_or_create(
 /// failed first run leaves nothing behind. A file another sync is using is never removed.
 pub async fn finish(
     store: storage::Store,
-    path: &Path,
+    db: &Location,
     created: bool,
     result: anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    if created && result.is_err() && store.has_synced_days().await.ok() == Some(false) {
+    if let Some(path) = db.path()
+        && created
+        && result.is_err()
+        && store.has_synced_days().await.ok() == Some(false)
+    {
         // Held while removing: a second sync that opened the file meanwhile keeps it.
         if let Ok(lock) = store.try_lock_sync().await {
             store.close().await;
@@ -291,11 +329,11 @@ fn remove_database_files(path: &Path) {
 /// a reconfigure of the groups never silently changes how later days are counted.
 pub async fn reconfigure(
     g: &GlobalArgs,
-    path: &Path,
+    db: &Location,
     new: &DbConfig,
     reclassify: bool,
 ) -> anyhow::Result<()> {
-    let store = open_existing(path).await?;
+    let store = open_existing(db).await?;
     let result = async {
         let mut new = new.clone();
         if g.source.is_none()

@@ -62,10 +62,7 @@ pub async fn run(
     };
     let line = format!(
         "sync {}: {} orgs, {} networks, {read}; {} days written ({} with an error bound), {} skipped; {} calls (plan {}) + {} bound reads ({} {again} read again){pages}, {} requests, {} retries, {} rate-limited; {} anomalies; unmatched up {} kB down {} kB; {:.1} s",
-        match summary.status {
-            SyncStatus::Complete => "complete",
-            SyncStatus::Partial => "partial",
-        },
+        summary.status,
         summary.organizations,
         summary.networks,
         summary.days_written,

@@ -9,5 +9,6 @@ mod harness;
 mod mail;
 mod manual;
 mod safety;
+mod shell;
 mod sources;
 mod usage;
