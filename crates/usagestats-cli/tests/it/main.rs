@@ -8,6 +8,7 @@ mod filters;
 mod harness;
 mod mail;
 mod manual;
+mod postgres;
 mod safety;
 mod shell;
 mod sources;
