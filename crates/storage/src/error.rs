@@ -206,6 +206,23 @@ pub enum Error {
         location: String,
     },
 
+    /// The target of a copy already holds data; a copy only fills an empty database.
+    #[error(
+        "{location} already holds usagestats data; copy-db only fills a new file or an empty \
+         database"
+    )]
+    CopyTargetNotEmpty {
+        /// The target, without its password.
+        location: String,
+    },
+
+    /// After a copy, a row count or sum differs between the source and the copy.
+    #[error("the copy does not match its source ({what})")]
+    CopyMismatch {
+        /// Which check, with both values.
+        what: String,
+    },
+
     /// What was asked cannot be done on this backend.
     #[error("{what}")]
     Unsupported {

@@ -68,6 +68,7 @@
 
 mod assemble;
 mod convert;
+mod copy;
 mod error;
 mod legacy;
 mod location;
@@ -79,6 +80,7 @@ mod rows;
 mod sqlite;
 mod store;
 
+pub use copy::{CopySummary, copy_database};
 pub use error::{Error, Result};
 pub use legacy::{LEGACY_DB_VERSION, import_legacy};
 pub use location::{Location, PostgresUrl};

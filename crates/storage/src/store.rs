@@ -392,6 +392,75 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Whether the database holds no data at all (for [`crate::copy_database`]).
+    pub(crate) async fn is_empty(&self) -> Result<bool> {
+        Ok(self.check_value(crate::copy::IS_EMPTY).await? == 0)
+    }
+
+    /// One integer computed by fixed SQL (the checks of a copy).
+    pub(crate) async fn check_value(&self, sql: &str) -> Result<i64> {
+        // A fixed statement of this crate (crate::copy), never user input.
+        let sql = sqlx::AssertSqlSafe(crate::copy::check_sql(sql));
+        match &self.backend {
+            Backend::Sqlite(b) => Ok(sqlx::query_scalar(sql).fetch_one(&b.pool).await?),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(b) => Ok(sqlx::query_scalar(sql).fetch_one(&b.pool).await?),
+        }
+    }
+
+    /// Every row of a stored table, in key order.
+    pub(crate) fn read_table(
+        &self,
+        table: &'static crate::copy::Table,
+    ) -> crate::copy::RowStream<'_> {
+        use crate::copy::{Kind, Value, read_value};
+        use futures::StreamExt as _;
+        let sql = crate::copy::select_sql(table);
+        match &self.backend {
+            Backend::Sqlite(b) => sqlx::query(sql)
+                .fetch(&b.pool)
+                .map(move |row| {
+                    let row = row?;
+                    let mut values = Vec::with_capacity(table.columns.len());
+                    for (i, (_, kind)) in table.columns.iter().enumerate() {
+                        values.push(read_value!(row, i, kind));
+                    }
+                    Ok::<Vec<Value>, Error>(values)
+                })
+                .boxed(),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(b) => sqlx::query(sql)
+                .fetch(&b.pool)
+                .map(move |row| {
+                    let row = row?;
+                    let mut values = Vec::with_capacity(table.columns.len());
+                    for (i, (_, kind)) in table.columns.iter().enumerate() {
+                        values.push(read_value!(row, i, kind));
+                    }
+                    Ok::<Vec<Value>, Error>(values)
+                })
+                .boxed(),
+        }
+    }
+
+    /// The one write transaction a copy fills.
+    pub(crate) async fn begin_copy(&self) -> Result<crate::copy::CopyWriter> {
+        if self.is_read_only() {
+            return Err(Error::InvalidInput(
+                "a copy needs a target opened for writing".into(),
+            ));
+        }
+        Ok(match &self.backend {
+            Backend::Sqlite(b) => {
+                crate::copy::CopyWriter::Sqlite(b.pool.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(b) => crate::copy::CopyWriter::Postgres(b.pool.begin().await?),
+        })
+    }
+}
+
 /// `start..=end` in order.
 pub(crate) fn ordered(start: Date, end: Date) -> (Date, Date) {
     if start <= end {

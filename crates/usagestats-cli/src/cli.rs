@@ -225,6 +225,9 @@ pub enum Command {
     ImportLegacy(ImportLegacyArgs),
     /// Copy the database (-d) safely, even while a sync runs, into a new file.
     Backup(BackupArgs),
+    /// Copy the whole database (-d) into another, of either kind: an SQLite file into
+    /// PostgreSQL, or back (checked row counts and sums).
+    CopyDb(CopyDbArgs),
     /// Run the whole job against a built-in simulator: no account needed.
     Demo(DemoArgs),
     /// Print a completion script for a shell (see the manual for where to install it).
@@ -276,6 +279,15 @@ pub struct BackupArgs {
     /// The new file to write the copy to (never overwritten).
     #[arg(value_name = "FILE")]
     pub target: PathBuf,
+}
+
+/// `usagestats copy-db`.
+#[derive(Debug, Args)]
+pub struct CopyDbArgs {
+    /// Where to copy to: a new SQLite file, or a postgres:// URL of a database that holds no
+    /// usagestats data (its password from PGPASSWORD or ~/.pgpass).
+    #[arg(long = "to", value_name = "FILE|URL")]
+    pub to: PathBuf,
 }
 
 /// `usagestats demo`.
@@ -369,6 +381,11 @@ pub enum Action {
         /// The new file.
         target: PathBuf,
     },
+    /// Copy the database into another (either backend).
+    CopyDb {
+        /// The target, as given.
+        to: PathBuf,
+    },
     /// Run the demo.
     Demo {
         /// Days to sync.
@@ -409,6 +426,7 @@ impl Cli {
                 Command::Backup(b) => Action::Backup {
                     target: b.target.clone(),
                 },
+                Command::CopyDb(c) => Action::CopyDb { to: c.to.clone() },
                 Command::Completions(c) => Action::Completions { shell: c.shell },
                 Command::ManPage => Action::ManPage,
                 Command::Demo(d) => Action::Demo {

@@ -80,6 +80,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("{} copied to {}", path, target.display());
             Ok(())
         }
+        Action::CopyDb { to } => {
+            let init = config::read_init_file(g)?;
+            let source = config::database(g, init.as_ref())?;
+            let target = config::location(&to, "--to")?;
+            store::copy_db(&source, &target).await
+        }
         Action::Dump => {
             let init = config::read_init_file(g)?;
             let path = config::database(g, init.as_ref())?;

@@ -29,6 +29,23 @@ pub fn read_init_file(args: &GlobalArgs) -> anyhow::Result<Option<InitConfig>> {
     Ok(Some(init))
 }
 
+/// A database named on the command line (`flag` says which option, for the warning that a
+/// password there shows in the process list).
+pub fn location(text: &Path, flag: &str) -> anyhow::Result<storage::Location> {
+    let location = match text.to_str() {
+        Some(t) => storage::Location::parse(t).map_err(|e| UsageError::new(e.to_string()))?,
+        // Not UTF-8: a file name, never a URL.
+        None => storage::Location::Sqlite(text.to_path_buf()),
+    };
+    if location.has_password() {
+        tracing::warn!(
+            "the password in {flag} is visible in the process list; give it with PGPASSWORD, \
+             ~/.pgpass or {DATABASE_URL_ENV} instead"
+        );
+    }
+    Ok(location)
+}
+
 /// Environment variable naming the database when `-d` is not given: a PostgreSQL URL there may
 /// carry the password without showing it in the process list.
 pub const DATABASE_URL_ENV: &str = "USAGESTATS_DATABASE_URL";
@@ -43,14 +60,7 @@ pub fn database(args: &GlobalArgs, init: Option<&InitConfig>) -> anyhow::Result<
         None => Ok(storage::Location::Sqlite(PathBuf::from(text))),
     };
     if let Some(d) = &args.database {
-        let location = parse(d.as_os_str())?;
-        if location.has_password() {
-            tracing::warn!(
-                "the password in -d is visible in the process list; give it with PGPASSWORD, \
-                 ~/.pgpass or {DATABASE_URL_ENV} instead"
-            );
-        }
-        return Ok(location);
+        return location(d, "-d");
     }
     if let Some(url) = std::env::var_os(DATABASE_URL_ENV).filter(|v| !v.is_empty()) {
         return Ok(parse(&url)?);

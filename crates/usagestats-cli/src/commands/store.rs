@@ -429,3 +429,54 @@ pub async fn import_legacy(legacy: &Path, target: &Path) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// `copy-db --to TARGET`: copies the whole database into a new SQLite file or an empty
+/// PostgreSQL database, checked at the end (row counts and sums on both sides).
+pub async fn copy_db(source: &Location, target: &Location) -> anyhow::Result<()> {
+    if source == target {
+        return Err(
+            UsageError::new(format!("copy-db --to names the database itself ({source})")).into(),
+        );
+    }
+    let from = open_read_only(source).await?;
+    // A new file is ours to remove again when the copy fails; an existing one is only used
+    // when it holds nothing.
+    let new_file = target
+        .path()
+        .filter(|p| std::fs::symlink_metadata(p).is_err())
+        .map(Path::to_path_buf);
+    let result = async {
+        let to = storage::Store::connect(target, OpenMode::Create)
+            .await
+            .map_err(|e| open_error(target, e))?;
+        let copied = storage::copy_database(&from, &to).await;
+        to.close().await;
+        copied.map_err(|e| match e {
+            storage::Error::CopyTargetNotEmpty { .. } => UsageError::new(e.to_string()).into(),
+            other => anyhow::Error::new(other).context(format!("copying {source} to {target}")),
+        })
+    }
+    .await;
+    from.close().await;
+    match result {
+        Ok(summary) => {
+            let rows: Vec<String> = summary
+                .tables
+                .iter()
+                .map(|(table, n)| format!("{n} {table}"))
+                .collect();
+            tracing::info!(
+                "copied {source} to {target}: {} rows; {} counts and sums agree",
+                rows.join(", "),
+                summary.checks
+            );
+            Ok(())
+        }
+        Err(e) => {
+            if let Some(path) = new_file {
+                remove_database_files(&path);
+            }
+            Err(e)
+        }
+    }
+}

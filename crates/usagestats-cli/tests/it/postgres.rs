@@ -232,3 +232,70 @@ fn a_second_sync_of_a_postgresql_database_waits_and_fetches_nothing_twice() {
     let (first, last) = day_span(&want);
     assert_tables_match(&want, &stored_pg(&sim, &db.url(), first, last));
 }
+
+#[test]
+fn copy_db_round_trip_sqlite_postgresql_sqlite_leaves_identical_reports() {
+    let sim = world();
+    let dir = tempdir();
+    let db = PgServer::get().database();
+    let url = db.url_without_password();
+    let out = run(keyed(&sim, dir.path()).args(["-d", "db.sqlite", "-g", GROUPS, "sync"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let out =
+        run(pg_cmd(&sim, dir.path(), &db).args(["-d", "db.sqlite", "copy-db", "--to", &url, "-v"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("counts and sums agree"),
+        "{}",
+        stderr(&out)
+    );
+    let out =
+        run(pg_cmd(&sim, dir.path(), &db).args(["-d", &url, "copy-db", "--to", "back.sqlite"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let want = expected(
+        sim.handle(),
+        &Groups::parse(GROUPS).expect("groups"),
+        &Filter::default(),
+    );
+    let (first, last) = day_span(&want);
+    let span = format!("{first} to {last}");
+    for format in ["text", "json", "csv"] {
+        let args = ["report", span.as_str(), "--offline", "--format", format];
+        let original = run(keyed(&sim, dir.path()).args(["-d", "db.sqlite"]).args(args));
+        let pg = run(pg_cmd(&sim, dir.path(), &db).args(["-d", &url]).args(args));
+        let back = run(keyed(&sim, dir.path())
+            .args(["-d", "back.sqlite"])
+            .args(args));
+        assert_eq!(original.status.code(), Some(0), "{}", stderr(&original));
+        assert_eq!(stdout(&original), stdout(&pg), "{format}");
+        assert_eq!(stdout(&original), stdout(&back), "{format}");
+    }
+    // Every table, runs included, came back exactly.
+    let dump = |name: &str| {
+        let out = run(keyed(&sim, dir.path()).args(["-d", name, "dump"]));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+            .lines()
+            .skip(1)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(dump("db.sqlite"), dump("back.sqlite"));
+    assert_tables_match(&want, &stored_pg(&sim, &db.url(), first, last));
+
+    // A target holding data is refused with one line, and left as it was.
+    for target in [url.as_str(), "back.sqlite"] {
+        let out =
+            run(pg_cmd(&sim, dir.path(), &db).args(["-d", "db.sqlite", "copy-db", "--to", target]));
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("already holds usagestats data"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(dump("db.sqlite"), dump("back.sqlite"));
+}
