@@ -3,6 +3,7 @@
 //! and organization leases instead of a file lock so that several syncs can share it.
 
 mod dump;
+mod lease;
 mod lock;
 mod reclassify;
 mod report;
@@ -68,7 +69,15 @@ impl PgStore {
                 reason: format!("the PostgreSQL URL {shown} is not valid: {}", describe(&e)),
             })?
             .application_name(&format!("usagestats pid {}", std::process::id()));
-        let writer = pool(options.clone(), 2).await.map_err(cannot_connect)?;
+        let writer = pool(options.clone(), 3).await.map_err(cannot_connect)?;
+        // Probing and migrating under one lock of this database: of several processes opening
+        // a new database at once (workers started together), one creates the schema and the
+        // others then find it complete (never half made, which would look foreign).
+        let mut guard = writer.acquire().await?;
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(SCHEMA_LOCK_KEY)
+            .execute(&mut *guard)
+            .await?;
         let probed = probe(&writer).await;
         let result = async {
             match probed? {
@@ -104,6 +113,11 @@ impl PgStore {
             }
         }
         .await;
+        let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(SCHEMA_LOCK_KEY)
+            .execute(&mut *guard)
+            .await;
+        drop(guard);
         writer.close().await;
         result?;
         let read_only = mode == OpenMode::ReadOnly;
@@ -153,6 +167,9 @@ async fn pool(options: PgConnectOptions, max: u32) -> std::result::Result<PgPool
     sqlx::query("SELECT 1").execute(&pool).await?;
     Ok(pool)
 }
+
+/// The advisory lock key held while the schema is probed and migrated ("usagesch").
+const SCHEMA_LOCK_KEY: i64 = 0x7573_6167_6573_6368;
 
 /// The newest migration this build carries.
 pub(crate) fn supported_version() -> i64 {

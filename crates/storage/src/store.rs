@@ -367,6 +367,60 @@ impl Store {
         dispatch!(self, b => b.lock_sync_waiting(timeout).await)
     }
 
+    /// Whether several syncs may share this database, each claiming organizations with
+    /// [`Store::claim_organization`] (PostgreSQL). An SQLite database has one sync at a time
+    /// ([`Store::try_lock_sync`]).
+    pub fn shares_work(&self) -> bool {
+        self.kind() == BackendKind::Postgres
+    }
+
+    /// Claims one organization among `candidates` whose lease is free or expired, for
+    /// `holder` (a name unique to the calling sync) until `lease` from now on the database's
+    /// clock; `None` when every candidate is held by another sync. Two syncs never hold one
+    /// organization at once (row locks with `SKIP LOCKED`).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] on SQLite (see [`Store::shares_work`]); database errors.
+    #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+    pub async fn claim_organization(
+        &self,
+        holder: &str,
+        candidates: &[String],
+        lease: Duration,
+    ) -> Result<Option<String>> {
+        match &self.backend {
+            Backend::Sqlite(_) => Err(no_leases()),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(b) => b.claim_organization(holder, candidates, lease).await,
+        }
+    }
+
+    /// Extends `holder`'s unexpired leases on `organizations` to `lease` from now; returns how
+    /// many it still held (fewer than asked: a lease expired and may be another's now).
+    #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+    pub async fn renew_leases(
+        &self,
+        holder: &str,
+        organizations: &[String],
+        lease: Duration,
+    ) -> Result<u64> {
+        match &self.backend {
+            Backend::Sqlite(_) => Err(no_leases()),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(b) => b.renew_leases(holder, organizations, lease).await,
+        }
+    }
+
+    /// Gives up `holder`'s lease on `organization` (any sync may claim it at once).
+    #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+    pub async fn release_organization(&self, holder: &str, organization: &str) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(_) => Err(no_leases()),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(b) => b.release_organization(holder, organization).await,
+        }
+    }
+
     /// Re-classifies every stored client row with `classify` (which returns the new group
     /// position, `None` = unmatched) and recomputes each synced network-day's group rows from
     /// them, for every group in the current `groups` table (zeros included).
@@ -458,6 +512,14 @@ impl Store {
             #[cfg(feature = "postgres")]
             Backend::Postgres(b) => crate::copy::CopyWriter::Postgres(b.pool.begin().await?),
         })
+    }
+}
+
+fn no_leases() -> Error {
+    Error::Unsupported {
+        what: "an SQLite database is synced by one process at a time (its lock file); \
+               organization leases are PostgreSQL's"
+            .to_string(),
     }
 }
 

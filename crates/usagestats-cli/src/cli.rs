@@ -202,6 +202,38 @@ pub struct GlobalArgs {
     )]
     pub org_rate_limit: Option<f64>,
 
+    /// Requests per second across all organizations the client allows itself (Meraki allows
+    /// 100 per source address).
+    #[arg(
+        long,
+        value_name = "N",
+        global = true,
+        hide = true,
+        env = "USAGESTATS_SOURCE_RATE"
+    )]
+    pub source_rate_limit: Option<f64>,
+
+    /// Send API requests from this local address (a host with several addresses; each source
+    /// address has its own Dashboard budget of 100 requests per second).
+    #[arg(
+        long,
+        value_name = "ADDRESS",
+        global = true,
+        env = "USAGESTATS_SOURCE_ADDRESS"
+    )]
+    pub source_address: Option<std::net::IpAddr>,
+
+    /// Syncs sharing a PostgreSQL database: seconds an organization stays claimed by a sync
+    /// that stops renewing its lease (it died); then another sync finishes it. Default 120.
+    #[arg(
+        long = "lease",
+        value_name = "SECONDS",
+        global = true,
+        env = "USAGESTATS_LEASE_SECONDS",
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub lease: Option<u32>,
+
     /// Run as of this instant instead of the clock (RFC 3339, e.g. 2026-11-29T12:00:00Z; also
     /// USAGESTATS_NOW): the demo's simulated clock, and the "today" report periods count
     /// back from. A sync against a real Dashboard needs the real time.

@@ -265,6 +265,15 @@ pub fn client(args: &GlobalArgs) -> anyhow::Result<Client> {
         }
         b = b.org_rate_limit(rate).global_rate_limit(rate.max(100.0));
     }
+    if let Some(rate) = args.source_rate_limit {
+        if !(rate.is_finite() && rate > 0.0) {
+            return Err(UsageError::new("--source-rate-limit must be a positive number").into());
+        }
+        b = b.global_rate_limit(rate);
+    }
+    if let Some(address) = args.source_address {
+        b = b.source_address(address);
+    }
     b.build()
         .map_err(|e| UsageError::new(e.to_string()))
         .context("building the Dashboard API client")

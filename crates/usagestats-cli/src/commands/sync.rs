@@ -24,6 +24,9 @@ pub async fn run(
         .with_source(settings.source);
     config.clock = clock;
     config.lookback_days = lookback_days;
+    if let Some(seconds) = g.lease {
+        config.lease = std::time::Duration::from_secs(u64::from(seconds));
+    }
     config.timezone =
         match &settings.timezone {
             Some(t) => Some(crate::config::parse_timezone(t).map_err(|e| {

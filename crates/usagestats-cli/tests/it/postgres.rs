@@ -299,3 +299,145 @@ fn copy_db_round_trip_sqlite_postgresql_sqlite_leaves_identical_reports() {
     }
     assert_eq!(dump("db.sqlite"), dump("back.sqlite"));
 }
+
+/// An estate of 6 organizations behind a simulator that gives each source address its own
+/// budget of `SOURCE_RATE` requests per second (Meraki's per-source-IP limit, scaled down).
+const SOURCE_RATE: f64 = 50.0;
+
+fn estate() -> Sim {
+    let mut cfg = SimConfig {
+        orgs: 6,
+        networks_per_org: 3,
+        devices_per_network: 1,
+        clients_per_network: 15,
+        source_rate_limit: Some(SOURCE_RATE),
+        ..SimConfig::default()
+    }
+    .with_now(now());
+    cfg.api_key = "1234".into();
+    Sim::start(cfg)
+}
+
+/// Worker `i` of a shared database: its own source address (127.0.0.2, .3, ...) and so its
+/// own budget, paced just under it.
+fn worker(sim: &Sim, dir: &Path, db: &TestDatabase, i: usize, lease: u32) -> std::process::Child {
+    let mut c = pg_cmd(sim, dir, db);
+    c.env("USAGESTATS_SOURCE_ADDRESS", format!("127.0.0.{}", i + 2))
+        .env("USAGESTATS_SOURCE_RATE", format!("{}", SOURCE_RATE * 0.9))
+        .env("USAGESTATS_LEASE_SECONDS", lease.to_string())
+        .args(["-d", &db.url_without_password(), "sync"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    c.spawn().expect("worker starts")
+}
+
+#[test]
+fn three_workers_split_the_estate_store_every_day_once_and_beat_one_source_budget() {
+    let sim = estate();
+    let dir = tempdir();
+    let db = PgServer::get().database();
+    // The schema exists before the workers start, as after a first sync or copy-db.
+    let out = run(pg_cmd(&sim, dir.path(), &db).args(["-d", &db.url_without_password(), "dump"]));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a new database holds nothing yet"
+    );
+
+    let started = std::time::Instant::now();
+    let workers: Vec<_> = (0..3)
+        .map(|i| worker(&sim, dir.path(), &db, i, 30))
+        .collect();
+    for w in workers {
+        let out = w.wait_with_output().expect("worker ends");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let elapsed = started.elapsed();
+    eprintln!("3 workers: {elapsed:?}");
+
+    let filter = Filter::default();
+    let minimum = minimal_snapshot_calls(sim.handle(), &filter);
+    assert_eq!(
+        device_client_calls(sim.handle()),
+        minimum,
+        "every (network, day) fetched once, by one worker"
+    );
+    assert_eq!(
+        sim.handle().counters().rate_limited,
+        0,
+        "each worker kept to its budget"
+    );
+    // One source budget alone needs at least this long (a full bucket, then the rate); three
+    // workers, each with its own, finish sooner than one worker possibly could.
+    let one_budget =
+        std::time::Duration::from_secs_f64((minimum as f64 - SOURCE_RATE) / SOURCE_RATE);
+    assert!(
+        elapsed < one_budget,
+        "3 workers took {elapsed:?}; one source budget needs at least {one_budget:?}"
+    );
+    // Stored once: every (network, day) has one completion mark and the totals are the truth.
+    let marks = db.sql("SELECT COUNT(*), COUNT(DISTINCT (network_id, day)) FROM synced_days");
+    let (all, distinct) = marks.split_once('|').expect("two counts");
+    assert_eq!(all, distinct);
+    let want = expected(sim.handle(), &Groups::overall_default(), &filter);
+    let (first, last) = day_span(&want);
+    assert_tables_match(&want, &stored_pg(&sim, &db.url(), first, last));
+    // Every worker recorded its run, each ok.
+    assert_eq!(
+        db.sql("SELECT string_agg(status, ',' ORDER BY id) FROM sync_runs"),
+        "ok,ok,ok"
+    );
+}
+
+#[test]
+fn a_killed_worker_s_organizations_are_finished_by_the_others_after_its_lease_expires() {
+    let sim = estate();
+    let dir = tempdir();
+    let db = PgServer::get().database();
+    let lease = 2;
+    let mut victim = worker(&sim, dir.path(), &db, 0, lease);
+    // Once the victim has stored some days (it holds organizations and is mid-way), kill it
+    // without warning and start two others.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let days = db
+            .sql("SELECT CASE WHEN to_regclass('synced_days') IS NULL THEN 0 ELSE 1 END")
+            .parse::<u32>()
+            .unwrap_or(0);
+        if days == 1 && db.sql("SELECT COUNT(*) FROM synced_days") != "0" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first worker stored nothing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    victim.kill().expect("SIGKILL");
+    let _ = victim.wait();
+    let held = db.sql("SELECT COUNT(*) FROM organization_leases WHERE holder <> ''");
+    assert_ne!(held, "0", "the killed worker held organizations");
+
+    let others: Vec<_> = (1..3)
+        .map(|i| worker(&sim, dir.path(), &db, i, lease))
+        .collect();
+    for w in others {
+        let out = w.wait_with_output().expect("worker ends");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let filter = Filter::default();
+    let want = expected(sim.handle(), &Groups::overall_default(), &filter);
+    let (first, last) = day_span(&want);
+    assert_tables_match(&want, &stored_pg(&sim, &db.url(), first, last));
+    assert_eq!(
+        db.sql("SELECT COUNT(*) FROM organization_leases WHERE holder <> ''"),
+        "0",
+        "every lease released"
+    );
+    // Every day at most once more than the plan: only what the victim had in flight.
+    let per_network_device = 30 + 1 + 2;
+    assert!(
+        device_client_calls(sim.handle())
+            <= minimal_snapshot_calls(sim.handle(), &filter) + 2 * per_network_device
+    );
+}
