@@ -362,3 +362,147 @@ pub fn chart_svg(report: &Report) -> String {
         ),
     }
 }
+
+/// Height of the series chart.
+const SERIES_H: u32 = 420;
+
+/// A label for a period on the series chart's axis: `01-15…02-14`.
+fn period_label(r: crate::model::DateRange) -> String {
+    format!(
+        "{:02}-{:02}…{:02}-{:02}",
+        r.start.month(),
+        r.start.day(),
+        r.end.month(),
+        r.end.day()
+    )
+}
+
+/// The chart of a series of periods: per period a cluster of bars, one per group (its total
+/// traffic over all networks), coloured like the single report's chart.
+fn draw_series<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    reports: &[Report],
+) -> DrawResult<DB> {
+    root.fill(&WHITE)?;
+    let groups = reports.last().map(|r| r.groups.len()).unwrap_or(0);
+    let max = reports
+        .iter()
+        .flat_map(|r| (0..groups).map(move |i| r.group_total(i).total()))
+        .max()
+        .unwrap_or(Kb::ZERO);
+    let (unit, div) = match max.millis() {
+        m if m >= 1_000_000_000_000 => ("TB", 1e12),
+        m if m >= 1_000_000_000 => ("GB", 1e9),
+        m if m >= 1_000_000 => ("MB", 1e6),
+        _ => ("kB", 1e3),
+    };
+    let y_max = (max.millis() as f64 / div * 1.1).max(1.0);
+    let n = reports.len().max(1);
+    let caption = format!("Traffic per group and period (up + down, {unit})");
+    let mut chart = ChartBuilder::on(root)
+        .caption(caption, (FONT, 20).into_font().style(FontStyle::Bold))
+        .margin(20)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0f64..n as f64, 0f64..y_max)?;
+    let labels: Vec<String> = reports
+        .iter()
+        .map(|r| {
+            let mut l = period_label(r.period);
+            if r.incomplete.is_some() {
+                l.push_str(" (so far)");
+            }
+            l
+        })
+        .collect();
+    let fmt_x = |x: &f64| {
+        let i = (x - 0.5).round();
+        if (x - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
+            labels.get(i as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n * 2 + 1)
+        .x_label_formatter(&fmt_x)
+        .y_labels(6)
+        .label_style((FONT, 13))
+        .light_line_style(RGBColor(0xf0, 0xf0, 0xf0))
+        .draw()?;
+    let width = 0.8 / groups.max(1) as f64;
+    for (p, r) in reports.iter().enumerate() {
+        for i in 0..groups {
+            let x0 = p as f64 + 0.1 + i as f64 * width;
+            let v = r.group_total(i).total().millis() as f64 / div;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x0, 0.0), (x0 + width * 0.9, v)],
+                color(i).filled(),
+            )))?;
+        }
+    }
+    // Legend: one swatch per group under the caption.
+    let text = (FONT, 14).into_font().color(&BLACK);
+    let mut x = 100i32;
+    for (i, g) in reports
+        .last()
+        .map(|r| r.groups.as_slice())
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
+        let name = truncate(&g.name, 24);
+        root.draw(&Rectangle::new([(x, 48), (x + 14, 62)], color(i).filled()))?;
+        root.draw_text(&name, &text, (x + 20, 48))?;
+        x += 24 + (name.chars().count() as i32 * 15) / 2 + 18;
+    }
+    Ok(())
+}
+
+/// The series chart as SVG (standalone HTML).
+pub(crate) fn series_chart_svg(reports: &[Report]) -> String {
+    let registered = register_font();
+    let mut svg = String::new();
+    let result = {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, SERIES_H)).into_drawing_area();
+        draw_series(&root, reports).and_then(|()| root.present())
+    };
+    match registered
+        .map_err(|e| e.to_string())
+        .and(result.map_err(|e| e.to_string()))
+    {
+        Ok(()) => svg,
+        Err(e) => format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="40"><text x="10" y="25">chart unavailable: {}</text></svg>"#,
+            crate::html::escape(&e)
+        ),
+    }
+}
+
+/// The series chart as PNG (e-mail).
+pub(crate) fn series_chart_png(reports: &[Report]) -> crate::Result<Vec<u8>> {
+    register_font()?;
+    let (w, h) = (WIDTH, SERIES_H);
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        draw_series(&root, reports).map_err(|e| crate::Error::Chart(e.to_string()))?;
+        root.present()
+            .map_err(|e| crate::Error::Chart(e.to_string()))?;
+    }
+    let mut png_bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png_bytes, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc
+            .write_header()
+            .map_err(|e| crate::Error::Chart(e.to_string()))?;
+        writer
+            .write_image_data(&rgb)
+            .map_err(|e| crate::Error::Chart(e.to_string()))?;
+    }
+    Ok(png_bytes)
+}

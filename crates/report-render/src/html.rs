@@ -201,6 +201,13 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
             .sum::<usize>(),
         escape(&report.generated_at.to_string()),
     );
+    if let Some(note) = report.incomplete_note() {
+        let _ = write!(
+            h,
+            "<tr><td style=\"padding:4px 20px 0 20px;\"><p role=\"note\" style=\"margin:0;font-size:13px;font-weight:600;color:#8a5a00;\">{}</p></td></tr>",
+            escape(&note)
+        );
+    }
     h.push('\n');
 
     // Summary tiles.
@@ -445,6 +452,12 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
         h.push_str("</ul>");
     }
     h.push_str("</td></tr>\n");
+
+    if let Some(top) = &report.top_clients {
+        h.push_str("<tr><td style=\"padding:8px 20px 20px 20px;\">");
+        crate::top::html_section(&mut h, top, H2, TH, TH_L, TD, TD_L);
+        h.push_str("</td></tr>\n");
+    }
 
     let _ = write!(
         h,

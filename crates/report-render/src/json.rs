@@ -8,9 +8,12 @@ use usage_model::Traffic;
 
 use crate::model::{GroupDef, Percent, Report, Shares};
 
-/// Version of the JSON schema written by [`render_json`]. Bumped on any incompatible change
-/// (a field removed, renamed or its meaning changed); adding fields does not bump it.
-pub const JSON_SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON schema written by [`render_json`] and [`crate::render_series`]. Bumped
+/// on any incompatible change (a field removed, renamed or its meaning changed); adding fields
+/// does not bump it. Version 2: a document may be a series of periods (`periods`, written for
+/// `--periods N` with N > 1) instead of one period; a single period's document is laid out as
+/// in version 1.
+pub const JSON_SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct Doc<'a> {
@@ -18,8 +21,41 @@ struct Doc<'a> {
     version: u32,
     title: Option<&'a str>,
     period: Period,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    incomplete: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cycle: Option<Period>,
     generated_at: String,
     groups: &'a [GroupDef],
+    #[serde(flatten)]
+    body: Body<'a>,
+}
+
+/// One period of a series document.
+#[derive(Serialize)]
+struct SeriesEntry<'a> {
+    period: Period,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    incomplete: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cycle: Option<Period>,
+    #[serde(flatten)]
+    body: Body<'a>,
+}
+
+#[derive(Serialize)]
+struct SeriesDoc<'a> {
+    schema: &'static str,
+    version: u32,
+    title: Option<&'a str>,
+    generated_at: String,
+    groups: &'a [GroupDef],
+    periods: Vec<SeriesEntry<'a>>,
+}
+
+/// What one period's figures are, in either kind of document.
+#[derive(Serialize)]
+struct Body<'a> {
     organizations: Vec<Org<'a>>,
     group_totals: Vec<Row<'a>>,
     total: Figure,
@@ -28,6 +64,8 @@ struct Doc<'a> {
     daily: Vec<Day<'a>>,
     sources: Vec<SourceEntry>,
     mixed_sources: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    top_clients: Option<crate::top::TopJson<'a>>,
 }
 
 #[derive(Serialize)]
@@ -157,20 +195,18 @@ fn rows<'a>(
         .collect()
 }
 
-/// Writes the report as pretty-printed JSON (schema version [`JSON_SCHEMA_VERSION`]).
-pub fn render_json(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
+fn period_of(r: crate::model::DateRange) -> Period {
+    Period {
+        start: r.start,
+        end: r.end,
+        days: r.len_days(),
+    }
+}
+
+/// The figures of one period.
+fn body(report: &Report) -> Body<'_> {
     let grand = report.grand_total();
-    let doc = Doc {
-        schema: "usagestats-report",
-        version: JSON_SCHEMA_VERSION,
-        title: report.title.as_deref(),
-        period: Period {
-            start: report.period.start,
-            end: report.period.end,
-            days: report.period.len_days(),
-        },
-        generated_at: report.generated_at.to_string(),
-        groups: &report.groups,
+    Body {
         organizations: report
             .organizations
             .iter()
@@ -239,9 +275,55 @@ pub fn render_json(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
             })
             .collect(),
         mixed_sources: report.mixes_sources(),
+        top_clients: report.top_clients.as_ref().map(crate::top::TopJson::new),
+    }
+}
+
+/// Writes the report as pretty-printed JSON (schema version [`JSON_SCHEMA_VERSION`]).
+pub fn render_json(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
+    let doc = Doc {
+        schema: "usagestats-report",
+        version: JSON_SCHEMA_VERSION,
+        title: report.title.as_deref(),
+        period: period_of(report.period),
+        incomplete: report.incomplete.map(|_| true),
+        cycle: report.incomplete.map(period_of),
+        generated_at: report.generated_at.to_string(),
+        groups: &report.groups,
+        body: body(report),
     };
+    write_pretty(&doc, out)
+}
+
+/// Writes several periods' reports as one JSON document: `periods` holds each period's
+/// figures, oldest first (`docs/report-json.md`, "Series"). The title, generation time and
+/// groups are those of the last report.
+pub(crate) fn render_json_series(reports: &[Report], out: &mut dyn Write) -> crate::Result<()> {
+    let Some(last) = reports.last() else {
+        return Ok(());
+    };
+    let doc = SeriesDoc {
+        schema: "usagestats-report",
+        version: JSON_SCHEMA_VERSION,
+        title: last.title.as_deref(),
+        generated_at: last.generated_at.to_string(),
+        groups: &last.groups,
+        periods: reports
+            .iter()
+            .map(|r| SeriesEntry {
+                period: period_of(r.period),
+                incomplete: r.incomplete.map(|_| true),
+                cycle: r.incomplete.map(period_of),
+                body: body(r),
+            })
+            .collect(),
+    };
+    write_pretty(&doc, out)
+}
+
+fn write_pretty<T: Serialize>(doc: &T, out: &mut dyn Write) -> crate::Result<()> {
     let mut w = std::io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut w, &doc)?;
+    serde_json::to_writer_pretty(&mut w, doc)?;
     w.write_all(b"\n")?;
     w.flush()?;
     Ok(())

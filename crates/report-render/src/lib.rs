@@ -47,7 +47,9 @@ mod json;
 mod legend;
 mod model;
 mod sample;
+mod series;
 mod text;
+mod top;
 
 use std::io;
 use std::str::FromStr;
@@ -62,7 +64,9 @@ pub use model::{
     human_kb,
 };
 pub use sample::sample_report;
+pub use series::{render_series, render_series_email};
 pub use text::render_text;
+pub use top::{TopClient, TopClients, TopGroup, render_top_json, render_top_text};
 
 /// Everything that can go wrong while rendering.
 #[derive(Debug, thiserror::Error)]

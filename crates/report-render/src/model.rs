@@ -34,7 +34,7 @@ impl DateRange {
     }
 
     /// [`DateRange::len_days`] as a count.
-    fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         usize::try_from(self.len_days()).unwrap_or(0)
     }
 }
@@ -330,9 +330,30 @@ pub struct Report {
     /// [`usage_model::Source`]). More than one source with days means the period mixes them
     /// ([`Report::mixes_sources`]); renderers then say so. Empty when unknown.
     pub sources: Vec<SourceDays>,
+    /// When the period is a cycle that is not over (the current billing cycle): the whole
+    /// cycle, of which [`Report::period`] covers the days so far. `None` for a complete period.
+    /// Every format says so (text and HTML: a line under the title; JSON: `incomplete`).
+    pub incomplete: Option<DateRange>,
+    /// The largest clients of each group over the period, when asked for (`--top N`); shown
+    /// by the HTML and JSON renderings. `None`: not asked for, no section.
+    pub top_clients: Option<crate::TopClients>,
 }
 
 impl Report {
+    /// The line text and HTML print under the title of an incomplete period.
+    pub(crate) fn incomplete_note(&self) -> Option<String> {
+        let cycle = self.incomplete?;
+        Some(format!(
+            "Incomplete period: the cycle {} to {} is not over; this report covers its first {} ({} to {}) of {}.",
+            cycle.start,
+            cycle.end,
+            days_word(self.period.count()),
+            self.period.start,
+            self.period.end,
+            days_word(cycle.count()),
+        ))
+    }
+
     /// A report of `period` with its groups and organizations, made at `generated_at`; no
     /// title, no daily trend and no source counts until set.
     pub fn new(
@@ -349,6 +370,8 @@ impl Report {
             generated_at,
             daily: Vec::new(),
             sources: Vec::new(),
+            incomplete: None,
+            top_clients: None,
         }
     }
 

@@ -133,5 +133,7 @@ pub fn sample_report() -> Report {
             source: usage_model::Source::Device,
             days: 33,
         }],
+        incomplete: None,
+        top_clients: None,
     }
 }

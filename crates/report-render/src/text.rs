@@ -369,6 +369,9 @@ pub fn render_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{title}")?;
     }
     writeln!(out, "Usage report: {} to {}", p.start, p.end)?;
+    if let Some(note) = report.incomplete_note() {
+        writeln!(out, "{note}")?;
+    }
     for g in &report.groups {
         writeln!(out, "Group \"{}\": {}", g.name, g.definition)?;
     }

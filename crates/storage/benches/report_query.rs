@@ -48,7 +48,7 @@ async fn build(path: &Path) {
     )
     .await
     .unwrap();
-    let all = sqlx::migrate!();
+    let all = sqlx::migrate!("./migrations/sqlite");
     let mut first = Migrator::DEFAULT;
     first.migrations = all.migrations[..1].to_vec().into();
     first.run(&mut conn).await.unwrap();
@@ -240,6 +240,8 @@ fn write_day(c: &mut Criterion) {
                 vlan: Some(10),
                 named_vlan: Some("corp".into()),
                 ssid: None,
+                description: None,
+                user: None,
                 group: Some(i % GROUPS),
                 traffic: traffic(i as i64),
                 bound: usage_model::Traffic::default(),

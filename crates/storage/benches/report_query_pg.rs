@@ -11,8 +11,8 @@
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use jiff::civil::{Date, date};
 use jiff::ToSpan;
+use jiff::civil::{Date, date};
 use usagestats_storage::{Location, OpenMode, Settings, Store};
 
 const NETWORKS: i64 = 1_000;
@@ -104,7 +104,10 @@ async fn build(url: &str) -> Store {
         )
         .await
         .unwrap();
-    eprintln!("built the PostgreSQL bench database in {:.0?}", started.elapsed());
+    eprintln!(
+        "built the PostgreSQL bench database in {:.0?}",
+        started.elapsed()
+    );
     store
 }
 

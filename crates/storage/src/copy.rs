@@ -23,6 +23,8 @@ pub(crate) enum Value {
     Text(String),
     /// A calendar day (`TEXT` in SQLite, `date` in PostgreSQL).
     Day(Date),
+    /// Bytes (`BLOB` in SQLite, `bytea` in PostgreSQL).
+    Bytes(Vec<u8>),
 }
 
 /// How a column is read.
@@ -31,6 +33,7 @@ pub(crate) enum Kind {
     Int,
     Text,
     Day,
+    Bytes,
 }
 
 /// A copied table: its name and columns, the same in both schemas.
@@ -41,7 +44,7 @@ pub(crate) struct Table {
     pub(crate) order: &'static str,
 }
 
-use Kind::{Day, Int, Text};
+use Kind::{Bytes, Day, Int, Text};
 
 /// Every stored table, parents first (foreign keys). The rollup tables are left out: the
 /// target's triggers rebuild them.
@@ -56,7 +59,16 @@ pub(crate) const TABLES: &[Table] = &[
             ("updated_at", Int),
             ("demo", Int),
             ("source", Text),
+            ("client_detail", Text),
+            ("client_retention_days", Int),
         ],
+        order: "id",
+    },
+    // The pseudonym key goes with the rows it made: in the copy, a client's MAC still finds its
+    // pseudonymized rows (forget-client) and new days get the same pseudonyms.
+    Table {
+        name: "client_pseudonym_key",
+        columns: &[("id", Int), ("key", Bytes)],
         order: "id",
     },
     Table {
@@ -93,6 +105,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("rate_limited", Int),
             ("days_written", Int),
             ("error", Text),
+            ("client_rows_expired", Int),
         ],
         order: "id",
     },
@@ -126,6 +139,9 @@ pub(crate) const TABLES: &[Table] = &[
             ("up_bound_mkb", Int),
             ("down_bound_mkb", Int),
             ("ssid", Text),
+            ("description", Text),
+            ("user", Text),
+            ("pseudonymized", Int),
         ],
         order: "network_id, day, client_id",
     },
@@ -280,7 +296,12 @@ pub async fn copy_database(source: &Store, target: &Store) -> Result<CopySummary
 /// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` rows, with placeholders made by
 /// `placeholder(n)` (1-based): `?n` for SQLite, `$n` for PostgreSQL.
 pub(crate) fn insert_sql(table: &Table, rows: usize, placeholder: fn(usize) -> String) -> String {
-    let names: Vec<&str> = table.columns.iter().map(|(n, _)| *n).collect();
+    // Quoted: `user` is a reserved word in PostgreSQL.
+    let names: Vec<String> = table
+        .columns
+        .iter()
+        .map(|(n, _)| format!("\"{n}\""))
+        .collect();
     let width = names.len();
     let values: Vec<String> = (0..rows)
         .map(|r| {
@@ -303,7 +324,8 @@ pub(crate) fn select_sql(table: &Table) -> &'static str {
         TABLES
             .iter()
             .map(|t| {
-                let names: Vec<&str> = t.columns.iter().map(|(n, _)| *n).collect();
+                let names: Vec<String> =
+                    t.columns.iter().map(|(n, _)| format!("\"{n}\"")).collect();
                 format!(
                     "SELECT {} FROM {} ORDER BY {}",
                     names.join(", "),
@@ -326,10 +348,11 @@ pub(crate) fn check_sql(sql: &str) -> String {
     format!("SELECT CAST(({sql}) AS BIGINT)")
 }
 
-/// Whether a database holds no data at all: no configuration, group, organization or run.
+/// Whether a database holds no data at all: no configuration, group, organization or run
+/// (a pseudonym key alone, made by a failed first sync, is data too).
 pub(crate) const IS_EMPTY: &str = "SELECT CAST((SELECT COUNT(*) FROM settings) \
      + (SELECT COUNT(*) FROM groups) + (SELECT COUNT(*) FROM organizations) \
-     + (SELECT COUNT(*) FROM sync_runs) AS BIGINT)";
+     + (SELECT COUNT(*) FROM sync_runs) + (SELECT COUNT(*) FROM client_pseudonym_key) AS BIGINT)";
 
 /// The target of a copy, inside its one transaction.
 pub(crate) enum CopyWriter {
@@ -349,7 +372,9 @@ impl CopyWriter {
                     for (value, (_, kind)) in row.iter().zip(table.columns) {
                         q = match (value, kind) {
                             (Value::Null, Kind::Int) => q.bind(None::<i64>),
+                            (Value::Null, Kind::Bytes) => q.bind(None::<Vec<u8>>),
                             (Value::Null, _) => q.bind(None::<String>),
+                            (Value::Bytes(v), _) => q.bind(v.clone()),
                             (Value::Int(v), _) => q.bind(*v),
                             (Value::Text(v), _) => q.bind(v.clone()),
                             (Value::Day(d), _) => q.bind(crate::rows::SqlDay(*d)),
@@ -369,6 +394,8 @@ impl CopyWriter {
                             (Value::Null, Kind::Int) => q.bind(None::<i64>),
                             (Value::Null, Kind::Day) => q.bind(None::<crate::rows::SqlDay>),
                             (Value::Null, Kind::Text) => q.bind(None::<String>),
+                            (Value::Null, Kind::Bytes) => q.bind(None::<Vec<u8>>),
+                            (Value::Bytes(v), _) => q.bind(v.clone()),
                             (Value::Int(v), _) => q.bind(*v),
                             (Value::Text(v), _) => q.bind(v.clone()),
                             (Value::Day(d), _) => q.bind(crate::rows::SqlDay(*d)),
@@ -414,6 +441,9 @@ macro_rules! read_value {
             Kind::Day => $row
                 .try_get::<Option<crate::rows::SqlDay>, _>($i)?
                 .map_or(Value::Null, |d| Value::Day(d.0)),
+            Kind::Bytes => $row
+                .try_get::<Option<Vec<u8>>, _>($i)?
+                .map_or(Value::Null, Value::Bytes),
         }
     }};
 }

@@ -75,18 +75,22 @@ mod location;
 mod period;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod privacy;
 mod records;
 mod rows;
 mod sqlite;
 mod store;
+mod top;
 
 pub use copy::{CopySummary, copy_database};
 pub use error::{Error, Result};
 pub use legacy::{LEGACY_DB_VERSION, import_legacy};
 pub use location::{Location, PostgresUrl};
+pub use privacy::{ForgetSummary, PrivacyImpact, normalize_mac};
 pub use records::{
     ClientDayRecord, DayRecord, ImportSummary, NetworkRecord, ReclassifySummary, ReportRow, RunId,
     RunStatus, RunSummary, Settings, SyncRunRecord, TimeZoneMode,
 };
 pub use sqlite::SyncLock;
 pub use store::{BackendKind, OpenMode, Store};
+pub use top::TopClient;

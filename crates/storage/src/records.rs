@@ -99,6 +99,10 @@ pub struct ClientDayRecord {
     pub named_vlan: Option<String>,
     /// The SSID of a wireless client (read from network-level lists only).
     pub ssid: Option<String>,
+    /// The client's description as the Dashboard reports it (often its host name).
+    pub description: Option<String>,
+    /// The client's user (802.1X or splash login).
+    pub user: Option<String>,
     /// Position of the group the client was classified into; `None` = unmatched.
     pub group: Option<usize>,
     /// The client's traffic on that day.
@@ -309,7 +313,8 @@ pub struct ReclassifySummary {
     pub days: u64,
     /// Client rows classified.
     pub clients: u64,
-    /// Complete network-days left as they were because they have no client rows (imported
-    /// from the original script).
+    /// Complete network-days left as they were because they have no client rows: imported
+    /// from the original script, older than the client retention, or stored with client
+    /// detail `none`.
     pub days_without_clients: u64,
 }

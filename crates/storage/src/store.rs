@@ -436,6 +436,91 @@ impl Store {
         dispatch!(self, b => b.reclassify(classify).await)
     }
 
+    /// The privacy settings stored in the database (the defaults, `full` and no retention,
+    /// when none are stored yet).
+    pub async fn privacy(&self) -> Result<usage_model::Privacy> {
+        dispatch!(self, b => b.privacy().await)
+    }
+
+    /// What [`Store::apply_privacy`] with `to` would change in the stored client rows, without
+    /// changing anything: rows to pseudonymize (when `to` is pseudonymous), to delete (when it
+    /// is `none`), to expire (rows older than its retention).
+    pub async fn privacy_impact(
+        &self,
+        to: &usage_model::Privacy,
+    ) -> Result<crate::privacy::PrivacyImpact> {
+        dispatch!(self, b => b.privacy_impact(to).await)
+    }
+
+    /// Stores the privacy settings `to` (the configuration must have been saved first) and
+    /// applies them to the client rows already stored, in one transaction: with
+    /// `pseudonymous` every row still holding what was read gets pseudonyms, with `none` every
+    /// client row is deleted, and rows older than the retention are deleted. Also makes the
+    /// database's pseudonym key when it has none. Group rows are never touched.
+    ///
+    /// Callers decide whether a change may erase stored data
+    /// ([`usage_model::Privacy::is_stricter_than`], [`Store::privacy_impact`]); this method
+    /// does what it is told.
+    pub async fn apply_privacy(
+        &self,
+        to: &usage_model::Privacy,
+    ) -> Result<crate::privacy::PrivacyImpact> {
+        dispatch!(self, b => b.apply_privacy(to).await)
+    }
+
+    /// Deletes the client rows older than the stored retention (none when no retention is
+    /// set), in one transaction; with `run`, the count is recorded in that sync run's
+    /// `client_rows_expired` in the same transaction. Returns the number of rows deleted.
+    pub async fn expire_client_rows(&self, run: Option<RunId>) -> Result<u64> {
+        dispatch!(self, b => b.expire_client_rows(run).await)
+    }
+
+    /// Erases every client row of one client, in one transaction: `who` is its MAC address
+    /// (any common notation; matched in rows kept as read and, through its pseudonym, in
+    /// pseudonymized rows) or its pseudonym (as `top` shows it for a pseudonymized client).
+    /// Group rows keep the client's traffic, which no longer belongs to anyone.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `who` is neither a MAC address nor a pseudonym.
+    pub async fn forget_client(&self, who: &str) -> Result<crate::privacy::ForgetSummary> {
+        dispatch!(self, b => b.forget_client(who).await)
+    }
+
+    /// How many client rows are stored, and how many of them are pseudonymized.
+    pub async fn client_row_counts(&self) -> Result<(u64, u64)> {
+        dispatch!(self, b => b.client_row_counts().await)
+    }
+
+    /// The `limit` largest clients of each group (or of group `group` alone) over the
+    /// inclusive period `start..=end` (either order), ranked by total traffic within the
+    /// group; ties are broken by network id, then client id. Ordered by group position, then
+    /// rank. Clients that matched no group are not ranked.
+    pub async fn top_clients(
+        &self,
+        start: Date,
+        end: Date,
+        group: Option<usize>,
+        limit: usize,
+    ) -> Result<Vec<crate::top::TopClient>> {
+        let (start, end) = ordered(start, end);
+        dispatch!(self, b => b.top_clients(start, end, group, limit).await)
+    }
+
+    /// [`Store::top_clients`] computed from the daily client rows alone, without the rollups:
+    /// the same answer, slower on long histories. Kept to check the rollups and to measure
+    /// what they save (`benches/top_clients.rs`).
+    #[doc(hidden)]
+    pub async fn top_clients_from_daily_rows(
+        &self,
+        start: Date,
+        end: Date,
+        group: Option<usize>,
+        limit: usize,
+    ) -> Result<Vec<crate::top::TopClient>> {
+        let (start, end) = ordered(start, end);
+        dispatch!(self, b => b.top_clients_from_daily_rows(start, end, group, limit).await)
+    }
+
     /// Writes the raw contents of every table: a `TABLE name (columns)` line, then one line
     /// per row with the values in column order (text quoted, `NULL` for missing values).
     /// Streams rows, so large databases need no memory.

@@ -37,6 +37,10 @@ pub struct ClientUsage {
     pub addr: ClientAddr,
     /// Client MAC address.
     pub mac: String,
+    /// The client's description as the Dashboard reports it (often its host name).
+    pub description: Option<String>,
+    /// The client's user (802.1X or splash login) as the Dashboard reports it.
+    pub user: Option<String>,
 }
 
 /// Cumulative usage per client (keyed by the API's client id) since one boundary.
@@ -55,6 +59,10 @@ pub struct ClientDay {
     pub mac: String,
     /// Address used for classification.
     pub addr: ClientAddr,
+    /// Description, from the same snapshot as the address.
+    pub description: Option<String>,
+    /// User, from the same snapshot as the address.
+    pub user: Option<String>,
     /// Traffic on the day, in report directions.
     pub traffic: Traffic,
 }
@@ -127,6 +135,8 @@ pub fn diff_day(day: Date, since_start: &Snapshot, since_end: &Snapshot) -> DayC
                 id: id.clone(),
                 mac: early.mac.clone(),
                 addr: early.addr.clone(),
+                description: early.description.clone(),
+                user: early.user.clone(),
                 traffic: Traffic::from_sent_recv(sent, recv),
             });
         }
@@ -242,6 +252,8 @@ mod tests {
                 ..ClientAddr::default()
             },
             mac: format!("mac-{ip}"),
+            description: None,
+            user: None,
         }
     }
 

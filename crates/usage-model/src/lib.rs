@@ -46,6 +46,7 @@ mod groups;
 mod init_file;
 mod period;
 mod plan;
+mod privacy;
 mod source;
 mod units;
 
@@ -64,6 +65,7 @@ pub use groups::{
 pub use init_file::{InitConfig, InitFileError, InitFileProblem};
 pub use period::{DateRange, Period, PeriodError};
 pub use plan::{API_MAX_LOOKBACK, DEFAULT_LOOKBACK_DAYS, DayRun, day_bounds, plan_missing_days};
+pub use privacy::{ClientDetail, ClientDetailError, Privacy};
 pub use source::{Source, SourceError};
 pub use units::{Kb, ParseKbError, Traffic};
 

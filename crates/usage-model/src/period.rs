@@ -78,6 +78,9 @@ pub enum PeriodError {
     /// `0` days, or more days than the calendar allows.
     #[error("invalid number of days {0:?}: expected 1 to 100000")]
     InvalidDays(String),
+    /// A billing day given for a period that is not a billing cycle.
+    #[error("a billing day applies only to the billing and this-billing periods, not to {0:?}")]
+    NotBilling(String),
 }
 
 /// Upper bound for `<N>`: keeps date arithmetic far from the calendar's limits.
@@ -234,6 +237,29 @@ impl Period {
     /// Whether the period reaches into days that are not over: the current billing cycle.
     pub fn is_incomplete(&self) -> bool {
         matches!(self, Period::ThisBilling { .. })
+    }
+
+    /// The same kind of billing period with its cycle starting on `day` (1–31): what
+    /// `billing --day 15` means. Any other period is refused ([`PeriodError::NotBilling`]).
+    pub fn with_billing_day(self, day: u8) -> Result<Period, PeriodError> {
+        if !(1..=31).contains(&day) {
+            return Err(PeriodError::InvalidBillingDay(day.to_string()));
+        }
+        match self {
+            Period::Billing { .. } => Ok(Period::Billing { day }),
+            Period::ThisBilling { .. } => Ok(Period::ThisBilling { day }),
+            other => Err(PeriodError::NotBilling(other.to_string())),
+        }
+    }
+
+    /// For the current billing cycle (`this-billing`), the whole cycle `today` belongs to, of
+    /// which [`Period::resolve`] covers the days before today; `None` for every complete
+    /// period.
+    pub fn whole_cycle(&self, today: Date) -> Option<DateRange> {
+        match *self {
+            Period::ThisBilling { day } => Some(cycle_containing(today, day)),
+            _ => None,
+        }
     }
 
     /// The period and the `count − 1` periods of the same kind before it, oldest first: for
@@ -524,6 +550,30 @@ mod tests {
             assert_eq!(Period::parse(&p.to_string()).unwrap(), p);
         }
         assert!(Period::ThisBilling { day: 5 }.is_incomplete());
+        assert_eq!(
+            Period::parse("billing").unwrap().with_billing_day(15),
+            Ok(Period::Billing { day: 15 })
+        );
+        assert_eq!(
+            Period::ThisBilling { day: 1 }.with_billing_day(31),
+            Ok(Period::ThisBilling { day: 31 })
+        );
+        let e = Period::LastWeek
+            .with_billing_day(15)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not to \"last-week\""), "{e}");
+        assert!(Period::Billing { day: 1 }.with_billing_day(32).is_err());
+        // The whole cycle of this-billing: 2024-02-10 lies in the cycle of day 31 that began
+        // on January 31 and ends on February 28 (the next one starts on the 29th).
+        assert_eq!(
+            Period::ThisBilling { day: 31 }.whole_cycle(date(2024, 2, 10)),
+            Some(range(date(2024, 1, 31), date(2024, 2, 28)))
+        );
+        assert_eq!(
+            Period::Billing { day: 31 }.whole_cycle(date(2024, 2, 10)),
+            None
+        );
         assert!(!Period::Billing { day: 5 }.is_incomplete());
         for bad in [
             "billing:0",

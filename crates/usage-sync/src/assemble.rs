@@ -114,6 +114,8 @@ fn day_record(
             id: id.clone(),
             mac: mac.clone(),
             addr: addr.clone(),
+            description: None,
+            user: None,
             traffic: Traffic::default(),
         });
     }
@@ -145,6 +147,8 @@ fn day_record(
                 vlan: c.addr.vlan,
                 named_vlan: c.addr.vlan_name,
                 ssid: c.addr.ssid,
+                description: c.description,
+                user: c.user,
                 group,
                 traffic: c.traffic,
                 bound,
@@ -193,6 +197,8 @@ mod tests {
             id: id.into(),
             mac: format!("mac-{id}"),
             addr: addr(ip),
+            description: None,
+            user: None,
             traffic,
         }
     }

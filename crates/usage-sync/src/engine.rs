@@ -273,6 +273,7 @@ pub async fn sync(
     let _ = shared.run.set(run_id);
 
     let mut source_calls = None;
+    let mut client_rows_expired = 0;
     let outcome = async {
         let planned = if store.shares_work() {
             sync_shared(&shared, &mut work, discovery_calls).await?
@@ -282,15 +283,22 @@ pub async fn sync(
             futures::future::join_all(work.iter().map(|org| sync_org(&shared, org))).await;
             planned
         };
-        match shared
+        if let Some(err) = shared
             .storage_failure
             .lock()
             .ok()
             .and_then(|mut f| f.take())
         {
-            Some(err) => Err(Error::Storage(err)),
-            None => Ok(planned),
+            return Err(Error::Storage(err));
         }
+        // The retention counts back from each network's newest day, which this sync moved.
+        client_rows_expired = store.expire_client_rows(Some(run_id)).await?;
+        if client_rows_expired > 0 {
+            tracing::info!(
+                "deleted {client_rows_expired} client rows older than the client retention"
+            );
+        }
+        Ok(planned)
     }
     .await;
 
@@ -325,6 +333,7 @@ pub async fn sync(
         days_skipped: shared.days_skipped.load(Ordering::Relaxed),
         bounded_days: shared.bounded_days.load(Ordering::Relaxed),
         anomalies: shared.anomalies.load(Ordering::Relaxed),
+        client_rows_expired,
         unmatched: shared.unmatched.into_inner().unwrap_or_default(),
         warnings: shared
             .warnings

@@ -277,6 +277,8 @@ pub(crate) struct ClientRow {
     vlan: Option<VlanId>,
     named_vlan: Option<String>,
     ssid: Option<String>,
+    description: Option<String>,
+    user: Option<String>,
 }
 
 impl From<DeviceClient> for ClientRow {
@@ -292,6 +294,8 @@ impl From<DeviceClient> for ClientRow {
             named_vlan: c.named_vlan,
             // A device's list does not say which SSID a client is on.
             ssid: None,
+            description: c.description.filter(|d| !d.is_empty()),
+            user: c.user.filter(|u| !u.is_empty()),
         }
     }
 }
@@ -308,6 +312,8 @@ impl From<NetworkClient> for ClientRow {
             vlan: c.vlan,
             named_vlan: c.named_vlan,
             ssid: c.ssid.filter(|s| !s.is_empty()),
+            description: c.description.filter(|d| !d.is_empty()),
+            user: c.user.filter(|u| !u.is_empty()),
         }
     }
 }
@@ -336,6 +342,8 @@ pub(crate) fn snapshot_of(clients: Vec<ClientRow>) -> (Snapshot, Vec<String>) {
                 recv,
                 addr,
                 mac: c.mac.unwrap_or_default(),
+                description: c.description,
+                user: c.user,
             },
         );
     }
@@ -376,6 +384,8 @@ mod tests {
         a.ip = Some("10.20.0.7".into());
         a.vlan = Some(VlanId::Text("20".into()));
         a.named_vlan = Some("Voice".into());
+        a.description = Some("Front desk laptop".into());
+        a.user = Some("alice@example.com".into());
         let mut b = client("b", 1.0, 2.0);
         b.ip6 = Some("2001:db8::1".into());
         b.vlan = Some(VlanId::Number(30));
@@ -390,6 +400,8 @@ mod tests {
         assert_eq!(a.addr.ip, Some("10.20.0.7".parse().unwrap()));
         assert_eq!(a.addr.vlan, Some(20));
         assert_eq!(a.addr.vlan_name.as_deref(), Some("Voice"));
+        assert_eq!(a.description.as_deref(), Some("Front desk laptop"));
+        assert_eq!(a.user.as_deref(), Some("alice@example.com"));
         let b = &snap.clients["b"];
         assert_eq!(b.addr.ip, None);
         assert_eq!(b.addr.ip6, Some("2001:db8::1".parse().unwrap()));
@@ -434,6 +446,8 @@ mod tests {
                         id: "a".into(),
                         mac: String::new(),
                         addr: ClientAddr::default(),
+                        description: None,
+                        user: None,
                         traffic: t(*kb),
                     }],
                     anomalies: 0,

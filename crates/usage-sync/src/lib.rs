@@ -49,4 +49,4 @@ pub use error::{Error, NothingSelected, Result};
 pub use progress::{
     NetworkFailure, NoProgress, Progress, ProgressSink, SourceCalls, SyncStatus, SyncSummary,
 };
-pub use report::{build_report, fully_synced_span, reclassify};
+pub use report::{build_report, build_reports, fully_synced_span, reclassify, top_clients};

@@ -174,6 +174,9 @@ pub struct SyncSummary {
     pub bounded_days: u64,
     /// Negative per-client day differences clamped to zero.
     pub anomalies: u64,
+    /// Client rows older than the database's client retention, deleted after the sync in one
+    /// transaction and recorded in the run's `sync_runs` row (0 without a retention).
+    pub client_rows_expired: u64,
     /// Traffic of clients that matched no group, over all days written.
     pub unmatched: Traffic,
     /// Non-fatal problems (unresolved VLAN names, unknown time zones, ...), deduplicated.

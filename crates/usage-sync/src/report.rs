@@ -120,6 +120,93 @@ pub async fn build_report(
     Ok(report)
 }
 
+/// The reports of the last `count` periods of the kind of `period` as of `today`, oldest
+/// first ([`usage_model::Period::resolve_series`]: for billing cycles the previous cycles);
+/// `count` 0 is 1. A period that is not over yet (`this-billing`) is marked
+/// [`Report::incomplete`](report_render::Report::incomplete) with its whole cycle. With
+/// `top`, each report carries the `top` largest clients of each group
+/// ([`top_clients`]).
+///
+/// # Errors
+/// [`Error::Storage`](crate::Error::Storage) when a query fails.
+pub async fn build_reports(
+    store: &storage::Store,
+    period: &usage_model::Period,
+    today: Date,
+    count: usize,
+    generated_at: Timestamp,
+    top: Option<usize>,
+) -> Result<Vec<Report>> {
+    let ranges = period.resolve_series(today, count);
+    let current = period.resolve(today);
+    let whole = period.whole_cycle(today);
+    let mut out = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        let mut report = build_report(store, range, generated_at).await?;
+        if range == current {
+            report.incomplete = whole.map(|c| report_render::DateRange::new(c.start, c.end));
+        }
+        if let Some(limit) = top {
+            report.top_clients = Some(top_clients(store, range, None, limit).await?);
+        }
+        out.push(report);
+    }
+    Ok(out)
+}
+
+/// The `limit` largest clients of each group (or of the group at position `group`) over
+/// `range`, by total traffic within the group, from the stored client rows
+/// ([`storage::Store::top_clients`]), named for a report.
+///
+/// # Errors
+/// [`Error::Storage`](crate::Error::Storage) when a query fails.
+pub async fn top_clients(
+    store: &storage::Store,
+    range: DateRange,
+    group: Option<usize>,
+    limit: usize,
+) -> Result<report_render::TopClients> {
+    let names = store.group_names().await?;
+    let rows = store
+        .top_clients(range.start, range.end, group, limit)
+        .await?;
+    let positions: Vec<usize> = match group {
+        Some(g) => vec![g],
+        None => (0..names.len()).collect(),
+    };
+    let groups = positions
+        .into_iter()
+        .map(|p| {
+            let clients = rows
+                .iter()
+                .filter(|c| c.group_position == p)
+                .map(|c| {
+                    let mut t = report_render::TopClient::new(
+                        c.rank,
+                        c.organization_name.clone(),
+                        c.network_name.clone(),
+                        c.traffic,
+                    );
+                    t.description.clone_from(&c.description);
+                    t.user.clone_from(&c.user);
+                    t.mac.clone_from(&c.mac);
+                    t.ip.clone_from(&c.ip);
+                    t.ip6.clone_from(&c.ip6);
+                    t.vlan = c.vlan;
+                    t.pseudonymous = c.pseudonymized;
+                    t
+                })
+                .collect();
+            let name = names
+                .get(p)
+                .cloned()
+                .unwrap_or_else(|| format!("group {p}"));
+            report_render::TopGroup::new(name, clients)
+        })
+        .collect();
+    Ok(report_render::TopClients::new(limit, groups))
+}
+
 /// The longest run of consecutive days that **every** network known to `store` has complete,
 /// ending at the latest such day; `None` when no day is complete everywhere (or no network is
 /// known).

@@ -72,7 +72,10 @@ fn main() {
             .get("getDeviceClients")
             .copied()
             .unwrap_or(0);
-        let days: u64 = db.sql("SELECT COUNT(*) FROM synced_days").parse().expect("count");
+        let days: u64 = db
+            .sql("SELECT COUNT(*) FROM synced_days")
+            .parse()
+            .expect("count");
         println!(
             "| {workers} | {:.1} s | {calls} | {days} | {:.0} | {} |",
             elapsed.as_secs_f64(),

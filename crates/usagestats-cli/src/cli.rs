@@ -176,6 +176,31 @@ pub struct GlobalArgs {
     )]
     pub source: Option<SourceArg>,
 
+    /// What client rows keep (see the help text).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "DETAIL",
+        global = true,
+        help = "What the database keeps of each client: full (default: as read), pseudonymous \
+                (keyed hashes instead of client id, MAC, IP addresses, description and user) or \
+                none (no client rows; group totals only). Stored in the database when it is \
+                created; changed by reconfigure"
+    )]
+    pub client_detail: Option<ClientDetailArg>,
+
+    /// How long client rows are kept (see the help text).
+    #[arg(
+        long,
+        value_name = "DAYS|forever",
+        global = true,
+        value_parser = parse_retention,
+        help = "Delete client rows more than DAYS days older than their network's newest synced \
+                day, after each sync (group totals are kept forever); forever (default) keeps \
+                them. Stored in the database when it is created; changed by reconfigure"
+    )]
+    pub client_retention: Option<Retention>,
+
     /// Report format.
     #[arg(long, value_enum, value_name = "FORMAT", global = true)]
     pub format: Option<FormatArg>,
@@ -262,6 +287,11 @@ pub enum Command {
     CopyDb(CopyDbArgs),
     /// Run the whole job against a built-in simulator: no account needed.
     Demo(DemoArgs),
+    /// List the clients with the most traffic in each group over a period, from the stored
+    /// client rows (no sync, no API call).
+    Top(TopArgs),
+    /// Erase every stored row of one client (by MAC address, or by its pseudonym).
+    ForgetClient(ForgetClientArgs),
     /// Print a completion script for a shell (see the manual for where to install it).
     Completions(CompletionsArgs),
     /// Print the manual page in roff (`cargo xtask man` writes it to target/man/usagestats.1).
@@ -280,12 +310,51 @@ pub struct CompletionsArgs {
 /// `usagestats report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Period: N (last N days), last-week, last-month or "YYYY-MM-DD to YYYY-MM-DD".
+    /// Period: N (last N days), last-week, last-month, billing, this-billing or
+    /// "YYYY-MM-DD to YYYY-MM-DD".
     #[arg(value_name = "PERIOD", default_value = "last-week")]
     pub period: String,
     /// Do not sync before reporting.
     #[arg(long)]
     pub offline: bool,
+    /// Day of the month billing cycles start on (1-31; 29-31 fall back to the last day of
+    /// shorter months). Only with the billing and this-billing periods.
+    #[arg(long, value_name = "DAY", value_parser = clap::value_parser!(u8).range(1..=31))]
+    pub day: Option<u8>,
+    /// Report the last N periods side by side (for billing cycles: this one and the N-1
+    /// cycles before it).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=120))]
+    pub periods: u16,
+    /// Add the N largest clients of each group to HTML and JSON reports.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub top: Option<u16>,
+}
+
+/// `usagestats top`.
+#[derive(Debug, Args)]
+pub struct TopArgs {
+    /// Period, as for report: N, last-week, last-month, billing, this-billing or
+    /// "YYYY-MM-DD to YYYY-MM-DD".
+    #[arg(value_name = "PERIOD", default_value = "last-week")]
+    pub period: String,
+    /// Only this group (by name); default: every group, each ranked on its own.
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// How many clients per group.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=10000))]
+    pub limit: u16,
+    /// Day of the month billing cycles start on (as for report).
+    #[arg(long, value_name = "DAY", value_parser = clap::value_parser!(u8).range(1..=31))]
+    pub day: Option<u8>,
+}
+
+/// `usagestats forget-client`.
+#[derive(Debug, Args)]
+pub struct ForgetClientArgs {
+    /// The client's MAC address (00:18:0a:12:34:56, 00-18-0A-12-34-56 or 00180a123456), or its
+    /// pseudonym as `top` shows it in a pseudonymous database.
+    #[arg(value_name = "MAC|PSEUDONYM")]
+    pub client: String,
 }
 
 /// `usagestats reconfigure`.
@@ -295,6 +364,10 @@ pub struct ReconfigureArgs {
     /// groups, so history follows the new definition.
     #[arg(long)]
     pub reclassify: bool,
+    /// Confirm that a stricter --client-detail or --client-retention erases client data
+    /// already stored (without it, such a change is refused and what it would erase is said).
+    #[arg(long)]
+    pub apply_to_existing: bool,
 }
 
 /// `usagestats import-legacy`.
@@ -338,6 +411,44 @@ pub struct DemoArgs {
     /// Seed of the simulated world.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+}
+
+/// What client rows keep (`usage_model::ClientDetail`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientDetailArg {
+    /// Everything read: client id, MAC, addresses, VLAN, description, user.
+    Full,
+    /// Keyed hashes instead of client id, MAC, IP addresses, description and user.
+    Pseudonymous,
+    /// No client rows at all.
+    None,
+}
+
+impl From<ClientDetailArg> for usage_model::ClientDetail {
+    fn from(d: ClientDetailArg) -> usage_model::ClientDetail {
+        match d {
+            ClientDetailArg::Full => usage_model::ClientDetail::Full,
+            ClientDetailArg::Pseudonymous => usage_model::ClientDetail::Pseudonymous,
+            ClientDetailArg::None => usage_model::ClientDetail::None,
+        }
+    }
+}
+
+/// `--client-retention`: days, or `None` for `forever`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention(pub Option<u32>);
+
+fn parse_retention(text: &str) -> Result<Retention, String> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("forever") {
+        return Ok(Retention(None));
+    }
+    match t.parse::<u32>() {
+        Ok(d) if (1..=100_000).contains(&d) => Ok(Retention(Some(d))),
+        _ => Err(format!(
+            "{t:?} is not a number of days from 1 to 100000 or forever"
+        )),
+    }
 }
 
 /// Where usage is read from (`usage_model::Source`).
@@ -395,6 +506,24 @@ pub enum Action {
         period: String,
         /// Sync before reporting.
         sync_first: bool,
+        /// `--day`, `--periods`, `--top`.
+        options: ReportOptions,
+    },
+    /// The largest clients per group.
+    Top {
+        /// The period as written.
+        period: String,
+        /// `--day`.
+        day: Option<u8>,
+        /// Only this group.
+        group: Option<String>,
+        /// Clients per group.
+        limit: usize,
+    },
+    /// Erase one client's rows.
+    ForgetClient {
+        /// MAC address or pseudonym.
+        client: String,
     },
     /// Dump the database.
     Dump,
@@ -402,6 +531,8 @@ pub enum Action {
     Reconfigure {
         /// Recompute stored group rows.
         reclassify: bool,
+        /// Confirmed: a stricter privacy setting may erase stored client data.
+        apply_to_existing: bool,
     },
     /// Import a legacy database.
     ImportLegacy {
@@ -434,6 +565,27 @@ pub enum Action {
     ManPage,
 }
 
+/// The options of `report` beyond its period (the original's `-c report:<time>` has none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// `--day`: the billing day.
+    pub day: Option<u8>,
+    /// `--periods`: how many periods side by side (1 = one report).
+    pub periods: usize,
+    /// `--top`: the largest clients per group in HTML and JSON.
+    pub top: Option<usize>,
+}
+
+impl Default for ReportOptions {
+    fn default() -> ReportOptions {
+        ReportOptions {
+            day: None,
+            periods: 1,
+            top: None,
+        }
+    }
+}
+
 impl Cli {
     /// The action requested, from `-c`, a subcommand or the default.
     pub fn action(&self) -> Result<Action, UsageError> {
@@ -447,10 +599,25 @@ impl Cli {
                 Command::Report(r) => Action::Report {
                     period: r.period.clone(),
                     sync_first: !r.offline,
+                    options: ReportOptions {
+                        day: r.day,
+                        periods: usize::from(r.periods),
+                        top: r.top.map(usize::from),
+                    },
                 },
                 Command::Dump => Action::Dump,
                 Command::Reconfigure(r) => Action::Reconfigure {
                     reclassify: r.reclassify,
+                    apply_to_existing: r.apply_to_existing,
+                },
+                Command::Top(t) => Action::Top {
+                    period: t.period.clone(),
+                    day: t.day,
+                    group: t.group.clone(),
+                    limit: usize::from(t.limit),
+                },
+                Command::ForgetClient(f) => Action::ForgetClient {
+                    client: f.client.clone(),
                 },
                 Command::ImportLegacy(a) => Action::ImportLegacy {
                     legacy: a.legacy.clone(),
@@ -478,18 +645,23 @@ pub fn parse_legacy_command(s: &str) -> Result<Action, UsageError> {
         return Ok(Action::Report {
             period: period.trim().to_string(),
             sync_first: false,
+            options: ReportOptions::default(),
         });
     }
     if let Some(period) = t.strip_prefix("report:") {
         return Ok(Action::Report {
             period: period.trim().to_string(),
             sync_first: true,
+            options: ReportOptions::default(),
         });
     }
     match t {
         "sync" => Ok(Action::Sync),
         "dbdump" => Ok(Action::Dump),
-        "dbreconfigure" => Ok(Action::Reconfigure { reclassify: false }),
+        "dbreconfigure" => Ok(Action::Reconfigure {
+            reclassify: false,
+            apply_to_existing: false,
+        }),
         "report" | "report-offline" => Err(UsageError::new(format!(
             "command {t:?} needs a time range, e.g. {t}:last-week, {t}:10 or \"{t}:2018-01-01 to 2018-02-10\""
         ))),
@@ -521,7 +693,8 @@ mod tests {
             cli.action().unwrap(),
             Action::Report {
                 period: "last-week".into(),
-                sync_first: true
+                sync_first: true,
+                options: ReportOptions::default()
             }
         );
         assert_eq!(cli.global.api_key.as_deref(), Some("1234"));
@@ -533,20 +706,25 @@ mod tests {
         assert_eq!(parse_legacy_command("dbdump").unwrap(), Action::Dump);
         assert_eq!(
             parse_legacy_command("dbreconfigure").unwrap(),
-            Action::Reconfigure { reclassify: false }
+            Action::Reconfigure {
+                reclassify: false,
+                apply_to_existing: false
+            }
         );
         assert_eq!(
             parse_legacy_command("report:2018-01-01 to 2018-02-10").unwrap(),
             Action::Report {
                 period: "2018-01-01 to 2018-02-10".into(),
-                sync_first: true
+                sync_first: true,
+                options: ReportOptions::default()
             }
         );
         assert_eq!(
             parse_legacy_command("report-offline:10").unwrap(),
             Action::Report {
                 period: "10".into(),
-                sync_first: false
+                sync_first: false,
+                options: ReportOptions::default()
             }
         );
         assert!(parse_legacy_command("report").is_err());
@@ -562,7 +740,8 @@ mod tests {
             cli.action().unwrap(),
             Action::Report {
                 period: "10".into(),
-                sync_first: false
+                sync_first: false,
+                options: ReportOptions::default()
             }
         );
         let cli = parse(&["-d", "x", "sync", "--base-url", "http://127.0.0.1:1/api/v1"]);

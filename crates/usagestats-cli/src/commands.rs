@@ -7,9 +7,11 @@ mod mail;
 #[cfg(not(feature = "mail"))]
 #[path = "commands/no_mail.rs"]
 mod mail;
-mod report;
-mod store;
+pub(crate) mod privacy;
+pub(crate) mod report;
+pub(crate) mod store;
 mod sync;
+mod top;
 
 use anyhow::Context as _;
 
@@ -101,11 +103,52 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             result
         }
-        Action::Reconfigure { reclassify } => {
+        Action::Reconfigure {
+            reclassify,
+            apply_to_existing,
+        } => {
             let init = config::read_init_file(g)?;
             let path = config::database(g, init.as_ref())?;
             let new = config::new_config(g, init.as_ref())?;
-            store::reconfigure(g, &path, &new, reclassify).await
+            store::reconfigure(g, &path, &new, reclassify, apply_to_existing).await
+        }
+        Action::Top {
+            period,
+            day,
+            group,
+            limit,
+        } => {
+            let period = config::period(&period, day)?;
+            let init = config::read_init_file(g)?;
+            let path = config::database(g, init.as_ref())?;
+            let clock = config::clock(g)?;
+            if let Some(file) = path.path() {
+                report::refuse_database_as_output(g, file)?;
+            }
+            let delivery = report::Delivery::from_args(g)?;
+            let store = store::open_read_only(&path).await?;
+            store::warn_kept_configuration(g, init.as_ref(), &path);
+            let result = async {
+                let settings = store::settings(&store).await?;
+                top::run(
+                    &store,
+                    &settings,
+                    &period,
+                    group.as_deref(),
+                    limit,
+                    clock.now(),
+                    &delivery,
+                )
+                .await
+            }
+            .await;
+            store.close().await;
+            result
+        }
+        Action::ForgetClient { client } => {
+            let init = config::read_init_file(g)?;
+            let path = config::database(g, init.as_ref())?;
+            privacy::forget_client(&path, &client).await
         }
         Action::Sync => {
             let init = config::read_init_file(g)?;
@@ -125,9 +168,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await;
             store::finish(store, &path, created, r).await
         }
-        Action::Report { period, sync_first } => {
+        Action::Report {
+            period,
+            sync_first,
+            options,
+        } => {
             // Check the period before spending minutes on a sync.
-            let period = config::period(&period)?;
+            let period = config::period(&period, options.day)?;
             let init = config::read_init_file(g)?;
             let path = config::database(g, init.as_ref())?;
             let clock = config::clock(g)?;
@@ -140,7 +187,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 store::warn_kept_configuration(g, init.as_ref(), &path);
                 let result = async {
                     let settings = store::settings(&store).await?;
-                    report::run(&store, &settings, &period, None, clock.now(), &delivery).await
+                    report::run(
+                        &store,
+                        &settings,
+                        &period,
+                        &options,
+                        None,
+                        clock.now(),
+                        &delivery,
+                    )
+                    .await
                 }
                 .await;
                 store.close().await;
@@ -163,9 +219,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) if e.downcast_ref::<crate::error::PartialFailure>().is_none() => Err(e),
                 synced => {
                     // The report's "today" is read after the sync, which may have taken an hour.
-                    match report::run(&store, &settings, &period, None, clock.now(), &delivery)
-                        .await
-                    {
+                    let reported = report::run(
+                        &store,
+                        &settings,
+                        &period,
+                        &options,
+                        None,
+                        clock.now(),
+                        &delivery,
+                    )
+                    .await;
+                    match reported {
                         Ok(()) => synced,
                         Err(e) => Err(e),
                     }

@@ -299,9 +299,44 @@ pub fn now(args: &GlobalArgs) -> anyhow::Result<jiff::Timestamp> {
     clock(args).map(|c| c.now())
 }
 
-/// Reads a report period.
-pub fn period(text: &str) -> anyhow::Result<usage_model::Period> {
-    usage_model::Period::parse(text).map_err(|e| UsageError::new(e.to_string()).into())
+/// Reads a report period and, for billing periods, `--day`: given both as `billing:15` and
+/// `--day 15`, or `--day` with another kind of period, it is a usage error.
+pub fn period(text: &str, day: Option<u8>) -> anyhow::Result<usage_model::Period> {
+    let period = usage_model::Period::parse(text).map_err(|e| UsageError::new(e.to_string()))?;
+    let Some(day) = day else {
+        return Ok(period);
+    };
+    if text.contains(':') {
+        return Err(UsageError::new(format!(
+            "the billing day is given twice, in {:?} and as --day {day}: give it once",
+            text.trim()
+        ))
+        .into());
+    }
+    period
+        .with_billing_day(day)
+        .map_err(|e| UsageError::new(format!("--day {day}: {e}")).into())
+}
+
+/// The privacy settings the flags ask for, on top of `current` (what is stored, or the
+/// defaults for a new database): `--client-detail` and `--client-retention` replace their
+/// part when given.
+pub fn privacy(args: &GlobalArgs, current: usage_model::Privacy) -> usage_model::Privacy {
+    usage_model::Privacy {
+        detail: args
+            .client_detail
+            .map(usage_model::ClientDetail::from)
+            .unwrap_or(current.detail),
+        retention_days: match args.client_retention {
+            Some(r) => r.0,
+            None => current.retention_days,
+        },
+    }
+}
+
+/// Whether `--client-detail` or `--client-retention` was given.
+pub fn privacy_given(args: &GlobalArgs) -> bool {
+    args.client_detail.is_some() || args.client_retention.is_some()
 }
 
 /// Path shown in messages.

@@ -6,5 +6,6 @@ mod fixture;
 mod golden;
 mod html;
 mod removed;
+mod series;
 mod sources;
 mod text_layout;

@@ -44,8 +44,8 @@ fn a_mixed_period_is_named_in_every_format() {
     );
     assert_eq!(
         json["version"],
-        serde_json::json!(1),
-        "a new field is not a new version"
+        serde_json::json!(2),
+        "a new field is not a new version (2 since series of periods)"
     );
 }
 

@@ -42,8 +42,8 @@ impl PgStore {
                     continue;
                 }
                 let clients: Vec<ClientRow> = sqlx::query_as(
-                    "SELECT client_id, mac, ip, ip6, vlan, named_vlan, ssid, group_position,
-                         up_mkb, down_mkb, up_bound_mkb, down_bound_mkb
+                    "SELECT client_id, mac, ip, ip6, vlan, named_vlan, ssid, description,
+                         \"user\", group_position, up_mkb, down_mkb, up_bound_mkb, down_bound_mkb
                      FROM client_daily_usage WHERE network_id = $1 AND day = $2
                      ORDER BY client_id",
                 )
@@ -51,6 +51,12 @@ impl PgStore {
                 .bind(day.day)
                 .fetch_all(&mut *tx)
                 .await?;
+                if clients.is_empty() {
+                    // No client rows: the day's clients were deleted by the retention or never
+                    // stored (client detail `none`). Its group rows are all there is; keep them.
+                    summary.days_without_clients += 1;
+                    continue;
+                }
                 let done = reclassify_day(clients, &network, group_count, &mut classify)?;
                 if !done.changed.is_empty() {
                     sqlx::query(

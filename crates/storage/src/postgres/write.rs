@@ -227,18 +227,21 @@ pub(crate) async fn write_day_in(
         .bind(key)
         .execute(&mut *tx)
         .await?;
-    if !day.clients.is_empty() {
-        let c = &day.clients;
+    let (clients, pseudonymized) =
+        crate::privacy::postgres::clients_to_store(&mut *tx, &day.clients).await?;
+    if !clients.is_empty() {
+        let c = &clients;
         let groups = c
             .iter()
             .map(|c| c.group.map(position_to_sql).transpose())
             .collect::<Result<Vec<Option<i64>>>>()?;
         sqlx::query(
             "INSERT INTO client_daily_usage (network_id, day, client_id, mac, ip, ip6, vlan,
-                 named_vlan, group_position, up_mkb, down_mkb, up_bound_mkb, down_bound_mkb, ssid)
-             SELECT $1, $2, * FROM UNNEST($3::text[], $4::text[], $5::text[], $6::text[],
+                 named_vlan, group_position, up_mkb, down_mkb, up_bound_mkb, down_bound_mkb, ssid,
+                 description, \"user\", pseudonymized)
+             SELECT $1, $2, *, $17 FROM UNNEST($3::text[], $4::text[], $5::text[], $6::text[],
                  $7::bigint[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[],
-                 $12::bigint[], $13::bigint[], $14::text[])",
+                 $12::bigint[], $13::bigint[], $14::text[], $15::text[], $16::text[])",
         )
         .bind(&day.network_id)
         .bind(key)
@@ -258,6 +261,9 @@ pub(crate) async fn write_day_in(
         .bind(c.iter().map(|c| c.bound.up.millis()).collect::<Vec<_>>())
         .bind(c.iter().map(|c| c.bound.down.millis()).collect::<Vec<_>>())
         .bind(c.iter().map(|c| c.ssid.clone()).collect::<Vec<_>>())
+        .bind(c.iter().map(|c| c.description.clone()).collect::<Vec<_>>())
+        .bind(c.iter().map(|c| c.user.clone()).collect::<Vec<_>>())
+        .bind(i64::from(pseudonymized))
         .execute(&mut *tx)
         .await?;
     }

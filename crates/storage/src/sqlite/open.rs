@@ -257,6 +257,9 @@ pub(crate) fn base_options(path: &Path) -> SqliteConnectOptions {
         .busy_timeout(BUSY_TIMEOUT)
         .foreign_keys(true)
         .synchronous(SqliteSynchronous::Normal)
+        // Deleted and overwritten content is zeroed, not left in free space: erasing a
+        // client (forget-client, retention, a stricter client detail) must really erase it.
+        .pragma("secure_delete", "on")
         // Report queries return ~10^4 rows; sqlx hands rows from its SQLite worker thread
         // through this channel, and the default of 50 makes the two threads take turns.
         .row_buffer_size(4096)
@@ -768,6 +771,14 @@ mod tidy {
             (
                 20261130200000,
                 "652792d0ab5d9fac92e8bc22845faf6e0a8f09134b9804c5a2d39cf32a10326eb1212c55f2dabd1c4087257e7c0c5da8",
+            ),
+            (
+                20261201100000,
+                "b5e8275534c395fa9b734826ea59795369e41d36e5d24019d0b3f9357aea2e9ccc5872919c5e7fd32430d057ee03921e",
+            ),
+            (
+                20261201100100,
+                "922ac1d1017a49192dd126b39fdf9536a23655d35cb22c3c24dcf735ad924a5237fa446fdc1e34c629b00174402789e0",
             ),
             (
                 20261202100000,

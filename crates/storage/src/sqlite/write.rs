@@ -181,8 +181,10 @@ pub(crate) async fn write_day_in(
         .bind(key)
         .execute(&mut **tx)
         .await?;
-    for client in &day.clients {
-        insert_client(tx, &day.network_id, key, client).await?;
+    let (clients, pseudonymized) =
+        crate::privacy::sqlite::clients_to_store(&mut *tx, &day.clients).await?;
+    for client in &clients {
+        insert_client(tx, &day.network_id, key, client, pseudonymized).await?;
     }
     sqlx::query(
         "INSERT INTO synced_days (network_id, day, synced_at, source, usage_source)
@@ -237,12 +239,14 @@ async fn insert_client(
     network_id: &str,
     day: SqlDay,
     c: &ClientDayRecord,
+    pseudonymized: bool,
 ) -> Result<()> {
     let group = c.group.map(position_to_sql).transpose()?;
     sqlx::query(
         "INSERT INTO client_daily_usage (network_id, day, client_id, mac, ip, ip6, vlan,
-             named_vlan, group_position, up_mkb, down_mkb, up_bound_mkb, down_bound_mkb, ssid)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             named_vlan, group_position, up_mkb, down_mkb, up_bound_mkb, down_bound_mkb, ssid,
+             description, \"user\", pseudonymized)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )
     .bind(network_id)
     .bind(day)
@@ -258,6 +262,9 @@ async fn insert_client(
     .bind(c.bound.up.millis())
     .bind(c.bound.down.millis())
     .bind(&c.ssid)
+    .bind(&c.description)
+    .bind(&c.user)
+    .bind(i64::from(pseudonymized))
     .execute(&mut **tx)
     .await?;
     Ok(())

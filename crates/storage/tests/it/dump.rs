@@ -39,7 +39,7 @@ async fn dump_shows_every_table_and_its_rows() {
         "{text}"
     );
     assert!(
-        text.contains("(\"N_1\", \"2026-05-05\", \"a\", \"00:11:22:33:44:01\", \"10.0.0.1\", NULL, 10, \"corp\", 0, 1500, 2000, 0, 0, NULL)"),
+        text.contains("(\"N_1\", \"2026-05-05\", \"a\", \"00:11:22:33:44:01\", \"10.0.0.1\", NULL, 10, \"corp\", 0, 1500, 2000, 0, 0, NULL, NULL, NULL, 0)"),
         "{text}"
     );
     // Where each day was read from, and the source setting.
@@ -50,7 +50,8 @@ async fn dump_shows_every_table_and_its_rows() {
     assert!(text.contains("\"sync\", \"device\")"), "{text}");
     assert!(
         text.contains(
-            "TABLE settings (id, groups, filter, time_zone_mode, updated_at, demo, source)"
+            "TABLE settings (id, groups, filter, time_zone_mode, updated_at, demo, source, \
+             client_detail, client_retention_days)"
         ),
         "{text}"
     );

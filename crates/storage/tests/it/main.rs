@@ -5,10 +5,12 @@ mod dump;
 mod legacy;
 mod lock;
 mod open;
+mod privacy;
 mod reclassify;
 mod report;
 mod runs;
 mod source;
+mod top;
 mod write;
 
 use jiff::civil::{Date, date};
@@ -71,6 +73,8 @@ pub fn client(id: &str, ip: &str, group: Option<usize>, traffic: Traffic) -> Cli
         vlan: Some(10),
         named_vlan: Some("corp".into()),
         ssid: None,
+        description: None,
+        user: None,
         group,
         traffic,
         bound: Traffic::default(),

@@ -99,6 +99,8 @@ proptest! {
                                     ..ClientAddr::default()
                                 },
                                 mac: format!("m{c}"),
+                                description: None,
+                                user: None,
                             },
                         )
                     })

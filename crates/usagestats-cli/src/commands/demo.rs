@@ -262,7 +262,16 @@ pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
             days,
             &shown_now,
         );
-        report::run(&store, &settings, &period, Some(title), now, &delivery).await
+        report::run(
+            &store,
+            &settings,
+            &period,
+            &crate::cli::ReportOptions::default(),
+            Some(title),
+            now,
+            &delivery,
+        )
+        .await
     }
     .await;
     store.close().await;

@@ -2,7 +2,7 @@
 //! the `--smtp-*` options, and sending the text and HTML report with the chart inline.
 
 use anyhow::Context as _;
-use usage_model::DateRange;
+use jiff::civil::Date;
 
 use crate::cli::{GlobalArgs, SmtpSecurityArg};
 use crate::config::SMTP_PASSWORD_ENV;
@@ -83,21 +83,21 @@ impl MailSettings {
         Ok(MailSettings { smtp, from, to })
     }
 
-    /// Sends `report` of `range` as text and HTML with the chart inline.
+    /// Sends `reports` (one report, or a series of periods from `start` to `end`) as text and
+    /// HTML with the chart inline.
     pub async fn send(
         &self,
-        report: &report_render::Report,
-        range: DateRange,
+        reports: &[report_render::Report],
+        start: Date,
+        end: Date,
     ) -> anyhow::Result<()> {
-        let mut text = Vec::new();
-        report_render::render_text(report, &mut text).context("rendering the report")?;
-        let html = report_render::render_html(report, report_render::HtmlMode::Email)
-            .context("rendering the report")?;
+        let (text, html) =
+            report_render::render_series_email(reports).context("rendering the report")?;
         let mut email = mailer::Email::new(
             self.from.clone(),
             self.to.clone(),
-            mailer::subject_for(range.start, range.end),
-            String::from_utf8_lossy(&text).into_owned(),
+            mailer::subject_for(start, end),
+            text,
             html.html,
         );
         email.images = html

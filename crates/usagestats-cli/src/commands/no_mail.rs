@@ -1,6 +1,6 @@
 //! Built without the cargo feature `mail`: e-mail options are refused with one line.
 
-use usage_model::DateRange;
+use jiff::civil::Date;
 
 use crate::cli::GlobalArgs;
 use crate::error::UsageError;
@@ -22,8 +22,9 @@ impl MailSettings {
     /// Unreachable: no value of this type exists.
     pub async fn send(
         &self,
-        _report: &report_render::Report,
-        _range: DateRange,
+        _reports: &[report_render::Report],
+        _start: Date,
+        _end: Date,
     ) -> anyhow::Result<()> {
         match *self {}
     }

@@ -177,26 +177,45 @@ pub fn report_today(settings: &DbConfig, now: Timestamp) -> jiff::civil::Date {
     now.to_zoned(report_zone(settings)).date()
 }
 
-/// Builds the report for `period` (with an optional title line) and delivers it.
+/// Builds the report of `period` (with an optional title line) — or of the last
+/// `options.periods` periods of its kind, side by side — and delivers it.
 pub async fn run(
     store: &storage::Store,
     settings: &DbConfig,
     period: &Period,
+    options: &crate::cli::ReportOptions,
     title: Option<String>,
     now: Timestamp,
     delivery: &Delivery,
 ) -> anyhow::Result<()> {
-    let range = period.resolve(report_today(settings, now));
+    if options.top.is_some() {
+        crate::commands::privacy::require_client_rows(store, "--top").await?;
+    }
+    let today = report_today(settings, now);
     // Whole seconds: the report says when it was made, not the clock's nanoseconds.
     let generated_at = now.round(jiff::Unit::Second).unwrap_or(now);
-    let mut report = usage_sync::build_report(store, range, generated_at)
-        .await
-        .context("reading the report from the database")?;
-    report.title = title;
+    let mut reports = usage_sync::build_reports(
+        store,
+        period,
+        today,
+        options.periods,
+        generated_at,
+        options.top,
+    )
+    .await
+    .context("reading the report from the database")?;
+    for r in &mut reports {
+        r.title.clone_from(&title);
+    }
+    let (Some(first), Some(last)) = (reports.first(), reports.last()) else {
+        return Ok(());
+    };
+    let (start, end) = (first.period.start, last.period.end);
     match delivery {
         Delivery::Write { format, output } => {
             let mut buf = Vec::new();
-            report_render::render(&report, *format, &mut buf).context("rendering the report")?;
+            report_render::render_series(&reports, *format, &mut buf)
+                .context("rendering the report")?;
             match output {
                 Some(path) => std::fs::write(path, &buf)
                     .with_context(|| format!("writing the report to {}", path.display()))?,
@@ -208,6 +227,6 @@ pub async fn run(
             }
             Ok(())
         }
-        Delivery::Mail(mail) => mail.send(&report, range).await,
+        Delivery::Mail(mail) => mail.send(&reports, start, end).await,
     }
 }

@@ -82,6 +82,8 @@ pub fn warn_kept_configuration(g: &GlobalArgs, init: Option<&InitConfig>, db: &L
         (g.filter.is_some(), "-f"),
         (g.timezone.is_some(), "--timezone"),
         (g.source.is_some(), "--source"),
+        (g.client_detail.is_some(), "--client-detail"),
+        (g.client_retention.is_some(), "--client-retention"),
         (
             init.is_some_and(|i| i.groups.is_some() || i.filter.is_some()),
             "-i",
@@ -92,8 +94,8 @@ pub fn warn_kept_configuration(g: &GlobalArgs, init: Option<&InitConfig>, db: &L
     .collect();
     if !given.is_empty() {
         tracing::warn!(
-            "{} ignored for the existing database {}: stored groups, filter, time zone and \
-             source kept; use reconfigure (-c dbreconfigure) to change them",
+            "{} ignored for the existing database {}: stored groups, filter, time zone, \
+             source and privacy settings kept; use reconfigure (-c dbreconfigure) to change them",
             given.join(", "),
             db
         );
@@ -225,7 +227,16 @@ pub async fn open_or_create(
                         return Err(open_error(db, e));
                     }
                 };
-                if let Err(e) = save(&store, &new).await {
+                let privacy = config::privacy(g, usage_model::Privacy::default());
+                let saved = match save(&store, &new).await {
+                    Ok(()) => store
+                        .apply_privacy(&privacy)
+                        .await
+                        .map(|_| ())
+                        .context("storing the privacy settings in the database"),
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = saved {
                     store.close().await;
                     remove_database_files(path);
                     return Err(e);
@@ -267,7 +278,14 @@ async fn configured(
     let result = match stored {
         None => match config::new_config(g, init) {
             Ok(new) => match config::check_source(&new) {
-                Ok(()) => save(&store, &new).await.map(|()| new),
+                Ok(()) => match save(&store, &new).await {
+                    Ok(()) => store
+                        .apply_privacy(&config::privacy(g, usage_model::Privacy::default()))
+                        .await
+                        .map(|_| new)
+                        .context("storing the privacy settings in the database"),
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e.into()),
             },
             Err(e) => Err(e),
@@ -332,6 +350,7 @@ pub async fn reconfigure(
     db: &Location,
     new: &DbConfig,
     reclassify: bool,
+    apply_to_existing: bool,
 ) -> anyhow::Result<()> {
     let store = open_existing(db).await?;
     let result = async {
@@ -345,7 +364,15 @@ pub async fn reconfigure(
             new.source = stored.source;
         }
         config::check_source(&new)?;
-        reconfigure_store(g, &store, &new, reclassify).await
+        // Privacy first: everything it could refuse is checked before anything is saved.
+        let privacy = crate::commands::privacy::plan(g, &store, apply_to_existing).await?;
+        crate::commands::privacy::check_reclassify(&store, privacy.as_ref(), &new, reclassify)
+            .await?;
+        reconfigure_store(g, &store, &new, reclassify).await?;
+        if let Some(p) = privacy {
+            crate::commands::privacy::apply(&store, &p).await?;
+        }
+        Ok(())
     }
     .await;
     store.close().await;

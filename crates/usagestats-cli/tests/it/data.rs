@@ -317,9 +317,9 @@ fn configuration_options_for_an_existing_database_get_one_warning_everywhere() {
         "[GROUPS]\ngroupname=Staff\nsubnet=10.0.0.0/8\n",
     )
     .unwrap();
-    let wanted = "-g, -f, --timezone, -i ignored for the existing database db.sqlite: stored \
-                  groups, filter, time zone and source kept; use reconfigure (-c dbreconfigure) to \
-                  change them";
+    let wanted = "-g, -f, --timezone, --client-detail, -i ignored for the existing database \
+                  db.sqlite: stored groups, filter, time zone, source and privacy settings kept; \
+                  use reconfigure (-c dbreconfigure) to change them";
     for command in [
         &["sync"][..],
         &["-c", "sync"],
@@ -328,6 +328,7 @@ fn configuration_options_for_an_existing_database_get_one_warning_everywhere() {
         &["report", "7", "--offline"],
         &["dump"],
         &["backup", "copy.sqlite"],
+        &["top"],
     ] {
         let out = run(keyed(&sim, d)
             .args([
@@ -338,7 +339,14 @@ fn configuration_options_for_an_existing_database_get_one_warning_everywhere() {
                 "-f",
                 "dtype:all",
             ])
-            .args(["--timezone", "utc", "-i", "init.ini"])
+            .args([
+                "--timezone",
+                "utc",
+                "-i",
+                "init.ini",
+                "--client-detail",
+                "none",
+            ])
             .args(command));
         assert_eq!(out.status.code(), Some(0), "{command:?}: {}", stderr(&out));
         let err = stderr(&out);
@@ -353,5 +361,9 @@ fn configuration_options_for_an_existing_database_get_one_warning_everywhere() {
     assert!(
         stdout(&dump).contains("Overall=sub:0.0.0.0/0"),
         "groups unchanged"
+    );
+    assert!(
+        stdout(&dump).contains("\"full\", NULL)"),
+        "privacy unchanged"
     );
 }

@@ -1,5 +1,6 @@
 //! Integration tests: the real `usagestats` binary against meraki-sim started in this process.
 
+mod billing;
 mod concurrent;
 mod crash;
 mod data;
@@ -9,6 +10,7 @@ mod harness;
 mod mail;
 mod manual;
 mod postgres;
+mod privacy;
 mod safety;
 mod shell;
 mod sources;

@@ -552,6 +552,100 @@ fn every_exit_code_of_the_manual_is_what_the_tool_returns() {
             "missing API key",
             vec![("no key", Box::new(|| bare(&["-d", "db.sqlite", "sync"])))],
         ),
+        (
+            2,
+            "a billing day (`--day`) with a period that is not a billing cycle, or given twice",
+            vec![
+                (
+                    "last-week",
+                    Box::new(|| {
+                        go(&[
+                            "-d",
+                            "db.sqlite",
+                            "report",
+                            "last-week",
+                            "--day",
+                            "5",
+                            "--offline",
+                        ])
+                    }),
+                ),
+                (
+                    "twice",
+                    Box::new(|| {
+                        go(&[
+                            "-d",
+                            "db.sqlite",
+                            "report",
+                            "billing:5",
+                            "--day",
+                            "5",
+                            "--offline",
+                        ])
+                    }),
+                ),
+            ],
+        ),
+        (
+            2,
+            "client rows needed where none can serve (`top`, `report --top` or `reconfigure --reclassify` on a database with client detail `none`, `--reclassify` by subnet over pseudonymous rows)",
+            vec![
+                (
+                    "top",
+                    Box::new(|| {
+                        let out = go(&["-d", "none.sqlite", "--client-detail", "none", "sync"]);
+                        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+                        go(&["-d", "none.sqlite", "top"])
+                    }),
+                ),
+                (
+                    "report --top",
+                    Box::new(|| go(&["-d", "none.sqlite", "report", "--offline", "--top", "3"])),
+                ),
+                (
+                    "reclassify",
+                    Box::new(|| go(&["-d", "none.sqlite", "reconfigure", "--reclassify"])),
+                ),
+                (
+                    "pseudonymous by subnet",
+                    Box::new(|| {
+                        let out = go(&[
+                            "-d",
+                            "pseudo.sqlite",
+                            "--client-detail",
+                            "pseudonymous",
+                            "sync",
+                        ]);
+                        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+                        go(&["-d", "pseudo.sqlite", "reconfigure", "--reclassify"])
+                    }),
+                ),
+            ],
+        ),
+        (
+            2,
+            "a privacy change that would erase stored client data, without `--apply-to-existing`",
+            vec![(
+                "stricter",
+                Box::new(|| {
+                    go(&[
+                        "-d",
+                        "db.sqlite",
+                        "--client-detail",
+                        "pseudonymous",
+                        "reconfigure",
+                    ])
+                }),
+            )],
+        ),
+        (
+            2,
+            "a `forget-client` argument that is neither a MAC address nor a pseudonym",
+            vec![(
+                "not a mac",
+                Box::new(|| go(&["-d", "db.sqlite", "forget-client", "printer"])),
+            )],
+        ),
     ];
 
     let listed: BTreeMap<u8, BTreeSet<String>> = manual_exit_codes()
