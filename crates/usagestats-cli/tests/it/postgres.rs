@@ -445,3 +445,84 @@ fn a_killed_worker_s_organizations_are_finished_by_the_others_after_its_lease_ex
         "{calls} calls, plan {minimum}, victim held {held} organizations"
     );
 }
+
+#[test]
+fn top_clients_forget_client_and_privacy_settings_agree_between_the_backends() {
+    let sim = world();
+    let dir = tempdir();
+    let db = PgServer::get().database();
+    let url = db.url_without_password();
+    let both = |args: &[&str]| -> (std::process::Output, std::process::Output) {
+        let sqlite = run(keyed(&sim, dir.path()).args(["-d", "db.sqlite"]).args(args));
+        let pg = run(pg_cmd(&sim, dir.path(), &db).args(["-d", &url]).args(args));
+        (sqlite, pg)
+    };
+    let (a, b) = both(&["-g", GROUPS, "sync"]);
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+
+    // The largest clients: the same ranking and figures (as JSON, and for one group).
+    for args in [
+        &["top", "--format", "json"][..],
+        &["top", "30", "--group", "High", "--limit", "3"][..],
+        &["top", "last-month"][..],
+    ] {
+        let (a, b) = both(args);
+        assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+        assert!(!a.stdout.is_empty());
+        assert_eq!(stdout(&a), stdout(&b), "top {args:?}");
+    }
+
+    // Forgetting one client erases the same rows in both; group totals stay.
+    let (_, net) = sim.handle().world().networks().next().expect("a network");
+    let mac = net.clients[0].mac.to_uppercase();
+    let (a, b) = both(&["forget-client", &mac]);
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    assert_eq!(stdout(&a), stdout(&b));
+    assert!(stdout(&a).starts_with("erased "), "{}", stdout(&a));
+    assert_eq!(
+        db.sql(&format!(
+            "SELECT COUNT(*) FROM client_daily_usage WHERE lower(mac) = '{}'",
+            net.clients[0].mac.to_lowercase()
+        )),
+        "0"
+    );
+
+    // Pseudonymous with a retention: every remaining row hashed, old rows gone, the group
+    // report unchanged and still equal between the backends.
+    let stricter = [
+        "--client-detail",
+        "pseudonymous",
+        "--client-retention",
+        "10",
+        "reconfigure",
+    ];
+    // Refused at first, with the same counts of what it would erase.
+    let (a, b) = both(&stricter);
+    assert_eq!(a.status.code(), Some(2), "{}", stderr(&a));
+    assert_eq!(stderr(&a), stderr(&b));
+    let (a, b) = both(&[&stricter[..], &["--apply-to-existing"]].concat());
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+    assert_eq!(
+        db.sql("SELECT COUNT(*) FROM client_daily_usage WHERE pseudonymized = 0"),
+        "0"
+    );
+    assert_ne!(db.sql("SELECT COUNT(*) FROM client_daily_usage"), "0");
+    assert_eq!(
+        db.sql("SELECT COUNT(DISTINCT day) FROM client_daily_usage"),
+        "10",
+        "the retention keeps 10 days"
+    );
+    let (a, b) = both(&["report", "30", "--offline", "--format", "csv"]);
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    assert_eq!(stdout(&a), stdout(&b));
+    // The rolled-up client sums still equal the daily rows after all that.
+    assert_eq!(
+        db.sql(
+            "SELECT (SELECT COALESCE(SUM(up_mkb + down_mkb), 0) FROM client_daily_usage)
+                  = (SELECT COALESCE(SUM(up_mkb + down_mkb), 0) FROM client_monthly_usage)"
+        ),
+        "t"
+    );
+}
