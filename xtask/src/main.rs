@@ -16,7 +16,8 @@ tasks:
                         meraki-sim, cargo publish --dry-run, cargo deny — what .ci/run runs
   examples              run the embedding examples against a meraki-sim on loopback
   man                   write the manual page to target/man/usagestats.1
-  bench [what...]       release benchmarks; what = model | client | sim | sync | sources | storage | top | report | all
+  bench [what...]       release benchmarks; what = model | client | sim | sync | sources | storage |
+                        storage-pg | top | workers | report | all
   demo                  run `usagestats demo` (simulated account, no network beyond loopback)
   fuzz <target> [secs]  run a cargo-fuzz target (groups | filter | init_file); needs cargo-fuzz
   screenshot            render the sample HTML report in headless Chromium to docs/img/report.png
@@ -252,6 +253,8 @@ const BENCHES: &[(&str, &str, &str)] = &[
     ("sources", "usage-sync", "sources"),
     ("storage", "usagestats-storage", "report_query"),
     ("top", "usagestats-storage", "top_clients"),
+    ("storage-pg", "usagestats-storage", "report_query_pg"),
+    ("workers", "usagestats", "workers"),
     ("report", "report-render", "render"),
 ];
 
@@ -317,7 +320,12 @@ fn bench(what: &[String]) -> Result<()> {
     let mut ran = false;
     for (name, package, target) in BENCHES {
         if all || what.iter().any(|w| w == name) {
-            cargo(&["bench", "--locked", "-p", package, "--bench", target])?;
+            let mut args = vec!["bench", "--locked", "-p", package, "--bench", target];
+            // The PostgreSQL report bench needs the storage crate's `postgres` feature.
+            if *target == "report_query_pg" {
+                args.extend(["--features", "postgres"]);
+            }
+            cargo(&args)?;
             ran = true;
         }
     }

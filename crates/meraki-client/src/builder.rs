@@ -65,6 +65,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     read_timeout: Duration,
     user_agent: String,
+    source_address: Option<std::net::IpAddr>,
 }
 
 impl Default for ClientBuilder {
@@ -79,6 +80,7 @@ impl Default for ClientBuilder {
             connect_timeout: Duration::from_secs(30),
             read_timeout: Duration::from_secs(30),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
+            source_address: None,
         }
     }
 }
@@ -142,6 +144,14 @@ impl ClientBuilder {
     /// Requests/s across all organizations (default 100, Meraki's per-source-IP limit).
     pub fn global_rate_limit(mut self, per_second: f64) -> Self {
         self.pacing.global_rate = per_second;
+        self
+    }
+
+    /// Sends every request from this local address (a host with several addresses): the
+    /// Dashboard gives each source address its own request budget, so syncs sending from
+    /// different addresses do not share one.
+    pub fn source_address(mut self, address: std::net::IpAddr) -> Self {
+        self.source_address = Some(address);
         self
     }
 
@@ -234,6 +244,7 @@ impl ClientBuilder {
             .connect_timeout(self.connect_timeout)
             .read_timeout(self.read_timeout)
             .redirect(reqwest::redirect::Policy::none())
+            .local_address(self.source_address)
             .build()
             .map_err(|e| Error::Config {
                 message: format!("cannot set up the HTTP client: {e}"),

@@ -58,7 +58,7 @@ async fn build(path: &Path) {
     )
     .await
     .unwrap();
-    let all = sqlx::migrate!();
+    let all = sqlx::migrate!("./migrations/sqlite");
     let mut before = Migrator::DEFAULT;
     before.migrations = all
         .migrations
@@ -150,7 +150,7 @@ async fn build(path: &Path) {
                     .collect::<Vec<_>>()
                     .join(";"),
                 filter: "dtype:mx".into(),
-                time_zone_mode: "network".into(),
+                time_zone_mode: usagestats_storage::TimeZoneMode::Network,
                 source: usage_model::Source::Device,
             },
             &names,

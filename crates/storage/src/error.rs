@@ -19,13 +19,12 @@ pub enum Error {
 
     /// The database was written by a newer usagestats whose schema this version does not know.
     #[error(
-        "{path} uses database schema version {found}, newer than this usagestats supports \
-         ({supported}); upgrade usagestats",
-        path = path.display()
+        "{location} uses database schema version {found}, newer than this usagestats supports \
+         ({supported}); upgrade usagestats"
     )]
     NewerSchema {
-        /// The file that was opened.
-        path: PathBuf,
+        /// The database that was opened (a file name, or a URL without its password).
+        location: String,
         /// The newest migration applied to the file.
         found: i64,
         /// The newest migration this build knows.
@@ -97,14 +96,13 @@ pub enum Error {
     /// A file with an older schema was opened for reading, and upgrading it failed (typically:
     /// no write access).
     #[error(
-        "{path} has the schema of an older usagestats and must be upgraded once, which needs \
-         write access ({cause}); run `usagestats -d {path} sync` as a user who may write it and \
-         its directory",
-        path = path.display()
+        "{location} has the schema of an older usagestats and must be upgraded once, which \
+         needs write access ({cause}); run `usagestats -d {location} sync` as a user who may \
+         write it"
     )]
     UpgradeNeedsWriteAccess {
-        /// The database file.
-        path: PathBuf,
+        /// The database (a file name, or a URL without its password).
+        location: String,
         /// Why the upgrade failed.
         cause: String,
     },
@@ -148,14 +146,88 @@ pub enum Error {
     /// Another process holds the sync lock.
     #[error(
         "another sync is running on this database ({holder}); wait for it to finish \
-         (lock file {lock}, released automatically when that process exits)",
-        lock = lock.display()
+         ({lock}, released automatically when that process exits)"
     )]
     SyncInProgress {
-        /// The lock file.
-        lock: PathBuf,
+        /// The lock: `lock file PATH` (SQLite) or `advisory lock of the database` (PostgreSQL).
+        lock: String,
         /// What the holder wrote into the lock file (process id and start time), if readable.
         holder: String,
+    },
+
+    /// The PostgreSQL server could not be reached or refused the connection (wrong password,
+    /// unknown database, TLS required, ...). The message names the database without its
+    /// password.
+    #[error("cannot connect to the database {location}: {cause}")]
+    CannotConnect {
+        /// The URL without its password.
+        location: String,
+        /// What went wrong, in words (never containing the password).
+        cause: String,
+    },
+
+    /// The PostgreSQL database holds no usagestats schema (a command that needs an existing
+    /// database was given an empty one).
+    #[error(
+        "the database {location} holds no usagestats data yet; create it with a sync \
+         (usagestats -d URL sync) or copy a database into it (usagestats -d FILE copy-db --to URL)"
+    )]
+    NoSchema {
+        /// The URL without its password.
+        location: String,
+    },
+
+    /// The PostgreSQL database (its current schema) holds tables of another program.
+    #[error(
+        "the database {location} holds tables that usagestats did not create; refusing to add \
+         its own among them (use an empty database, or another schema through the URL's \
+         options=-csearch_path=NAME)"
+    )]
+    ForeignSchema {
+        /// The URL without its password.
+        location: String,
+    },
+
+    /// The `-d` value looks like a PostgreSQL URL but is not a valid one. The message never
+    /// repeats the URL (it may hold a password).
+    #[error("{reason}")]
+    InvalidLocation {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A PostgreSQL URL was given to a build without PostgreSQL support.
+    #[error(
+        "{location} is a PostgreSQL database, but this usagestats was built without PostgreSQL \
+         support (cargo feature `postgres`)"
+    )]
+    PostgresNotBuilt {
+        /// The database, without its password.
+        location: String,
+    },
+
+    /// The target of a copy already holds data; a copy only fills an empty database.
+    #[error(
+        "{location} already holds usagestats data; copy-db only fills a new file or an empty \
+         database"
+    )]
+    CopyTargetNotEmpty {
+        /// The target, without its password.
+        location: String,
+    },
+
+    /// After a copy, a row count or sum differs between the source and the copy.
+    #[error("the copy does not match its source ({what})")]
+    CopyMismatch {
+        /// Which check, with both values.
+        what: String,
+    },
+
+    /// What was asked cannot be done on this backend.
+    #[error("{what}")]
+    Unsupported {
+        /// What, and what to do instead.
+        what: String,
     },
 
     /// A day record, group list or classification result the caller passed is inconsistent.
@@ -187,12 +259,23 @@ impl From<sqlx::Error> for Error {
     }
 }
 
-/// A database error in words a user can act on: SQLite's message, its (extended) result code
-/// and, for the codes a user meets, what to check.
+/// A database error in words a user can act on: the database's message, its code and, for the
+/// codes a user meets, what to check. SQLite reports numeric (extended) result codes,
+/// PostgreSQL five-character SQLSTATE codes.
 pub(crate) fn describe(e: &sqlx::Error) -> String {
     match e {
         sqlx::Error::Database(db) => {
             let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+            let message = db.message();
+            // SQLite's extended result codes have at most four digits; SQLSTATEs have five.
+            if code.len() == 5 {
+                let hint = postgres_hint(&code);
+                return if hint.is_empty() {
+                    format!("{message} (PostgreSQL error {code})")
+                } else {
+                    format!("{message} (PostgreSQL error {code}): {hint}")
+                };
+            }
             // The primary result code is the low byte of the extended one.
             let hint = match code.parse::<i32>().map(|c| c & 0xff) {
                 Ok(13) => "the disk is full",
@@ -209,7 +292,6 @@ pub(crate) fn describe(e: &sqlx::Error) -> String {
                 Ok(11 | 26) => "the file is damaged or not a database",
                 _ => "",
             };
-            let message = db.message();
             match (code.is_empty(), hint.is_empty()) {
                 (true, _) => message.to_string(),
                 (false, true) => format!("{message} (SQLite error {code})"),
@@ -218,6 +300,23 @@ pub(crate) fn describe(e: &sqlx::Error) -> String {
         }
         sqlx::Error::PoolTimedOut => "timed out waiting for a database connection".to_string(),
         other => other.to_string(),
+    }
+}
+
+fn postgres_hint(code: &str) -> &'static str {
+    match code {
+        "28P01" | "28000" => {
+            "check the user and the password (PGPASSWORD, ~/.pgpass, or the URL) and pg_hba.conf"
+        }
+        "3D000" => "the database does not exist: create it first (createdb NAME)",
+        "42501" => "permission denied: the user needs rights on the database and its schema",
+        "53100" => "the server's disk is full",
+        "53300" => "the server has too many connections",
+        "25006" => "the connection is read-only (a standby, or default_transaction_read_only)",
+        "57P01" | "57P02" | "57P03" => "the server is shutting down or starting up",
+        "40P01" => "a deadlock between concurrent writers (retried; report it if it persists)",
+        _ if code.starts_with("08") => "the connection to the server failed",
+        _ => "",
     }
 }
 

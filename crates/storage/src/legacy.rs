@@ -20,10 +20,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{AssertSqlSafe, Connection};
 use usage_model::{Kb, Traffic};
 
-use crate::convert::{day_text, now_unix, position_to_sql};
+use crate::convert::{now_unix, position_to_sql};
 use crate::error::{Error, Result};
-use crate::records::{ImportSummary, NetworkRecord, Settings};
-use crate::store::{Store, check_header};
+use crate::records::{DayOrigin, ImportSummary, NetworkRecord, Settings, TimeZoneMode};
+use crate::rows::SqlDay;
+use crate::sqlite::{SqliteStore, check_header, check_kind};
 
 /// The only version of the original's database format this import reads.
 pub const LEGACY_DB_VERSION: i64 = 4;
@@ -70,8 +71,8 @@ pub async fn import_legacy(old: &Path, new: &Path) -> Result<ImportSummary> {
             path: new.to_path_buf(),
         });
     }
-    crate::store::check_kind(new)?;
-    crate::store::check_kind(old)?;
+    check_kind(new)?;
+    check_kind(old)?;
     if !old.is_file() {
         return Err(Error::NotFound {
             path: old.to_path_buf(),
@@ -79,7 +80,7 @@ pub async fn import_legacy(old: &Path, new: &Path) -> Result<ImportSummary> {
     }
     check_header(old)?;
     let data = read_legacy(old).await?;
-    let store = Store::open(new).await?;
+    let store = SqliteStore::open(new).await?;
     let result = write_import(&store, data).await;
     store.close().await;
     if result.is_err() {
@@ -266,7 +267,7 @@ async fn read_legacy(old: &Path) -> Result<LegacyData> {
         settings: Settings {
             groups: group_string,
             filter: filter.unwrap_or_default(),
-            time_zone_mode: "local".to_string(),
+            time_zone_mode: TimeZoneMode::Local,
             // The original read every selected device's client list.
             source: usage_model::Source::Device,
         },
@@ -283,7 +284,7 @@ fn legacy_kb(text: &str) -> Option<Kb> {
     v.checked_mul(1000).map(Kb::from_millis)
 }
 
-async fn write_import(store: &Store, data: LegacyData) -> Result<ImportSummary> {
+async fn write_import(store: &SqliteStore, data: LegacyData) -> Result<ImportSummary> {
     let mut summary = ImportSummary {
         groups: data.groups.len(),
         organizations: data.organizations.len(),
@@ -328,7 +329,7 @@ async fn write_import(store: &Store, data: LegacyData) -> Result<ImportSummary> 
                 "INSERT INTO daily_usage (day, network_id, group_position, up_mkb, down_mkb)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )
-            .bind(day_text(*day))
+            .bind(SqlDay(*day))
             .bind(&network.id)
             .bind(position_to_sql(*position)?)
             .bind(t.up.millis())
@@ -340,11 +341,12 @@ async fn write_import(store: &Store, data: LegacyData) -> Result<ImportSummary> 
         for day in &network.days {
             sqlx::query(
                 "INSERT INTO synced_days (network_id, day, synced_at, source)
-                 VALUES (?1, ?2, ?3, 'legacy')",
+                 VALUES (?1, ?2, ?3, ?4)",
             )
             .bind(&network.id)
-            .bind(day_text(*day))
+            .bind(SqlDay(*day))
             .bind(now)
+            .bind(DayOrigin::Legacy.as_str())
             .execute(&mut *tx)
             .await?;
             summary.days += 1;

@@ -1,15 +1,17 @@
-//! SQLite storage for usagestats.
+//! Storage for usagestats: one interface, [`Store`], over SQLite (a file, the default) and
+//! PostgreSQL (a URL; cargo feature `postgres`).
 //!
-//! Owns the schema and its migrations (embedded with `sqlx::migrate!`, applied on open), the
-//! whole-day writes of the sync engine, the report queries, the sync lock and the import of
-//! databases made by the original `usagestats.py` ([`import_legacy`]; on the command line
-//! `usagestats -d NEW import-legacy OLD`). **Invariant:** no SQL is ever built from
-//! user strings; every value is a bound parameter. The schema is documented in
+//! Owns the schema and its migrations (one forward-only set per backend, embedded with
+//! `sqlx::migrate!` and applied on open), the whole-day writes of the sync engine, the report
+//! queries, the coordination of syncs (SQLite's sync lock, PostgreSQL's organization leases)
+//! and the import of databases made by the original `usagestats.py` ([`import_legacy`]; on the
+//! command line `usagestats -d NEW import-legacy OLD`). **Invariant:** no SQL is ever built
+//! from user strings; every value is a bound parameter. The schema is documented in
 //! `docs/schema.md`.
 //!
 //! ```
 //! use jiff::civil::date;
-//! use usagestats_storage::{DayRecord, NetworkRecord, Settings, Store};
+//! use usagestats_storage::{DayRecord, NetworkRecord, Settings, Store, TimeZoneMode};
 //! use usage_model::{Kb, Source, Traffic};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -19,7 +21,7 @@
 //! let settings = Settings {
 //!     groups: "Corp=sub:10.0.0.0/8".into(),
 //!     filter: "dtype:mx".into(),
-//!     time_zone_mode: "network".into(),
+//!     time_zone_mode: TimeZoneMode::Network,
 //!     source: Source::Device,
 //! };
 //! store.save_settings(&settings, &["Corp".to_string()]).await?;
@@ -64,27 +66,31 @@
 //! before 1.0, so that a sqlx upgrade is not a breaking change of this crate).
 #![deny(missing_docs)]
 
+mod assemble;
 mod convert;
-mod dump;
+mod copy;
 mod error;
 mod legacy;
-mod lock;
+mod location;
+mod period;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod privacy;
-mod reclassify;
 mod records;
-mod report;
-mod runs;
+mod rows;
+mod sqlite;
 mod store;
 mod top;
-mod write;
 
+pub use copy::{CopySummary, copy_database};
 pub use error::{Error, Result};
 pub use legacy::{LEGACY_DB_VERSION, import_legacy};
-pub use lock::SyncLock;
+pub use location::{Location, PostgresUrl};
 pub use privacy::{ForgetSummary, PrivacyImpact, normalize_mac};
 pub use records::{
     ClientDayRecord, DayRecord, ImportSummary, NetworkRecord, ReclassifySummary, ReportRow, RunId,
-    RunStatus, RunSummary, Settings, SyncRunRecord,
+    RunStatus, RunSummary, Settings, SyncRunRecord, TimeZoneMode,
 };
-pub use store::Store;
+pub use sqlite::SyncLock;
+pub use store::{BackendKind, OpenMode, Store};
 pub use top::TopClient;

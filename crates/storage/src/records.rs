@@ -12,10 +12,59 @@ pub struct Settings {
     pub groups: String,
     /// The device filter string (`-f` syntax).
     pub filter: String,
-    /// How days are cut: `"network"`, `"utc"`, `"local"` or an IANA zone name.
-    pub time_zone_mode: String,
+    /// In which time zone days are cut.
+    pub time_zone_mode: TimeZoneMode,
     /// Where syncs read usage from (`device` for databases made before sources existed).
     pub source: Source,
+}
+
+/// In which time zone a database cuts its days (`settings.time_zone_mode`, stored as
+/// `network`, `utc`, `local` or an IANA zone name).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TimeZoneMode {
+    /// Each network's own zone, as the Dashboard reports it (the default).
+    Network,
+    /// UTC for every network.
+    Utc,
+    /// The zone of the machine that runs the sync (the original script's behaviour, and what
+    /// databases imported from it mean).
+    Local,
+    /// One IANA zone for every network, e.g. `Europe/Amsterdam`. Not checked here: the name
+    /// is what was stored; the caller resolves it.
+    Zone(String),
+}
+
+impl TimeZoneMode {
+    /// The stored form.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TimeZoneMode::Network => "network",
+            TimeZoneMode::Utc => "utc",
+            TimeZoneMode::Local => "local",
+            TimeZoneMode::Zone(name) => name,
+        }
+    }
+
+    /// Reads a stored (or typed) value: `network` (or empty), `utc` and `local` in any case,
+    /// anything else is a zone name (surrounding spaces removed).
+    pub fn parse(text: &str) -> TimeZoneMode {
+        let t = text.trim();
+        if t.is_empty() || t.eq_ignore_ascii_case("network") {
+            TimeZoneMode::Network
+        } else if t.eq_ignore_ascii_case("utc") {
+            TimeZoneMode::Utc
+        } else if t.eq_ignore_ascii_case("local") {
+            TimeZoneMode::Local
+        } else {
+            TimeZoneMode::Zone(t.to_string())
+        }
+    }
+}
+
+impl fmt::Display for TimeZoneMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A network as stored in the `networks` table.
@@ -96,23 +145,83 @@ impl fmt::Display for RunId {
     }
 }
 
-/// How a sync run ended.
+/// The state of a sync run (`sync_runs.status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RunStatus {
+    /// The run has begun and not ended (or its process died and no sync has noticed yet).
+    Running,
     /// Every planned day was written.
     Ok,
     /// Some days were written, some failed.
     Partial,
     /// The run failed.
     Failed,
+    /// The process died without finishing the run (set by a later sync that noticed).
+    Aborted,
 }
 
 impl RunStatus {
-    pub(crate) fn as_str(self) -> &'static str {
+    /// The stored form: `running`, `ok`, `partial`, `failed` or `aborted`.
+    pub fn as_str(self) -> &'static str {
         match self {
+            RunStatus::Running => "running",
             RunStatus::Ok => "ok",
             RunStatus::Partial => "partial",
             RunStatus::Failed => "failed",
+            RunStatus::Aborted => "aborted",
+        }
+    }
+
+    /// Reads a stored value; `None` for anything else.
+    pub fn parse(text: &str) -> Option<RunStatus> {
+        Some(match text {
+            "running" => RunStatus::Running,
+            "ok" => RunStatus::Ok,
+            "partial" => RunStatus::Partial,
+            "failed" => RunStatus::Failed,
+            "aborted" => RunStatus::Aborted,
+            _ => return None,
+        })
+    }
+
+    /// Whether the run has ended (every status but [`RunStatus::Running`]).
+    pub fn is_final(self) -> bool {
+        self != RunStatus::Running
+    }
+}
+
+impl fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error recorded for a run whose process died before it ended.
+pub(crate) const ABORTED_RUN_ERROR: &str =
+    "the syncing process ended without finishing the run (killed or crashed)";
+
+/// Who wrote a stored (network, day) (`synced_days.source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum DayOrigin {
+    /// A sync.
+    Sync,
+    /// The import of a database made by the original script (no client rows).
+    Legacy,
+}
+
+impl DayOrigin {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            DayOrigin::Sync => "sync",
+            DayOrigin::Legacy => "legacy",
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Option<DayOrigin> {
+        match text {
+            "sync" => Some(DayOrigin::Sync),
+            "legacy" => Some(DayOrigin::Legacy),
+            _ => None,
         }
     }
 }
@@ -120,7 +229,7 @@ impl RunStatus {
 /// What a finished sync run reports into `sync_runs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunSummary {
-    /// Outcome.
+    /// Outcome: [`RunStatus::Ok`], [`RunStatus::Partial`] or [`RunStatus::Failed`].
     pub status: RunStatus,
     /// API calls made.
     pub calls: u64,
@@ -143,8 +252,8 @@ pub struct SyncRunRecord {
     pub started_at: jiff::Timestamp,
     /// When it finished (`None` while running or when aborted by a kill).
     pub finished_at: Option<jiff::Timestamp>,
-    /// `running`, `ok`, `partial`, `failed` or `aborted` (a process that died mid-run).
-    pub status: String,
+    /// Its state ([`RunStatus::Aborted`]: a process that died mid-run).
+    pub status: RunStatus,
     /// Process id of the syncing process.
     pub pid: i64,
     /// API calls made.

@@ -1,51 +1,84 @@
-//! Opening a database: file checks, legacy and version detection, pragmas, migrations.
+//! [`Store`]: the one storage interface of usagestats, over two backends.
+//!
+//! Each backend is a type with the same inherent methods — [`crate::sqlite::SqliteStore`] and,
+//! with the `postgres` feature, [`crate::postgres::PgStore`] — and `Store` is an enum over
+//! them that forwards every call ([`dispatch!`]). Forgetting a method in one backend is a
+//! compile error here, so the two keep one interface. Why an enum and not a trait object or a
+//! type parameter: `docs/architecture.md`, "Storage seam".
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
 
-use sqlx::migrate::Migrator;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{Connection, Row};
+use jiff::civil::Date;
+use usage_model::{Source, Traffic};
 
 use crate::error::{Error, Result};
+use crate::location::Location;
+#[cfg(feature = "postgres")]
+use crate::postgres::PgStore;
+use crate::records::{
+    ClientDayRecord, DayRecord, NetworkRecord, ReclassifySummary, ReportRow, RunId, RunSummary,
+    Settings, SyncRunRecord,
+};
+use crate::sqlite::{SqliteStore, SyncLock};
 
-/// The schema, embedded at build time from `crates/storage/migrations/`.
-pub(crate) static MIGRATOR: Migrator = sqlx::migrate!();
-
-/// How long a statement waits for another connection's write lock before failing. Long, because
-/// a report may run while a sync commits days, and waiting is better than failing.
-pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// A usagestats database: a pool of SQLite connections to one file. Cheap to clone.
+/// A usagestats database: an SQLite file or (with the `postgres` feature) a PostgreSQL
+/// database. Cheap to clone (a connection pool).
 ///
-/// Every connection runs with `journal_mode=WAL` (readers never block the writer),
-/// `busy_timeout=30s`, `foreign_keys=ON` and `synchronous=NORMAL` (safe with WAL: a crash never
-/// corrupts the file or splits a transaction).
+/// Every method means the same on both backends; the schema, its migrations and the
+/// differences that remain (the sync lock of SQLite against the organization leases of
+/// PostgreSQL, backups) are documented in `docs/schema.md`.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pub(crate) pool: SqlitePool,
-    path: Arc<PathBuf>,
-    read_only: bool,
+    backend: Backend,
 }
 
-/// What a file on disk turned out to be before we touch it.
-enum Probe {
-    /// A new or empty database: ours to create.
-    Empty,
-    /// Has our migrations table; the newest applied version.
-    Ours(Option<i64>),
-    /// Has the original script's `config` table.
-    Legacy,
-    /// Some other SQLite database.
-    Foreign,
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(SqliteStore),
+    #[cfg(feature = "postgres")]
+    Postgres(PgStore),
+}
+
+/// Which backend a [`Store`] uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BackendKind {
+    /// An SQLite file.
+    Sqlite,
+    /// A PostgreSQL database.
+    Postgres,
+}
+
+/// How [`Store::connect`] opens a database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OpenMode {
+    /// Create the database (an SQLite file; the schema in a PostgreSQL database) when missing,
+    /// and bring its schema up to date.
+    Create,
+    /// The database must exist and hold a usagestats schema ([`Error::NotFound`] /
+    /// [`Error::NoSchema`] otherwise); it is upgraded when older.
+    Existing,
+    /// Like [`OpenMode::Existing`], for reading only: nothing is written (an older schema is
+    /// upgraded first, which needs write access once).
+    ReadOnly,
+}
+
+/// Forwards a call to the backend of a [`Store`].
+macro_rules! dispatch {
+    ($store:expr, $b:ident => $call:expr) => {
+        match &$store.backend {
+            Backend::Sqlite($b) => $call,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres($b) => $call,
+        }
+    };
 }
 
 impl Store {
-    /// Creates the database file if needed, checks what it is and applies pending migrations.
+    /// Opens the SQLite file at `path`, creating it when missing, and applies pending
+    /// migrations.
     ///
     /// Safe to call from several processes at once on the same new file: the schema is
     /// created by exactly one of them, the others wait for its commit (docs/schema.md,
@@ -58,705 +91,570 @@ impl Store {
     /// [`Error::NotAFile`] for a directory or device, [`Error::MissingDirectory`] when the
     /// directory to create it in does not exist.
     pub async fn open(path: &Path) -> Result<Store> {
-        check_kind(path)?;
-        if !path.exists() {
-            check_directory(path)?;
-        }
-        Store::open_with(path, true).await
+        Ok(Store::sqlite(SqliteStore::open(path).await?))
     }
 
     /// Like [`Store::open`], but fails with [`Error::NotFound`] instead of creating a file.
     pub async fn open_existing(path: &Path) -> Result<Store> {
-        check_kind(path)?;
-        if !path.is_file() {
-            return Err(Error::NotFound {
-                path: path.to_path_buf(),
-            });
-        }
-        Store::open_with(path, false).await
+        Ok(Store::sqlite(SqliteStore::open_existing(path).await?))
     }
 
-    /// Opens an existing database for reading only (reports, dumps, backups): nothing is
+    /// Opens an existing SQLite file for reading only (reports, dumps, backups): nothing is
     /// written, so it works on a file the user may only read, in a directory the user cannot
     /// write.
     ///
     /// A file with an older schema is upgraded first when it can be written; otherwise
     /// [`Error::UpgradeNeedsWriteAccess`].
     pub async fn open_read_only(path: &Path) -> Result<Store> {
-        check_kind(path)?;
-        if !path.is_file() {
-            return Err(Error::NotFound {
-                path: path.to_path_buf(),
-            });
-        }
-        check_header_if_not_empty(path)?;
-        let current = match probe_kind(path).await? {
-            Probe::Ours(Some(v)) => v == supported_version() && applied_match(path).await?,
-            _ => false,
-        };
-        if !current {
-            // A new build's first use of an older file: upgrade it once, if we may.
-            match Store::open_existing(path).await {
-                Ok(store) => store.close().await,
-                Err(e @ (Error::Sqlx(_) | Error::CannotOpen { .. } | Error::Io(_))) => {
-                    return Err(Error::UpgradeNeedsWriteAccess {
-                        path: path.to_path_buf(),
-                        cause: e.to_string(),
-                    });
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        let options = base_options(path).read_only(true);
-        let pool = match read_pool(options.clone()).await {
-            Ok(pool) => pool,
-            Err(e) if wal_is_empty(path) && cannot_init_wal_index(&e) => {
-                // A WAL database is read through its `-shm` index, which SQLite must create
-                // next to the file when it is missing; in a directory we cannot write, it
-                // cannot. Then the file is read as immutable (no locks, no index). That is
-                // safe here: without a `-wal` file (or with an empty one) every committed
-                // transaction is in the main file, and no writer can be at work, since a
-                // writer would have created the `-wal`.
-                read_pool(options.immutable(true))
-                    .await
-                    .map_err(|error| Error::CannotOpen {
-                        path: path.to_path_buf(),
-                        error,
-                    })?
-            }
-            Err(error) => {
-                return Err(Error::CannotOpen {
-                    path: path.to_path_buf(),
-                    error,
-                });
-            }
-        };
-        Ok(Store {
-            pool,
-            path: Arc::new(path.to_path_buf()),
-            read_only: true,
-        })
+        Ok(Store::sqlite(SqliteStore::open_read_only(path).await?))
     }
 
-    async fn open_with(path: &Path, create: bool) -> Result<Store> {
-        check_header_if_not_empty(path)?;
-        probe_kind(path).await?;
-        let cannot_open = |error| Error::CannotOpen {
-            path: path.to_path_buf(),
-            error,
-        };
-        let mut setup =
-            SqliteConnection::connect_with(&base_options(path).create_if_missing(create))
-                .await
-                .map_err(cannot_open)?;
-        let migrated = async {
-            ensure_wal(&mut setup).await?;
-            migrate(&mut setup, path).await
+    /// Opens the database at `location` — an SQLite file as [`Store::open`],
+    /// [`Store::open_existing`] or [`Store::open_read_only`] do, or a PostgreSQL database.
+    ///
+    /// A PostgreSQL database must exist (usagestats creates its tables, not the database);
+    /// [`OpenMode::Create`] creates the schema in it when it has none. Concurrent openers are
+    /// serialized by the migrator's advisory lock.
+    ///
+    /// # Errors
+    /// Those of the `open` functions for files; for PostgreSQL [`Error::CannotConnect`]
+    /// (naming the URL without its password), [`Error::NoSchema`], [`Error::ForeignDatabase`]
+    /// for a database holding other tables and no usagestats schema, [`Error::NewerSchema`],
+    /// and [`Error::PostgresNotBuilt`] when this build has no PostgreSQL support.
+    pub async fn connect(location: &Location, mode: OpenMode) -> Result<Store> {
+        match location {
+            Location::Sqlite(path) => match mode {
+                OpenMode::Create => Store::open(path).await,
+                OpenMode::Existing => Store::open_existing(path).await,
+                OpenMode::ReadOnly => Store::open_read_only(path).await,
+            },
+            #[cfg(feature = "postgres")]
+            Location::Postgres(url) => Ok(Store {
+                backend: Backend::Postgres(PgStore::connect(location, url, mode).await?),
+            }),
+            #[cfg(not(feature = "postgres"))]
+            Location::Postgres(_) => Err(Error::PostgresNotBuilt {
+                location: location.to_string(),
+            }),
         }
-        .await;
-        let _ = setup.close().await;
-        migrated?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(base_options(path))
-            .await
-            .map_err(cannot_open)?;
-        Ok(Store {
-            pool,
-            path: Arc::new(path.to_path_buf()),
-            read_only: false,
-        })
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    fn sqlite(store: SqliteStore) -> Store {
+        Store {
+            backend: Backend::Sqlite(store),
+        }
+    }
+
+    /// Where the database lives. Its `Display` never shows a password.
+    pub fn location(&self) -> &Location {
+        dispatch!(self, b => b.location())
+    }
+
+    /// The SQLite file, for a store of that backend.
+    pub fn path(&self) -> Option<&Path> {
+        self.location().path()
+    }
+
+    /// Which backend this store uses.
+    pub fn kind(&self) -> BackendKind {
+        match &self.backend {
+            Backend::Sqlite(_) => BackendKind::Sqlite,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => BackendKind::Postgres,
+        }
     }
 
     /// The schema version (newest applied migration) of the open database.
     pub async fn schema_version(&self) -> Result<i64> {
-        let v: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = 1")
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(v.unwrap_or(0))
+        dispatch!(self, b => b.schema_version().await)
     }
 
-    /// Moves everything committed into the database file itself and closes every connection.
-    ///
-    /// With WAL, commits land in `<db>-wal` first and reach the main file only at a
-    /// checkpoint; a copy of the main file alone would miss them. So a store opened for
-    /// writing checkpoints (`wal_checkpoint(TRUNCATE)`) before it closes. The checkpoint waits
-    /// at most a few seconds for other processes' readers; if they are still busy, the data
-    /// stays safely in the WAL for the next checkpoint.
+    /// Closes every connection. An SQLite store opened for writing first moves everything
+    /// committed into the database file itself (a WAL checkpoint), so a copy of the file alone
+    /// is complete.
     pub async fn close(&self) {
-        if !self.read_only
-            && !self.pool.is_closed()
-            && let Ok(mut conn) = self.pool.acquire().await
-        {
-            let _ = sqlx::query("PRAGMA busy_timeout = 3000")
-                .execute(&mut *conn)
-                .await;
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(&mut *conn)
-                .await
-            {
-                tracing::debug!("checkpoint of {} on close: {e}", self.path.display());
-            }
-        }
-        self.pool.close().await;
+        dispatch!(self, b => b.close().await)
     }
 
-    /// Writes a consistent copy of the whole database to `target`, a new file (SQLite's
+    /// Whether this store was opened for reading only.
+    pub fn is_read_only(&self) -> bool {
+        dispatch!(self, b => b.is_read_only())
+    }
+
+    /// Writes a consistent copy of a whole SQLite database to `target`, a new file (SQLite's
     /// `VACUUM INTO`: a snapshot of one read transaction, so a sync committing meanwhile is
     /// either in the copy or not, never in part). Works on a read-only store.
     ///
     /// # Errors
     /// [`Error::BackupTargetExists`] when `target` exists (it is never overwritten);
-    /// [`Error::MissingDirectory`] when its directory does not exist; database errors. On
-    /// failure no file is left at `target`.
+    /// [`Error::MissingDirectory`] when its directory does not exist; [`Error::Unsupported`]
+    /// for PostgreSQL (use `pg_dump`, or copy the database into a file with
+    /// [`crate::copy_database`]); database errors. On failure no file is left at `target`.
     pub async fn backup_to(&self, target: &Path) -> Result<()> {
-        if target.symlink_metadata().is_ok() {
-            return Err(Error::BackupTargetExists {
-                path: target.to_path_buf(),
-            });
-        }
-        let name = target.to_str().ok_or_else(|| Error::NonUtf8Path {
-            path: target.to_path_buf(),
-        })?;
-        check_directory(target)?;
-        let result = sqlx::query("VACUUM INTO ?1")
-            .bind(name)
-            .execute(&self.pool)
-            .await;
-        if let Err(e) = result {
-            let _ = std::fs::remove_file(target);
-            return Err(e.into());
-        }
-        Ok(())
-    }
-
-    /// Whether this store was opened with [`Store::open_read_only`].
-    pub fn is_read_only(&self) -> bool {
-        self.read_only
-    }
-}
-
-/// The newest migration this build carries.
-pub(crate) fn supported_version() -> i64 {
-    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
-}
-
-/// Options of every connection. The journal mode is not among them: WAL is set once, by the
-/// connection that creates or migrates the file ([`ensure_wal`]), and then belongs to the
-/// file; setting it on every connection would need an exclusive lock that concurrent openers
-/// could not wait for.
-pub(crate) fn base_options(path: &Path) -> SqliteConnectOptions {
-    SqliteConnectOptions::new()
-        .filename(path)
-        .busy_timeout(BUSY_TIMEOUT)
-        .foreign_keys(true)
-        .synchronous(SqliteSynchronous::Normal)
-        // Deleted and overwritten content is zeroed, not left in free space: erasing a
-        // client (forget-client, retention, a stricter client detail) must really erase it.
-        .pragma("secure_delete", "on")
-        // Report queries return ~10^4 rows; sqlx hands rows from its SQLite worker thread
-        // through this channel, and the default of 50 makes the two threads take turns.
-        .row_buffer_size(4096)
-}
-
-/// [`base_options`] with WAL, for tests that build a database by hand.
-#[cfg(test)]
-pub(crate) fn connect_options(path: &Path) -> SqliteConnectOptions {
-    base_options(path).journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-}
-
-/// Switches the file to WAL (a no-op when it already is). The switch needs an exclusive lock
-/// that SQLite's busy handler does not wait for, so a concurrent opener's brief read is
-/// waited out here.
-async fn ensure_wal(conn: &mut SqliteConnection) -> Result<()> {
-    let deadline = Instant::now() + BUSY_TIMEOUT;
-    loop {
-        match sqlx::query_scalar::<_, String>("PRAGMA journal_mode = WAL")
-            .fetch_one(&mut *conn)
-            .await
-        {
-            Ok(mode) if mode.eq_ignore_ascii_case("wal") => return Ok(()),
-            Ok(mode) => {
-                return Err(Error::Corrupt(format!(
-                    "SQLite kept the journal mode {mode:?} instead of WAL"
-                )));
-            }
-            Err(e) if is_busy(&e) && Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            Err(e) => return Err(e.into()),
+        match &self.backend {
+            Backend::Sqlite(b) => b.backup_to(target).await,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => Err(Error::Unsupported {
+                what: "backup writes SQLite files from SQLite databases; copy a PostgreSQL \
+                       database into a new file with copy-db, or use pg_dump"
+                    .to_string(),
+            }),
         }
     }
-}
 
-/// Applies the pending migrations, serialized across processes by SQLite's own write lock.
-///
-/// sqlx's SQLite migrator takes no lock: two processes creating one new file would both see
-/// no schema and both try to create it, and the second fails ("table … already exists"). So
-/// the migrations run inside one `BEGIN IMMEDIATE` transaction on this connection: the first
-/// opener holds the write lock while it checks and applies them; the others wait on
-/// `busy_timeout`, then find nothing left to do. Each migration is still recorded in
-/// `_sqlx_migrations` by sqlx itself (as a savepoint inside ours), exactly as before, so
-/// databases stay compatible. Up-to-date files (every open but the first after an upgrade)
-/// are recognized by a plain read and take no write lock at all, so opening never waits for
-/// a running sync.
-async fn migrate(conn: &mut SqliteConnection, path: &Path) -> Result<()> {
-    if applied_migrations_match(conn).await? {
-        return Ok(());
+    /// The configuration stored in the database, if any has been saved yet.
+    pub async fn settings(&self) -> Result<Option<Settings>> {
+        dispatch!(self, b => b.settings().await)
     }
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    // Checked again under the lock: another process may have got here first.
-    if let Some(found) = newest_applied(&mut tx).await?
-        && found > supported_version()
+
+    /// Replaces the stored configuration and, in the same transaction, the ordered `groups`
+    /// table: `group_names[i]` becomes the name of group position `i`.
+    ///
+    /// Usage rows keep their positions; use [`Store::reclassify`] to recompute them from the
+    /// client rows when the meaning of the groups changed.
+    pub async fn save_settings(&self, settings: &Settings, group_names: &[String]) -> Result<()> {
+        dispatch!(self, b => b.save_settings(settings, group_names).await)
+    }
+
+    /// Marks the database as written by `usagestats demo` (`settings.demo`): its data are
+    /// simulated. Needs the configuration saved first; kept by later [`Store::save_settings`].
+    pub async fn mark_demo(&self) -> Result<()> {
+        dispatch!(self, b => b.mark_demo().await)
+    }
+
+    /// Whether the database was written by `usagestats demo` (see [`Store::mark_demo`]).
+    pub async fn is_demo(&self) -> Result<bool> {
+        dispatch!(self, b => b.is_demo().await)
+    }
+
+    /// The group names in report order (position 0 first).
+    pub async fn group_names(&self) -> Result<Vec<String>> {
+        dispatch!(self, b => b.group_names().await)
+    }
+
+    /// Inserts an organization or renames it.
+    pub async fn upsert_organization(&self, id: &str, name: &str) -> Result<()> {
+        dispatch!(self, b => b.upsert_organization(id, name).await)
+    }
+
+    /// Inserts a network or updates its name, organization, tags and time zone.
+    pub async fn upsert_network(&self, network: &NetworkRecord) -> Result<()> {
+        dispatch!(self, b => b.upsert_network(network).await)
+    }
+
+    /// Every network in the database, ordered by id.
+    pub async fn networks(&self) -> Result<Vec<NetworkRecord>> {
+        dispatch!(self, b => b.networks().await)
+    }
+
+    /// Whether any (network, day) has been stored at all.
+    pub async fn has_synced_days(&self) -> Result<bool> {
+        dispatch!(self, b => b.has_synced_days().await)
+    }
+
+    /// The days of a network that are complete (have a `synced_days` mark).
+    pub async fn complete_days(&self, network_id: &str) -> Result<BTreeSet<Date>> {
+        dispatch!(self, b => b.complete_days(network_id).await)
+    }
+
+    /// Stores one network-day in one transaction: its group rows, its unmatched row, its client
+    /// rows and the mark that the day is complete, with the day's [`DayRecord::source`].
+    /// Anything already stored for that network and day is replaced, so writing a day twice
+    /// never duplicates it and a day never mixes two sources; if anything fails, nothing of the
+    /// new day is visible and the old one (if any) is kept.
+    pub async fn write_day(&self, day: &DayRecord) -> Result<()> {
+        check_day(day)?;
+        dispatch!(self, b => b.write_day(day, None).await)
+    }
+
+    /// [`Store::write_day`] for a sync run: the day is also counted in the run's
+    /// `days_written`, in the same transaction, so the audit of a run killed mid-way still
+    /// says how many days it committed.
+    pub async fn write_day_in_run(&self, run: RunId, day: &DayRecord) -> Result<()> {
+        check_day(day)?;
+        dispatch!(self, b => b.write_day(day, Some(run)).await)
+    }
+
+    /// Totals per network and group over the inclusive period `start..=end` (either order),
+    /// summed in SQL. Ordered by organization name, network name, then group position, with
+    /// the unmatched row (`group_position: None`) last in each network.
+    ///
+    /// Every known network gets one row per defined group (zero when it has no data), like the
+    /// original report; rows for group positions no longer defined appear when they carry
+    /// data (with `group_name: None`); the unmatched row appears when the period holds one.
+    pub async fn report_rows(&self, start: Date, end: Date) -> Result<Vec<ReportRow>> {
+        let (start, end) = ordered(start, end);
+        dispatch!(self, b => b.report_rows(start, end).await)
+    }
+
+    /// Error bounds summed over the inclusive period `start..=end` (either order), per network
+    /// and group position (`None` = unmatched), for the rows whose bound is not zero: the most
+    /// each reported figure could be off (see `ClientDayRecord::bound`). Usually empty.
+    pub async fn report_bounds(
+        &self,
+        start: Date,
+        end: Date,
+    ) -> Result<Vec<(String, Option<usize>, Traffic)>> {
+        let (start, end) = ordered(start, end);
+        dispatch!(self, b => b.report_bounds(start, end).await)
+    }
+
+    /// Per day and group, the sum over all networks, for trend charts; `None` = unmatched
+    /// (listed after the groups of its day).
+    pub async fn daily_totals(
+        &self,
+        start: Date,
+        end: Date,
+    ) -> Result<Vec<(Date, Option<usize>, Traffic)>> {
+        let (start, end) = ordered(start, end);
+        dispatch!(self, b => b.daily_totals(start, end).await)
+    }
+
+    /// How many complete (network, day) pairs of `start..=end` (either order) were read from
+    /// each source, over every known network: one entry per source present, `device` first.
+    /// A report whose period holds more than one entry mixes sources.
+    pub async fn report_sources(&self, start: Date, end: Date) -> Result<Vec<(Source, u64)>> {
+        let (start, end) = ordered(start, end);
+        dispatch!(self, b => b.report_sources(start, end).await)
+    }
+
+    /// For every known network with days in `start..=end` (either order) that have no
+    /// completion mark: `(network id, network name, missing days ascending)`. Networks with
+    /// complete data are left out. Ordered by organization name, then network name.
+    pub async fn missing_days(
+        &self,
+        start: Date,
+        end: Date,
+    ) -> Result<Vec<(String, String, Vec<Date>)>> {
+        let (start, end) = ordered(start, end);
+        dispatch!(self, b => b.missing_days(start, end).await)
+    }
+
+    /// Records the start of a sync run (status `running`, this process's id).
+    pub async fn begin_run(&self) -> Result<RunId> {
+        dispatch!(self, b => b.begin_run().await)
+    }
+
+    /// Records how a run ended: its status must be final ([`crate::RunStatus::Ok`],
+    /// `Partial`, `Failed` or `Aborted`).
+    pub async fn finish_run(&self, run: RunId, summary: &RunSummary) -> Result<()> {
+        if !summary.status.is_final() {
+            return Err(Error::InvalidInput(format!(
+                "run {run} cannot finish with status {}",
+                summary.status
+            )));
+        }
+        dispatch!(self, b => b.finish_run(run, summary).await)
+    }
+
+    /// The most recent `limit` runs, newest first.
+    pub async fn recent_runs(&self, limit: u32) -> Result<Vec<SyncRunRecord>> {
+        dispatch!(self, b => b.recent_runs(limit).await)
+    }
+
+    /// Takes the sync lock of the database or fails at once with [`Error::SyncInProgress`]
+    /// naming the holder: a `flock` on `<file>.lock` for SQLite, a session advisory lock for
+    /// PostgreSQL. Either is released when the lock is dropped or its process dies.
+    ///
+    /// On success, runs that a dead process left `running` in `sync_runs` are marked
+    /// `aborted`.
+    pub async fn try_lock_sync(&self) -> Result<SyncLock> {
+        dispatch!(self, b => b.try_lock_sync().await)
+    }
+
+    /// Takes the sync lock, waiting up to `timeout` for a running sync to finish.
+    pub async fn lock_sync_waiting(&self, timeout: Duration) -> Result<SyncLock> {
+        dispatch!(self, b => b.lock_sync_waiting(timeout).await)
+    }
+
+    /// Whether several syncs may share this database, each claiming organizations with
+    /// [`Store::claim_organization`] (PostgreSQL). An SQLite database has one sync at a time
+    /// ([`Store::try_lock_sync`]).
+    pub fn shares_work(&self) -> bool {
+        self.kind() == BackendKind::Postgres
+    }
+
+    /// Claims one organization among `candidates` whose lease is free or expired, for
+    /// `holder` (a name unique to the calling sync) until `lease` from now on the database's
+    /// clock; `None` when every candidate is held by another sync. Two syncs never hold one
+    /// organization at once (row locks with `SKIP LOCKED`).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] on SQLite (see [`Store::shares_work`]); database errors.
+    #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+    pub async fn claim_organization(
+        &self,
+        holder: &str,
+        candidates: &[String],
+        lease: Duration,
+    ) -> Result<Option<String>> {
+        match &self.backend {
+            Backend::Sqlite(_) => Err(no_leases()),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(b) => b.claim_organization(holder, candidates, lease).await,
+        }
+    }
+
+    /// Extends `holder`'s unexpired leases on `organizations` to `lease` from now; returns how
+    /// many it still held (fewer than asked: a lease expired and may be another's now).
+    #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+    pub async fn renew_leases(
+        &self,
+        holder: &str,
+        organizations: &[String],
+        lease: Duration,
+    ) -> Result<u64> {
+        match &self.backend {
+            Backend::Sqlite(_) => Err(no_leases()),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(b) => b.renew_leases(holder, organizations, lease).await,
+        }
+    }
+
+    /// Gives up `holder`'s lease on `organization` (any sync may claim it at once).
+    #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+    pub async fn release_organization(&self, holder: &str, organization: &str) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(_) => Err(no_leases()),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(b) => b.release_organization(holder, organization).await,
+        }
+    }
+
+    /// Re-classifies every stored client row with `classify` (which returns the new group
+    /// position, `None` = unmatched) and recomputes each synced network-day's group rows from
+    /// them, for every group in the current `groups` table (zeros included).
+    ///
+    /// Runs in one write transaction: either the whole history is re-classified or nothing
+    /// changes. Days imported from the original script have no client rows and are left as
+    /// they are (counted in [`ReclassifySummary::days_without_clients`]). A position beyond the
+    /// defined groups is an error.
+    pub async fn reclassify<F>(&self, classify: F) -> Result<ReclassifySummary>
+    where
+        F: FnMut(&ClientDayRecord, &NetworkRecord) -> Option<usize>,
     {
-        return Err(Error::NewerSchema {
-            path: path.to_path_buf(),
-            found,
-            supported: supported_version(),
-        });
+        dispatch!(self, b => b.reclassify(classify).await)
     }
-    MIGRATOR.run_direct(None, &mut *tx, false).await?;
-    tx.commit().await?;
-    Ok(())
-}
 
-/// Whether `_sqlx_migrations` lists exactly this build's migrations with their checksums.
-async fn applied_migrations_match(conn: &mut SqliteConnection) -> Result<bool> {
-    let exists: Option<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    if exists.is_none() {
-        return Ok(false);
+    /// The privacy settings stored in the database (the defaults, `full` and no retention,
+    /// when none are stored yet).
+    pub async fn privacy(&self) -> Result<usage_model::Privacy> {
+        dispatch!(self, b => b.privacy().await)
     }
-    let applied: Vec<(i64, Vec<u8>, bool)> =
-        sqlx::query_as("SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version")
-            .fetch_all(&mut *conn)
-            .await?;
-    Ok(applied.len() == MIGRATOR.iter().count()
-        && applied
-            .iter()
-            .zip(MIGRATOR.iter())
-            .all(|((version, checksum, success), m)| {
-                *success && *version == m.version && checksum[..] == m.checksum[..]
-            }))
+
+    /// What [`Store::apply_privacy`] with `to` would change in the stored client rows, without
+    /// changing anything: rows to pseudonymize (when `to` is pseudonymous), to delete (when it
+    /// is `none`), to expire (rows older than its retention).
+    pub async fn privacy_impact(
+        &self,
+        to: &usage_model::Privacy,
+    ) -> Result<crate::privacy::PrivacyImpact> {
+        dispatch!(self, b => b.privacy_impact(to).await)
+    }
+
+    /// Stores the privacy settings `to` (the configuration must have been saved first) and
+    /// applies them to the client rows already stored, in one transaction: with
+    /// `pseudonymous` every row still holding what was read gets pseudonyms, with `none` every
+    /// client row is deleted, and rows older than the retention are deleted. Also makes the
+    /// database's pseudonym key when it has none. Group rows are never touched.
+    ///
+    /// Callers decide whether a change may erase stored data
+    /// ([`usage_model::Privacy::is_stricter_than`], [`Store::privacy_impact`]); this method
+    /// does what it is told.
+    pub async fn apply_privacy(
+        &self,
+        to: &usage_model::Privacy,
+    ) -> Result<crate::privacy::PrivacyImpact> {
+        dispatch!(self, b => b.apply_privacy(to).await)
+    }
+
+    /// Deletes the client rows older than the stored retention (none when no retention is
+    /// set), in one transaction; with `run`, the count is recorded in that sync run's
+    /// `client_rows_expired` in the same transaction. Returns the number of rows deleted.
+    pub async fn expire_client_rows(&self, run: Option<RunId>) -> Result<u64> {
+        dispatch!(self, b => b.expire_client_rows(run).await)
+    }
+
+    /// Erases every client row of one client, in one transaction: `who` is its MAC address
+    /// (any common notation; matched in rows kept as read and, through its pseudonym, in
+    /// pseudonymized rows) or its pseudonym (as `top` shows it for a pseudonymized client).
+    /// Group rows keep the client's traffic, which no longer belongs to anyone.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `who` is neither a MAC address nor a pseudonym.
+    pub async fn forget_client(&self, who: &str) -> Result<crate::privacy::ForgetSummary> {
+        dispatch!(self, b => b.forget_client(who).await)
+    }
+
+    /// How many client rows are stored, and how many of them are pseudonymized.
+    pub async fn client_row_counts(&self) -> Result<(u64, u64)> {
+        dispatch!(self, b => b.client_row_counts().await)
+    }
+
+    /// The `limit` largest clients of each group (or of group `group` alone) over the
+    /// inclusive period `start..=end` (either order), ranked by total traffic within the
+    /// group; ties are broken by network id, then client id. Ordered by group position, then
+    /// rank. Clients that matched no group are not ranked.
+    pub async fn top_clients(
+        &self,
+        start: Date,
+        end: Date,
+        group: Option<usize>,
+        limit: usize,
+    ) -> Result<Vec<crate::top::TopClient>> {
+        let (start, end) = ordered(start, end);
+        dispatch!(self, b => b.top_clients(start, end, group, limit).await)
+    }
+
+    /// [`Store::top_clients`] computed from the daily client rows alone, without the rollups:
+    /// the same answer, slower on long histories. Kept to check the rollups and to measure
+    /// what they save (`benches/top_clients.rs`).
+    #[doc(hidden)]
+    pub async fn top_clients_from_daily_rows(
+        &self,
+        start: Date,
+        end: Date,
+        group: Option<usize>,
+        limit: usize,
+    ) -> Result<Vec<crate::top::TopClient>> {
+        let (start, end) = ordered(start, end);
+        dispatch!(self, b => b.top_clients_from_daily_rows(start, end, group, limit).await)
+    }
+
+    /// [`Store::top_clients`] summed over every client of the period's rollups and days,
+    /// without the threshold ranking: the same answer, what `top_clients` falls back to when
+    /// the threshold ranking would read too deep. Kept to check both.
+    #[doc(hidden)]
+    pub async fn top_clients_by_full_sums(
+        &self,
+        start: Date,
+        end: Date,
+        group: Option<usize>,
+        limit: usize,
+    ) -> Result<Vec<crate::top::TopClient>> {
+        let (start, end) = ordered(start, end);
+        dispatch!(self, b => b.top_clients_by_full_sums(start, end, group, limit).await)
+    }
+
+    /// Writes the raw contents of every table: a `TABLE name (columns)` line, then one line
+    /// per row with the values in column order (text quoted, `NULL` for missing values).
+    /// Streams rows, so large databases need no memory.
+    pub async fn dump(&self, out: &mut dyn Write) -> Result<()> {
+        writeln!(out, "usagestats database {}", self.location())?;
+        writeln!(out, "schema version {}", self.schema_version().await?)?;
+        dispatch!(self, b => b.dump(out).await)
+    }
 }
 
-/// [`applied_migrations_match`] through a short read-only connection.
-async fn applied_match(path: &Path) -> Result<bool> {
-    let mut conn = read_connection(path).await?;
-    let result = applied_migrations_match(&mut conn).await;
-    let _ = conn.close().await;
-    result
-}
+impl Store {
+    /// Whether the database holds no data at all (for [`crate::copy_database`]).
+    pub(crate) async fn is_empty(&self) -> Result<bool> {
+        Ok(self.check_value(crate::copy::IS_EMPTY).await? == 0)
+    }
 
-/// A connection that only reads, for looking at a file before opening it for real. Falls
-/// back to reading the file as immutable where [`Store::open_read_only`] does.
-async fn read_connection(path: &Path) -> Result<SqliteConnection> {
-    let options = base_options(path).read_only(true);
-    let first = async {
-        let mut conn = SqliteConnection::connect_with(&options).await?;
-        match sqlx::query("SELECT COUNT(*) FROM sqlite_master")
-            .execute(&mut conn)
-            .await
-        {
-            Ok(_) => Ok(conn),
-            Err(e) => {
-                let _ = conn.close().await;
-                Err(e)
+    /// One integer computed by fixed SQL (the checks of a copy).
+    pub(crate) async fn check_value(&self, sql: &str) -> Result<i64> {
+        // A fixed statement of this crate (crate::copy), never user input.
+        let sql = sqlx::AssertSqlSafe(crate::copy::check_sql(sql));
+        match &self.backend {
+            Backend::Sqlite(b) => Ok(sqlx::query_scalar(sql).fetch_one(&b.pool).await?),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(b) => Ok(sqlx::query_scalar(sql).fetch_one(&b.pool).await?),
+        }
+    }
+
+    /// Every row of a stored table, in key order.
+    pub(crate) fn read_table(
+        &self,
+        table: &'static crate::copy::Table,
+    ) -> crate::copy::RowStream<'_> {
+        use crate::copy::{Kind, Value, read_value};
+        use futures::StreamExt as _;
+        let sql = crate::copy::select_sql(table);
+        match &self.backend {
+            Backend::Sqlite(b) => sqlx::query(sql)
+                .fetch(&b.pool)
+                .map(move |row| {
+                    let row = row?;
+                    let mut values = Vec::with_capacity(table.columns.len());
+                    for (i, (_, kind)) in table.columns.iter().enumerate() {
+                        values.push(read_value!(row, i, kind));
+                    }
+                    Ok::<Vec<Value>, Error>(values)
+                })
+                .boxed(),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(b) => sqlx::query(sql)
+                .fetch(&b.pool)
+                .map(move |row| {
+                    let row = row?;
+                    let mut values = Vec::with_capacity(table.columns.len());
+                    for (i, (_, kind)) in table.columns.iter().enumerate() {
+                        values.push(read_value!(row, i, kind));
+                    }
+                    Ok::<Vec<Value>, Error>(values)
+                })
+                .boxed(),
+        }
+    }
+
+    /// The one write transaction a copy fills.
+    pub(crate) async fn begin_copy(&self) -> Result<crate::copy::CopyWriter> {
+        if self.is_read_only() {
+            return Err(Error::InvalidInput(
+                "a copy needs a target opened for writing".into(),
+            ));
+        }
+        Ok(match &self.backend {
+            Backend::Sqlite(b) => {
+                crate::copy::CopyWriter::Sqlite(b.pool.begin_with("BEGIN IMMEDIATE").await?)
             }
-        }
-    }
-    .await;
-    match first {
-        Ok(conn) => Ok(conn),
-        Err(e) if cannot_init_wal_index(&e) && wal_is_empty(path) => {
-            Ok(SqliteConnection::connect_with(&options.immutable(true)).await?)
-        }
-        Err(e) if is_not_a_database(&e) => Err(Error::NotADatabase {
-            path: path.to_path_buf(),
-        }),
-        Err(e) => Err(e.into()),
-    }
-}
-
-async fn newest_applied(conn: &mut SqliteConnection) -> Result<Option<i64>> {
-    let exists: Option<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    if exists.is_none() {
-        return Ok(None);
-    }
-    Ok(
-        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-            .fetch_one(&mut *conn)
-            .await?,
-    )
-}
-
-/// A read-only pool, with a first query so that a file SQLite cannot read fails here.
-async fn read_pool(options: SqliteConnectOptions) -> std::result::Result<SqlitePool, sqlx::Error> {
-    let pool = SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(options)
-        .await?;
-    if let Err(e) = sqlx::query("SELECT COUNT(*) FROM sqlite_master")
-        .execute(&pool)
-        .await
-    {
-        pool.close().await;
-        return Err(e);
-    }
-    Ok(pool)
-}
-
-/// `<db>-wal` is missing or empty: every committed transaction is in the main file.
-fn wal_is_empty(path: &Path) -> bool {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    std::fs::metadata(PathBuf::from(wal)).map_or(true, |m| m.len() == 0)
-}
-
-/// SQLite could not create or open the WAL index (`-shm`) of a read-only connection:
-/// `SQLITE_READONLY` (8, with its extended codes such as `READONLY_CANTINIT`) or
-/// `SQLITE_CANTOPEN` (14).
-fn cannot_init_wal_index(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Database(db) => db
-            .code()
-            .and_then(|c| c.parse::<i32>().ok())
-            .is_some_and(|c| matches!(c & 0xff, 8 | 14)),
-        _ => false,
-    }
-}
-
-fn is_busy(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Database(db) => db
-            .code()
-            .and_then(|c| c.parse::<i32>().ok())
-            .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
-        _ => false,
-    }
-}
-
-/// A path that exists must be a regular file (following links): a directory or a device
-/// gets its own message instead of SQLite's "unable to open database file".
-pub(crate) fn check_kind(path: &Path) -> Result<()> {
-    if path.to_str().is_none() {
-        return Err(Error::NonUtf8Path {
-            path: path.to_path_buf(),
-        });
-    }
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_file() => Ok(()),
-        Ok(m) => Err(Error::NotAFile {
-            path: path.to_path_buf(),
-            what: if m.is_dir() {
-                "a directory, not a database file"
-            } else {
-                "not a regular file (a device, pipe or socket), so not a database file"
-            },
-        }),
-        Err(_) => Ok(()),
-    }
-}
-
-/// The directory a new database goes into must exist.
-fn check_directory(path: &Path) -> Result<()> {
-    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
-        return Ok(());
-    };
-    match std::fs::metadata(dir) {
-        Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err(Error::MissingDirectory {
-            path: path.to_path_buf(),
-            dir: dir.to_path_buf(),
-            what: "is not a directory",
-        }),
-        Err(_) => Err(Error::MissingDirectory {
-            path: path.to_path_buf(),
-            dir: dir.to_path_buf(),
-            what: "does not exist",
-        }),
-    }
-}
-
-fn check_header_if_not_empty(path: &Path) -> Result<()> {
-    let non_empty = std::fs::metadata(path)
-        .map(|m| m.len() > 0)
-        .unwrap_or(false);
-    if non_empty {
-        check_header(path)
-    } else {
-        Ok(())
-    }
-}
-
-/// What the file is, and an error for a newer schema; an empty or missing file is `Empty`.
-async fn probe_kind(path: &Path) -> Result<Probe> {
-    let non_empty = std::fs::metadata(path)
-        .map(|m| m.len() > 0)
-        .unwrap_or(false);
-    if !non_empty {
-        return Ok(Probe::Empty);
-    }
-    let found = probe(path).await?;
-    match found {
-        Probe::Legacy => Err(Error::LegacyDatabase {
-            path: path.to_path_buf(),
-        }),
-        Probe::Foreign => Err(Error::ForeignDatabase {
-            path: path.to_path_buf(),
-        }),
-        Probe::Ours(Some(found)) if found > supported_version() => Err(Error::NewerSchema {
-            path: path.to_path_buf(),
-            found,
-            supported: supported_version(),
-        }),
-        other => Ok(other),
-    }
-}
-
-/// Every SQLite 3 file starts with these 16 bytes; checking them gives a clear error instead of
-/// SQLite's "file is not a database" on the first query.
-pub(crate) fn check_header(path: &Path) -> Result<()> {
-    let mut header = [0u8; 16];
-    let mut file = std::fs::File::open(path)?;
-    let ok = match file.read_exact(&mut header) {
-        Ok(()) => &header == b"SQLite format 3\0",
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => false,
-        Err(e) => return Err(e.into()),
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::NotADatabase {
-            path: path.to_path_buf(),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(b) => crate::copy::CopyWriter::Postgres(b.pool.begin().await?),
         })
     }
 }
 
-/// Looks at the tables of an existing file without changing it (no journal-mode switch, no
-/// migrations), so a legacy or foreign file is left exactly as it was.
-async fn probe(path: &Path) -> Result<Probe> {
-    let mut conn = read_connection(path).await?;
-    let tables: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
-            .fetch_all(&mut conn)
-            .await?;
-    let has = |name: &str| tables.iter().any(|t| t == name);
-    let result = if has("_sqlx_migrations") {
-        let row = sqlx::query("SELECT MAX(version) AS v FROM _sqlx_migrations")
-            .fetch_one(&mut conn)
-            .await?;
-        Probe::Ours(row.try_get::<Option<i64>, _>("v")?)
-    } else if has("config") && legacy_config(&mut conn).await {
-        Probe::Legacy
-    } else if tables.iter().any(|t| !t.starts_with("sqlite_")) {
-        Probe::Foreign
+fn no_leases() -> Error {
+    Error::Unsupported {
+        what: "an SQLite database is synced by one process at a time (its lock file); \
+               organization leases are PostgreSQL's"
+            .to_string(),
+    }
+}
+
+/// `start..=end` in order.
+pub(crate) fn ordered(start: Date, end: Date) -> (Date, Date) {
+    if start <= end {
+        (start, end)
     } else {
-        Probe::Empty
-    };
-    conn.close().await?;
-    Ok(result)
-}
-
-/// The original's `config` table has a `dbversion` column (it refused other versions).
-pub(crate) async fn legacy_config(conn: &mut SqliteConnection) -> bool {
-    sqlx::query("SELECT dbversion FROM config LIMIT 1")
-        .fetch_optional(conn)
-        .await
-        .is_ok()
-}
-
-fn is_not_a_database(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Database(db) => db.code().as_deref() == Some("26"),
-        _ => false,
+        (end, start)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use std::borrow::Cow;
-
-    use super::*;
-
-    /// A database made by a build that only had the first migration must gain the monthly,
-    /// weekly and per-day group rollups, filled from the rows already there.
-    #[tokio::test]
-    async fn an_older_schema_is_migrated_and_backfilled() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("old.db");
-        let first = MIGRATOR.iter().next().unwrap().clone();
-        let mut old = Migrator::DEFAULT;
-        old.migrations = Cow::Owned(vec![first]);
-        let pool = SqlitePool::connect_with(connect_options(&path).create_if_missing(true))
-            .await
-            .unwrap();
-        old.run(&pool).await.unwrap();
-        for sql in [
-            "INSERT INTO organizations VALUES ('o', 'Org')",
-            "INSERT INTO networks (id, organization_id, name) VALUES ('n', 'o', 'Net')",
-            "INSERT INTO daily_usage VALUES ('2026-01-02', 'n', 0, 1500, 2500)",
-            "INSERT INTO daily_usage VALUES ('2026-01-03', 'n', 0, 500, 500)",
-        ] {
-            sqlx::query(sql).execute(&pool).await.unwrap();
+/// A day record names each group position at most once, in its groups and in its bounds, and
+/// bounds only positions it has rows for.
+fn check_day(day: &DayRecord) -> Result<()> {
+    for list in [&day.groups, &day.bounds] {
+        let mut seen = std::collections::HashSet::new();
+        for (position, _) in list {
+            if !seen.insert(*position) {
+                return Err(Error::InvalidInput(format!(
+                    "group position {position} appears twice for network {} on {}",
+                    day.network_id, day.day
+                )));
+            }
         }
-        pool.close().await;
-
-        let store = Store::open(&path).await.unwrap();
-        assert_eq!(store.schema_version().await.unwrap(), supported_version());
-        let (up, down): (i64, i64) = sqlx::query_as(
-            "SELECT up_mkb, down_mkb FROM monthly_usage WHERE month = '2026-01' AND network_id = 'n'",
-        )
-        .fetch_one(&store.pool)
-        .await
-        .unwrap();
-        assert_eq!((up, down), (2000, 3000));
-        // 2026-01-02 and 01-03 are a Friday and a Saturday of the week of Monday 12-29.
-        let (up, down): (i64, i64) = sqlx::query_as(
-            "SELECT up_mkb, down_mkb FROM weekly_usage WHERE week = '2025-12-29' AND network_id = 'n'",
-        )
-        .fetch_one(&store.pool)
-        .await
-        .unwrap();
-        assert_eq!((up, down), (2000, 3000));
-        let (up, down, rows): (i64, i64, i64) = sqlx::query_as(
-            "SELECT up_mkb, down_mkb, rows FROM day_group_usage
-             WHERE day = '2026-01-02' AND group_position = 0",
-        )
-        .fetch_one(&store.pool)
-        .await
-        .unwrap();
-        assert_eq!((up, down, rows), (1500, 2500, 1));
     }
-}
-
-#[cfg(test)]
-mod before_sources {
-    use std::borrow::Cow;
-
-    use super::*;
-
-    /// A database written before sources existed: its settings and every stored day mean
-    /// `device`, the only source there was.
-    #[tokio::test]
-    async fn existing_days_and_settings_mean_device() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("old.db");
-        let mut old = Migrator::DEFAULT;
-        old.migrations = Cow::Owned(
-            MIGRATOR
-                .iter()
-                .filter(|m| m.version < 20261130200000)
-                .cloned()
-                .collect(),
-        );
-        let pool = SqlitePool::connect_with(connect_options(&path).create_if_missing(true))
-            .await
-            .unwrap();
-        old.run(&pool).await.unwrap();
-        for sql in [
-            "INSERT INTO settings (id, groups, filter, time_zone_mode, updated_at)
-             VALUES (1, 'Corp=sub:10.0.0.0/8', 'dtype:all', 'network', 0)",
-            "INSERT INTO organizations VALUES ('o', 'Org')",
-            "INSERT INTO networks (id, organization_id, name) VALUES ('n', 'o', 'Net')",
-            "INSERT INTO synced_days VALUES ('n', '2026-01-02', 0, 'sync')",
-            "INSERT INTO synced_days VALUES ('n', '2026-01-03', 0, 'legacy')",
-            "INSERT INTO client_daily_usage (network_id, day, client_id, up_mkb, down_mkb)
-             VALUES ('n', '2026-01-02', 'k1', 1, 2)",
-        ] {
-            sqlx::query(sql).execute(&pool).await.unwrap();
-        }
-        pool.close().await;
-
-        let store = Store::open(&path).await.unwrap();
-        let settings = store.settings().await.unwrap().unwrap();
-        assert_eq!(settings.source, usage_model::Source::Device);
-        let start = jiff::civil::date(2026, 1, 1);
-        let end = jiff::civil::date(2026, 1, 31);
-        assert_eq!(
-            store.report_sources(start, end).await.unwrap(),
-            vec![(usage_model::Source::Device, 2)]
-        );
-        let ssid: Option<String> = sqlx::query_scalar("SELECT ssid FROM client_daily_usage")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-        assert_eq!(ssid, None);
+    if let Some((p, _)) = day
+        .bounds
+        .iter()
+        .find(|(p, b)| *b != Traffic::default() && !day.groups.iter().any(|(q, _)| q == p))
+    {
+        return Err(Error::InvalidInput(format!(
+            "network {} on {}: an error bound for group position {p}, which has no row",
+            day.network_id, day.day
+        )));
     }
-}
-
-#[cfg(test)]
-mod tidy {
-    use super::MIGRATOR;
-
-    /// Released migrations are applied by checksum: editing one would break every existing
-    /// database ("migration was previously applied but has been modified"). Change the schema
-    /// with a new file; when adding one, add its version and checksum here.
-    #[test]
-    fn released_migrations_are_never_edited() {
-        let known: &[(i64, &str)] = &[
-            (
-                20261125170000,
-                "7d520b13a4065e688a29198328cd3ad8a6dfc5d84671f6a5760078a49ed76a595ea9cd81b5a0b796eac1e0847442ea8f",
-            ),
-            (
-                20261125170100,
-                "76d49bea3688ff205f502fd9e231a4e300afba2f95ddeb051238270e7e14cd8fb84d2c0b93fba4bd038f565295889511",
-            ),
-            (
-                20261125180000,
-                "db65f08ca3fee95d09652a920f359c132152a5adead59ae164ff02456767dcc6ef02fe0fa57554642ce5238b489e96b1",
-            ),
-            (
-                20261125183000,
-                "a837ef008e222af423d20ce489dc2d62900271499f9e18dc12d8f94c9ce54ea04ca1db47e7373547993e7951203b9a7d",
-            ),
-            (
-                20261129200000,
-                "a439ce6f00a1ce4540bd72362c2566c59488d32e36ce776e0cb980fa11a4aa5cf66ad4da4b8bbe6b64314c94f8a03a20",
-            ),
-            (
-                20261130100000,
-                "e87425dbc1fc23f5f16ddf82e9adfca7cf4b65302dce2782dd13caf620da62a20ebc55b0255aad1776ee8313448c7f57",
-            ),
-            (
-                20261130200000,
-                "652792d0ab5d9fac92e8bc22845faf6e0a8f09134b9804c5a2d39cf32a10326eb1212c55f2dabd1c4087257e7c0c5da8",
-            ),
-            (
-                20261201100000,
-                "b5e8275534c395fa9b734826ea59795369e41d36e5d24019d0b3f9357aea2e9ccc5872919c5e7fd32430d057ee03921e",
-            ),
-            (
-                20261201100100,
-                "922ac1d1017a49192dd126b39fdf9536a23655d35cb22c3c24dcf735ad924a5237fa446fdc1e34c629b00174402789e0",
-            ),
-            (
-                20261201100200,
-                "014b95475a343a81d00e6ef2dbb25fb390d26cbc5232b2648c0bd67a02ac5eef9324bfed4670c5f5be5f783f58826432",
-            ),
-        ];
-        let actual: Vec<(i64, String)> = MIGRATOR
-            .iter()
-            .map(|m| {
-                let hex: String = m.checksum.iter().map(|b| format!("{b:02x}")).collect();
-                (m.version, hex)
-            })
-            .collect();
-        let expected: Vec<(i64, String)> = known.iter().map(|(v, h)| (*v, h.to_string())).collect();
-        assert_eq!(actual, expected);
-    }
+    Ok(())
 }

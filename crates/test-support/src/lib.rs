@@ -5,6 +5,7 @@
 //! - [`truth`]: the frozen clock of the test worlds and the comparison of a database with
 //!   meraki-sim's ground truth.
 //! - [`smtp`]: a real SMTP server (aiosmtpd) with a certificate from a private CA.
+//! - [`postgres`]: a real PostgreSQL server started for the test process, a database per test.
 //!
 //! ```
 //! use test_support::truth::{Table, day_span, now};
@@ -16,5 +17,6 @@
 //! assert_eq!(day_span(&t), (day, day));
 //! ```
 
+pub mod postgres;
 pub mod smtp;
 pub mod truth;

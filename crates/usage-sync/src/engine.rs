@@ -66,6 +66,14 @@ pub struct SyncConfig {
     /// How long to wait for another sync of the same database to finish before giving up
     /// with [`Error::Busy`].
     pub lock_wait: Duration,
+    /// Several syncs sharing one PostgreSQL database ([`storage::Store::shares_work`]): how
+    /// long an organization's lease lasts unless renewed (every third of it while the sync
+    /// works on it). A sync that dies holds its organizations this long at most; then
+    /// another finishes them. Default 120 s.
+    pub lease: Duration,
+    /// Several syncs sharing one database: organizations one sync works on at once (each
+    /// claimed with a lease). Default 2, so that syncs started together split the estate.
+    pub shared_org_concurrency: usize,
 }
 
 impl SyncConfig {
@@ -84,6 +92,8 @@ impl SyncConfig {
             reread_above: 0.0001,
             max_rereads: 3,
             lock_wait: Duration::from_secs(3600),
+            lease: Duration::from_secs(120),
+            shared_org_concurrency: 2,
         }
     }
 
@@ -237,22 +247,27 @@ pub async fn sync(
     } = discover(&shared).await?;
 
     // Planning happens under the lock, so a sync that waited for another one only fetches
-    // what that one left missing.
-    let _lock = match store.try_lock_sync().await {
-        Ok(lock) => lock,
-        Err(storage::Error::SyncInProgress { holder, .. }) => {
-            tracing::warn!(
-                "another sync is running on this database ({holder}); waiting for it to finish"
-            );
-            store
-                .lock_sync_waiting(config.lock_wait)
-                .await
-                .map_err(|e| match e {
-                    storage::Error::SyncInProgress { .. } => Error::Busy,
-                    other => Error::Storage(other),
-                })?
-        }
-        Err(other) => return Err(Error::Storage(other)),
+    // what that one left missing. Syncs sharing a database plan each organization under its
+    // lease instead.
+    let _lock = if store.shares_work() {
+        None
+    } else {
+        Some(match store.try_lock_sync().await {
+            Ok(lock) => lock,
+            Err(storage::Error::SyncInProgress { holder, .. }) => {
+                tracing::warn!(
+                    "another sync is running on this database ({holder}); waiting for it to finish"
+                );
+                store
+                    .lock_sync_waiting(config.lock_wait)
+                    .await
+                    .map_err(|e| match e {
+                        storage::Error::SyncInProgress { .. } => Error::Busy,
+                        other => Error::Storage(other),
+                    })?
+            }
+            Err(other) => return Err(Error::Storage(other)),
+        })
     };
     let run_id = store.begin_run().await?;
     let _ = shared.run.set(run_id);
@@ -260,9 +275,14 @@ pub async fn sync(
     let mut source_calls = None;
     let mut client_rows_expired = 0;
     let outcome = async {
-        let (planned, calls) = plan(&shared, &mut work, discovery_calls).await?;
-        source_calls = calls;
-        futures::future::join_all(work.iter().map(|org| sync_org(&shared, org))).await;
+        let planned = if store.shares_work() {
+            sync_shared(&shared, &mut work, discovery_calls).await?
+        } else {
+            let (planned, calls) = plan(&shared, &mut work, discovery_calls, true).await?;
+            source_calls = calls;
+            futures::future::join_all(work.iter().map(|org| sync_org(&shared, org))).await;
+            planned
+        };
         if let Some(err) = shared
             .storage_failure
             .lock()
@@ -360,6 +380,7 @@ async fn plan(
     shared: &Shared<'_>,
     work: &mut [OrgWork],
     discovery_calls: u64,
+    announce: bool,
 ) -> Result<(u64, Option<SourceCalls>)> {
     let store = shared.store;
     let config = shared.config;
@@ -393,8 +414,14 @@ async fn plan(
             }
         }
     }
-    shared.progress.event(&Progress::Planned {
-        calls: planned + bound_reads,
+    shared.progress.event(&if announce {
+        Progress::Planned {
+            calls: planned + bound_reads,
+        }
+    } else {
+        Progress::MoreCalls {
+            calls: planned + bound_reads,
+        }
     });
     // Worth a hint only when the device source reads several devices of one network: that is
     // where the network source saves calls (and counts shared clients once).
@@ -403,6 +430,152 @@ async fn plan(
         && compare.networks_with_several_devices > 0
         && compare.device_source > 0;
     Ok((planned, hint.then_some(compare)))
+}
+
+/// Syncs sharing one database: organizations are claimed one at a time with a lease
+/// (renewed while worked on, released when done), planned under it and synced; a sync
+/// waits for organizations other syncs hold and takes over those whose lease expired (their
+/// sync died). It ends when it has had every organization it discovered in hand once: each
+/// is then complete up to the plan of whoever synced it last. Returns the planned calls.
+async fn sync_shared(
+    shared: &Shared<'_>,
+    work: &mut [OrgWork],
+    discovery_calls: u64,
+) -> Result<u64> {
+    let store = shared.store;
+    let config = shared.config;
+    let holder = holder_name();
+    shared.progress.event(&Progress::Planned {
+        calls: discovery_calls,
+    });
+    let planned = AtomicU64::new(discovery_calls);
+    let cells: Vec<Mutex<Option<&mut OrgWork>>> =
+        work.iter_mut().map(|o| Mutex::new(Some(o))).collect();
+    let ids: Vec<String> = cells
+        .iter()
+        .filter_map(|c| c.lock().ok()?.as_ref().map(|o| o.org.id.clone()))
+        .collect();
+    let remaining = Mutex::new(ids.iter().cloned().collect::<BTreeSet<String>>());
+    let held = Mutex::new(BTreeSet::<String>::new());
+    let done = AtomicBool::new(false);
+    let lost = Mutex::new(None::<String>);
+    let poll = (config.lease / 4).clamp(Duration::from_millis(50), Duration::from_secs(2));
+
+    let slot = || async {
+        loop {
+            if shared.aborted() || lost.lock().map(|l| l.is_some()).unwrap_or(true) {
+                return Ok(());
+            }
+            let candidates: Vec<String> = remaining
+                .lock()
+                .map(|r| r.iter().cloned().collect())
+                .unwrap_or_default();
+            if candidates.is_empty() {
+                return Ok(());
+            }
+            let Some(id) = store
+                .claim_organization(&holder, &candidates, config.lease)
+                .await?
+            else {
+                // Every organization left is another sync's for now: wait for it to finish
+                // (or for its lease to expire).
+                tokio::time::sleep(poll).await;
+                continue;
+            };
+            if let Ok(mut r) = remaining.lock() {
+                r.remove(&id);
+            }
+            if let Ok(mut h) = held.lock() {
+                h.insert(id.clone());
+            }
+            let index = ids.iter().position(|i| *i == id);
+            let org = index.and_then(|i| cells[i].lock().ok()?.take());
+            let result = async {
+                let Some(org) = org else {
+                    return Ok(None);
+                };
+                let (calls, _) = plan(shared, std::slice::from_mut(&mut *org), 0, false).await?;
+                planned.fetch_add(calls, Ordering::Relaxed);
+                sync_org(shared, org).await;
+                Ok::<_, Error>(Some(org))
+            }
+            .await;
+            if let Ok(mut h) = held.lock() {
+                h.remove(&id);
+            }
+            match result {
+                Ok(org) => {
+                    if let (Some(org), Some(i)) = (org, index)
+                        && let Ok(mut c) = cells[i].lock()
+                    {
+                        *c = Some(org);
+                    }
+                    store.release_organization(&holder, &id).await?;
+                }
+                Err(e) => {
+                    let _ = store.release_organization(&holder, &id).await;
+                    return Err(e);
+                }
+            }
+        }
+    };
+    let slots =
+        futures::future::try_join_all((0..config.shared_org_concurrency.max(1)).map(|_| slot()));
+    let renew = async {
+        loop {
+            tokio::time::sleep(config.lease / 3).await;
+            if done.load(Ordering::Relaxed) {
+                return;
+            }
+            let mine: Vec<String> = held
+                .lock()
+                .map(|h| h.iter().cloned().collect())
+                .unwrap_or_default();
+            if mine.is_empty() {
+                continue;
+            }
+            match store.renew_leases(&holder, &mine, config.lease).await {
+                Ok(n) if n as usize == mine.len() => {}
+                Ok(_) => {
+                    // Late renewal: another sync may have claimed an organization of ours.
+                    // Stop taking work; the networks in progress finish their current day.
+                    if let Ok(mut l) = lost.lock() {
+                        *l = Some(mine.join(", "));
+                    }
+                    shared.abort.store(true, Ordering::Relaxed);
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!("renewing organization leases failed: {e}");
+                }
+            }
+        }
+    };
+    futures::pin_mut!(slots);
+    futures::pin_mut!(renew);
+    let result = match futures::future::select(slots, renew).await {
+        futures::future::Either::Left((r, _)) => r.map(|_| ()),
+        futures::future::Either::Right(((), slots)) => slots.await.map(|_| ()),
+    };
+    done.store(true, Ordering::Relaxed);
+    result?;
+    if let Some(orgs) = lost.lock().ok().and_then(|mut l| l.take()) {
+        return Err(Error::LeaseLost(orgs));
+    }
+    Ok(planned.load(Ordering::Relaxed))
+}
+
+/// A name for this sync in the lease table, unique among concurrent syncs: host, process id
+/// and start time.
+fn holder_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "unknown host".to_string());
+    format!(
+        "pid {} on {host} since {}",
+        std::process::id(),
+        jiff::Timestamp::now()
+    )
 }
 
 /// Why one network stopped.

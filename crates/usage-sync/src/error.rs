@@ -41,6 +41,14 @@ pub enum Error {
         "another sync kept this database locked for longer than the wait allowed; try again when it has finished"
     )]
     Busy,
+    /// A sync sharing its database with others renewed an organization's lease too late
+    /// (another sync may have taken it over): it stopped taking work so that no day is read
+    /// twice. The days already stored are kept; the next run finishes the rest.
+    #[error(
+        "the lease of organization(s) {0} expired before this sync renewed it; stopped so that \
+         no day is fetched twice (raise the lease if the database or the network is slow)"
+    )]
+    LeaseLost(String),
     /// The database failed.
     #[error("database: {0}")]
     Storage(#[from] storage::Error),

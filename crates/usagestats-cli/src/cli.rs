@@ -227,6 +227,38 @@ pub struct GlobalArgs {
     )]
     pub org_rate_limit: Option<f64>,
 
+    /// Requests per second across all organizations the client allows itself (Meraki allows
+    /// 100 per source address).
+    #[arg(
+        long,
+        value_name = "N",
+        global = true,
+        hide = true,
+        env = "USAGESTATS_SOURCE_RATE"
+    )]
+    pub source_rate_limit: Option<f64>,
+
+    /// Send API requests from this local address (a host with several addresses; each source
+    /// address has its own Dashboard budget of 100 requests per second).
+    #[arg(
+        long,
+        value_name = "ADDRESS",
+        global = true,
+        env = "USAGESTATS_SOURCE_ADDRESS"
+    )]
+    pub source_address: Option<std::net::IpAddr>,
+
+    /// Syncs sharing a PostgreSQL database: seconds an organization stays claimed by a sync
+    /// that stops renewing its lease (it died); then another sync finishes it. Default 120.
+    #[arg(
+        long = "lease",
+        value_name = "SECONDS",
+        global = true,
+        env = "USAGESTATS_LEASE_SECONDS",
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub lease: Option<u32>,
+
     /// Run as of this instant instead of the clock (RFC 3339, e.g. 2026-11-29T12:00:00Z; also
     /// USAGESTATS_NOW): the demo's simulated clock, and the "today" report periods count
     /// back from. A sync against a real Dashboard needs the real time.
@@ -250,6 +282,9 @@ pub enum Command {
     ImportLegacy(ImportLegacyArgs),
     /// Copy the database (-d) safely, even while a sync runs, into a new file.
     Backup(BackupArgs),
+    /// Copy the whole database (-d) into another, of either kind: an SQLite file into
+    /// PostgreSQL, or back (checked row counts and sums).
+    CopyDb(CopyDbArgs),
     /// Run the whole job against a built-in simulator: no account needed.
     Demo(DemoArgs),
     /// List the clients with the most traffic in each group over a period, from the stored
@@ -349,6 +384,15 @@ pub struct BackupArgs {
     /// The new file to write the copy to (never overwritten).
     #[arg(value_name = "FILE")]
     pub target: PathBuf,
+}
+
+/// `usagestats copy-db`.
+#[derive(Debug, Args)]
+pub struct CopyDbArgs {
+    /// Where to copy to: a new SQLite file, or a postgres:// URL of a database that holds no
+    /// usagestats data (its password from PGPASSWORD or ~/.pgpass).
+    #[arg(long = "to", value_name = "FILE|URL")]
+    pub to: PathBuf,
 }
 
 /// `usagestats demo`.
@@ -500,6 +544,11 @@ pub enum Action {
         /// The new file.
         target: PathBuf,
     },
+    /// Copy the database into another (either backend).
+    CopyDb {
+        /// The target, as given.
+        to: PathBuf,
+    },
     /// Run the demo.
     Demo {
         /// Days to sync.
@@ -576,6 +625,7 @@ impl Cli {
                 Command::Backup(b) => Action::Backup {
                     target: b.target.clone(),
                 },
+                Command::CopyDb(c) => Action::CopyDb { to: c.to.clone() },
                 Command::Completions(c) => Action::Completions { shell: c.shell },
                 Command::ManPage => Action::ManPage,
                 Command::Demo(d) => Action::Demo {

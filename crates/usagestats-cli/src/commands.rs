@@ -49,11 +49,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let target = g.database.clone().ok_or_else(|| {
                 UsageError::new("import-legacy needs the new database file: -d FILE")
             })?;
+            if target
+                .to_str()
+                .is_some_and(|t| storage::Location::parse(t).is_ok_and(|l| l.is_postgres()))
+            {
+                return Err(UsageError::new(
+                    "import-legacy writes a new SQLite file; give -d a file name (copy it into \
+                     PostgreSQL afterwards with copy-db)",
+                )
+                .into());
+            }
             store::import_legacy(&legacy, &target).await
         }
         Action::Backup { target } => {
             let init = config::read_init_file(g)?;
-            let path = config::database_path(g, init.as_ref())?;
+            let path = config::database(g, init.as_ref())?;
             let store = store::open_read_only(&path).await?;
             store::warn_kept_configuration(g, init.as_ref(), &path);
             let result = store.backup_to(&target).await;
@@ -61,19 +71,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             result.map_err(|e| match e {
                 storage::Error::BackupTargetExists { .. }
                 | storage::Error::MissingDirectory { .. }
-                | storage::Error::NonUtf8Path { .. } => UsageError::new(e.to_string()).into(),
+                | storage::Error::NonUtf8Path { .. }
+                | storage::Error::Unsupported { .. } => UsageError::new(e.to_string()).into(),
                 other => anyhow::Error::new(other).context(format!(
                     "backing up {} to {}",
-                    path.display(),
+                    path,
                     target.display()
                 )),
             })?;
-            tracing::info!("{} copied to {}", path.display(), target.display());
+            tracing::info!("{} copied to {}", path, target.display());
             Ok(())
+        }
+        Action::CopyDb { to } => {
+            let init = config::read_init_file(g)?;
+            let source = config::database(g, init.as_ref())?;
+            let target = config::location(&to, "--to")?;
+            store::copy_db(&source, &target).await
         }
         Action::Dump => {
             let init = config::read_init_file(g)?;
-            let path = config::database_path(g, init.as_ref())?;
+            let path = config::database(g, init.as_ref())?;
             let store = store::open_read_only(&path).await?;
             store::warn_kept_configuration(g, init.as_ref(), &path);
             let result = async {
@@ -91,7 +108,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             apply_to_existing,
         } => {
             let init = config::read_init_file(g)?;
-            let path = config::database_path(g, init.as_ref())?;
+            let path = config::database(g, init.as_ref())?;
             let new = config::new_config(g, init.as_ref())?;
             store::reconfigure(g, &path, &new, reclassify, apply_to_existing).await
         }
@@ -103,9 +120,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let period = config::period(&period, day)?;
             let init = config::read_init_file(g)?;
-            let path = config::database_path(g, init.as_ref())?;
+            let path = config::database(g, init.as_ref())?;
             let clock = config::clock(g)?;
-            report::refuse_database_as_output(g, &path)?;
+            if let Some(file) = path.path() {
+                report::refuse_database_as_output(g, file)?;
+            }
             let delivery = report::Delivery::from_args(g)?;
             let store = store::open_read_only(&path).await?;
             store::warn_kept_configuration(g, init.as_ref(), &path);
@@ -128,12 +147,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Action::ForgetClient { client } => {
             let init = config::read_init_file(g)?;
-            let path = config::database_path(g, init.as_ref())?;
+            let path = config::database(g, init.as_ref())?;
             privacy::forget_client(&path, &client).await
         }
         Action::Sync => {
             let init = config::read_init_file(g)?;
-            let path = config::database_path(g, init.as_ref())?;
+            let path = config::database(g, init.as_ref())?;
             store::refuse_demo(&path).await?;
             let client = config::client(g)?;
             let clock = config::clock(g)?;
@@ -157,9 +176,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             // Check the period before spending minutes on a sync.
             let period = config::period(&period, options.day)?;
             let init = config::read_init_file(g)?;
-            let path = config::database_path(g, init.as_ref())?;
+            let path = config::database(g, init.as_ref())?;
             let clock = config::clock(g)?;
-            report::refuse_database_as_output(g, &path)?;
+            if let Some(file) = path.path() {
+                report::refuse_database_as_output(g, file)?;
+            }
             let delivery = report::Delivery::from_args(g)?;
             if !sync_first {
                 let store = store::open_read_only(&path).await?;

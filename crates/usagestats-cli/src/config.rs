@@ -29,17 +29,49 @@ pub fn read_init_file(args: &GlobalArgs) -> anyhow::Result<Option<InitConfig>> {
     Ok(Some(init))
 }
 
-/// The database path: `-d`, else the init file's `database=`.
-pub fn database_path(args: &GlobalArgs, init: Option<&InitConfig>) -> anyhow::Result<PathBuf> {
+/// A database named on the command line (`flag` says which option, for the warning that a
+/// password there shows in the process list).
+pub fn location(text: &Path, flag: &str) -> anyhow::Result<storage::Location> {
+    let location = match text.to_str() {
+        Some(t) => storage::Location::parse(t).map_err(|e| UsageError::new(e.to_string()))?,
+        // Not UTF-8: a file name, never a URL.
+        None => storage::Location::Sqlite(text.to_path_buf()),
+    };
+    if location.has_password() {
+        tracing::warn!(
+            "the password in {flag} is visible in the process list; give it with PGPASSWORD, \
+             ~/.pgpass or {DATABASE_URL_ENV} instead"
+        );
+    }
+    Ok(location)
+}
+
+/// Environment variable naming the database when `-d` is not given: a PostgreSQL URL there may
+/// carry the password without showing it in the process list.
+pub const DATABASE_URL_ENV: &str = "USAGESTATS_DATABASE_URL";
+
+/// The database: `-d`, else `USAGESTATS_DATABASE_URL`, else the init file's `database=`. A
+/// `postgres://` or `postgresql://` URL names a PostgreSQL database, anything else an SQLite
+/// file.
+pub fn database(args: &GlobalArgs, init: Option<&InitConfig>) -> anyhow::Result<storage::Location> {
+    let parse = |text: &std::ffi::OsStr| match text.to_str() {
+        Some(t) => storage::Location::parse(t).map_err(|e| UsageError::new(e.to_string())),
+        // Not UTF-8: a file name, never a URL.
+        None => Ok(storage::Location::Sqlite(PathBuf::from(text))),
+    };
     if let Some(d) = &args.database {
-        return Ok(d.clone());
+        return location(d, "-d");
+    }
+    if let Some(url) = std::env::var_os(DATABASE_URL_ENV).filter(|v| !v.is_empty()) {
+        return Ok(parse(&url)?);
     }
     if let Some(d) = init.and_then(|i| i.database.as_deref()) {
-        return Ok(PathBuf::from(d));
+        return Ok(parse(std::ffi::OsStr::new(d))?);
     }
-    Err(UsageError::new(
-        "no database given: use -d FILE (or database=FILE in the [OPTIONS] of an init file given with -i)",
-    )
+    Err(UsageError::new(format!(
+        "no database given: use -d FILE or -d postgres://USER@HOST/DB (or {DATABASE_URL_ENV}, \
+         or database= in the [OPTIONS] of an init file given with -i)"
+    ))
     .into())
 }
 
@@ -232,6 +264,15 @@ pub fn client(args: &GlobalArgs) -> anyhow::Result<Client> {
             return Err(UsageError::new("--org-rate-limit must be a positive number").into());
         }
         b = b.org_rate_limit(rate).global_rate_limit(rate.max(100.0));
+    }
+    if let Some(rate) = args.source_rate_limit {
+        if !(rate.is_finite() && rate > 0.0) {
+            return Err(UsageError::new("--source-rate-limit must be a positive number").into());
+        }
+        b = b.global_rate_limit(rate);
+    }
+    if let Some(address) = args.source_address {
+        b = b.source_address(address);
     }
     b.build()
         .map_err(|e| UsageError::new(e.to_string()))

@@ -49,7 +49,7 @@ async fn a_killed_writer_leaves_whole_days_or_nothing() {
             "--exact",
             "crash::a_killed_writer_leaves_whole_days_or_nothing",
         ])
-        .env(CHILD_ENV, store.path())
+        .env(CHILD_ENV, store.path().unwrap())
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -67,8 +67,8 @@ async fn a_killed_writer_leaves_whole_days_or_nothing() {
     proc.wait().unwrap();
     store.close().await;
 
-    let store = Store::open(store.path()).await.unwrap();
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().display()))
+    let store = Store::open(store.path().unwrap()).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().unwrap().display()))
         .await
         .unwrap();
     let check: String = sqlx::query_scalar("PRAGMA integrity_check")
@@ -129,5 +129,31 @@ async fn a_killed_writer_leaves_whole_days_or_nothing() {
     .await
     .unwrap();
     assert_eq!(weekly_off, 0);
+    // The prefix rollups that reports read agree with the daily rows, for periods that end and
+    // start anywhere in the written range.
+    for (a, b) in [(d(1, 1), d(2, 9)), (d(1, 7), d(1, 31)), (d(1, 20), d(2, 3))] {
+        let direct: (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(up_mkb), 0), COALESCE(SUM(down_mkb), 0) FROM daily_usage
+             WHERE network_id = 'N_1' AND day >= ?1 AND day <= ?2",
+        )
+        .bind(a.to_string())
+        .bind(b.to_string())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        let reported: usage_model::Traffic = store
+            .report_rows(a, b)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.network_id == "N_1")
+            .map(|r| r.traffic)
+            .sum();
+        assert_eq!(
+            (reported.up.millis(), reported.down.millis()),
+            direct,
+            "{a} to {b}"
+        );
+    }
     pool.close().await;
 }

@@ -63,7 +63,10 @@ async fn an_imported_database_reports_what_the_original_reported() {
         "Corporate=sub:10.10.0.0/16, vid:20; Guest=vname:guest; Rest=sub:0.0.0.0/0"
     );
     assert_eq!(settings.filter, "org:Acme Corp,dtype:mx");
-    assert_eq!(settings.time_zone_mode, "local");
+    assert_eq!(
+        settings.time_zone_mode,
+        usagestats_storage::TimeZoneMode::Local
+    );
     assert_eq!(
         store.group_names().await.unwrap(),
         ["Corporate", "Guest", "Rest"]

@@ -7,9 +7,9 @@ use crate::fixture;
 #[tokio::test]
 async fn a_second_sync_is_refused_while_the_first_holds_the_lock() {
     let (_dir, store) = fixture().await;
-    let other = Store::open(store.path()).await.unwrap();
+    let other = Store::open(store.path().unwrap()).await.unwrap();
     let held = store.try_lock_sync().await.unwrap();
-    assert!(held.path().exists());
+    assert!(held.path().expect("a lock file").exists());
     let err = other.try_lock_sync().await.unwrap_err();
     match &err {
         Error::SyncInProgress { holder, .. } => {
@@ -47,7 +47,7 @@ async fn a_waiting_sync_gets_the_lock_when_the_first_ends() {
 #[tokio::test]
 async fn a_lock_left_by_a_killed_process_does_not_block_and_its_run_shows_aborted() {
     let (_dir, store) = fixture().await;
-    let lock_path = format!("{}.lock", store.path().display());
+    let lock_path = format!("{}.lock", store.path().unwrap().display());
     // A process that held the lock and was SIGKILLed: the kernel released its flock, and its
     // note and its `running` run are all that is left.
     // `sleep` itself holds the locked descriptor, so killing it is killing the lock holder.
@@ -70,6 +70,6 @@ async fn a_lock_left_by_a_killed_process_does_not_block_and_its_run_shows_aborte
     let lock = store.try_lock_sync().await.unwrap();
     let runs = store.recent_runs(5).await.unwrap();
     let run = runs.iter().find(|r| r.id == stale).unwrap();
-    assert_eq!(run.status, "aborted");
+    assert_eq!(run.status, usagestats_storage::RunStatus::Aborted);
     drop(lock);
 }

@@ -22,12 +22,18 @@ use usagestats_storage::{ClientDayRecord, DayRecord, NetworkRecord, Settings, St
 pub async fn fixture() -> (TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("usage.db")).await.unwrap();
+    populate(&store).await;
+    (dir, store)
+}
+
+/// The settings, organizations and networks of [`fixture`], written into `store`.
+pub async fn populate(store: &Store) {
     store
         .save_settings(
             &Settings {
                 groups: "Corp=sub:10.0.0.0/8;Guest=vid:30".into(),
                 filter: "dtype:mx".into(),
-                time_zone_mode: "network".into(),
+                time_zone_mode: usagestats_storage::TimeZoneMode::Network,
                 source: usage_model::Source::Device,
             },
             &["Corp".to_string(), "Guest".to_string()],
@@ -52,7 +58,6 @@ pub async fn fixture() -> (TempDir, Store) {
             .await
             .unwrap();
     }
-    (dir, store)
 }
 
 /// Traffic from thousandths of a kB.

@@ -30,7 +30,7 @@ async fn pragmas_are_wal_with_foreign_keys() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
-    let wal = std::path::PathBuf::from(format!("{}-wal", store.path().display()));
+    let wal = std::path::PathBuf::from(format!("{}-wal", store.path().unwrap().display()));
     assert!(wal.exists(), "WAL file expected next to the database");
 }
 
@@ -192,7 +192,7 @@ async fn close_checkpoints_so_the_main_file_alone_holds_the_data() {
         .write_day(&crate::day("N_1", crate::d(3, 1), vec![]))
         .await
         .unwrap();
-    let path = store.path().to_path_buf();
+    let path = store.path().unwrap().to_path_buf();
     store.close().await;
     let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
     assert!(
@@ -216,7 +216,7 @@ async fn close_checkpoints_so_the_main_file_alone_holds_the_data() {
 #[tokio::test]
 async fn a_read_only_store_reads_and_never_writes() {
     let (_dir, store) = crate::fixture().await;
-    let path = store.path().to_path_buf();
+    let path = store.path().unwrap().to_path_buf();
     store.close().await;
     let ro = Store::open_read_only(&path).await.unwrap();
     assert!(ro.is_read_only());
@@ -253,7 +253,7 @@ async fn a_backup_is_complete_and_never_overwrites() {
     store.backup_to(&copy).await.unwrap();
     let err = store.backup_to(&copy).await.unwrap_err();
     assert!(matches!(err, Error::BackupTargetExists { .. }), "{err}");
-    let path = store.path().to_path_buf();
+    let path = store.path().unwrap().to_path_buf();
     store.close().await;
     let backup = Store::open_read_only(&copy).await.unwrap();
     assert_eq!(backup.complete_days("N_2").await.unwrap().len(), 1);

@@ -37,7 +37,7 @@ async fn write_month(store: &Store) {
 
 /// The database file and its `-wal` as bytes, after the store is closed (checkpointed).
 async fn bytes(store: Store) -> Vec<u8> {
-    let path = store.path().to_path_buf();
+    let path = store.path().expect("a file").to_path_buf();
     store.close().await;
     let mut all = std::fs::read(&path).unwrap();
     let mut wal = path.into_os_string();
@@ -167,7 +167,7 @@ async fn a_stricter_detail_applies_to_stored_rows_and_erases_them_for_good() {
         before,
         "group rows keep the traffic"
     );
-    let path = store.path().to_path_buf();
+    let path = store.path().expect("a file").to_path_buf();
     let file = bytes(store).await;
     for s in SECRETS {
         assert!(!contains(&file, s), "{s} is still in the file");
@@ -239,9 +239,12 @@ async fn retention_keeps_the_newest_days_of_each_network_and_every_group_row() {
     let oldest: Vec<(String, String)> =
         sqlx::query_as("SELECT network_id, MIN(day) FROM client_daily_usage GROUP BY 1 ORDER BY 1")
             .fetch_all(
-                &sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().display()))
-                    .await
-                    .unwrap(),
+                &sqlx::SqlitePool::connect(&format!(
+                    "sqlite:{}",
+                    store.path().expect("a file").display()
+                ))
+                .await
+                .unwrap(),
             )
             .await
             .unwrap();
@@ -267,9 +270,12 @@ async fn retention_keeps_the_newest_days_of_each_network_and_every_group_row() {
         sqlx::query_scalar("SELECT client_rows_expired FROM sync_runs WHERE id = ?1")
             .bind(run.0)
             .fetch_one(
-                &sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().display()))
-                    .await
-                    .unwrap(),
+                &sqlx::SqlitePool::connect(&format!(
+                    "sqlite:{}",
+                    store.path().expect("a file").display()
+                ))
+                .await
+                .unwrap(),
             )
             .await
             .unwrap();
@@ -289,9 +295,12 @@ async fn the_dump_shows_the_privacy_settings_but_never_the_key() {
         .unwrap();
     let key: Vec<u8> = sqlx::query_scalar("SELECT key FROM client_pseudonym_key")
         .fetch_one(
-            &sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().display()))
-                .await
-                .unwrap(),
+            &sqlx::SqlitePool::connect(&format!(
+                "sqlite:{}",
+                store.path().expect("a file").display()
+            ))
+            .await
+            .unwrap(),
         )
         .await
         .unwrap();

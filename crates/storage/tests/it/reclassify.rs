@@ -21,7 +21,7 @@ async fn reclassify_recomputes_group_rows_from_client_rows() {
     let s = Settings {
         groups: "Lab=sub:10.9.0.0/16;Corp=sub:10.0.0.0/8;Other=sub:172.16.0.0/12".into(),
         filter: "dtype:mx".into(),
-        time_zone_mode: "network".into(),
+        time_zone_mode: usagestats_storage::TimeZoneMode::Network,
         source: usage_model::Source::Device,
     };
     store

@@ -122,7 +122,7 @@ async fn rows_of_groups_removed_by_a_reconfigure_stay_visible_without_a_name() {
     let s = Settings {
         groups: "Only=sub:10.0.0.0/8".into(),
         filter: "dtype:mx".into(),
-        time_zone_mode: "network".into(),
+        time_zone_mode: usagestats_storage::TimeZoneMode::Network,
         source: usage_model::Source::Device,
     };
     store.save_settings(&s, &["Only".into()]).await.unwrap();
@@ -303,4 +303,106 @@ async fn the_monthly_rollup_follows_rewritten_days() {
         n1_week.traffic,
         expected(d(2, 9), d(2, 15)) + t(1_000_000, 3) + t(-v, -2 * v)
     );
+}
+
+/// Fifteen months of one network with gaps (single days and a whole month), days rewritten
+/// with other figures and from the other source, and two sources: every period — a day, a
+/// week, months and years, aligned or not, across year ends — sums exactly the days written,
+/// lists exactly the gaps and counts the sources of its days.
+#[tokio::test]
+async fn periods_across_years_with_gaps_and_rewrites_sum_exactly() {
+    use std::collections::BTreeMap;
+    use usage_model::Source;
+
+    let (_dir, store) = fixture().await;
+    let (first, last) = (
+        jiff::civil::date(2024, 11, 20),
+        jiff::civil::date(2026, 2, 10),
+    );
+    // day → (group 0, unmatched, source)
+    let mut truth: BTreeMap<Date, (Traffic, Traffic, Source)> = BTreeMap::new();
+    let write = |x: Date, corp: Traffic, unmatched: Traffic, source: Source| DayRecord {
+        network_id: "N_1".into(),
+        day: x,
+        source,
+        groups: vec![(0, corp), (1, t(0, 0))],
+        unmatched,
+        clients: vec![],
+        bounds: vec![],
+        unmatched_bound: Traffic::default(),
+    };
+    for (i, x) in first.series(1.day()).take_while(|x| *x <= last).enumerate() {
+        let i = i as i64;
+        if i % 9 == 4 || (x.year() == 2025 && x.month() == 6) {
+            continue;
+        }
+        let v = i * 37 % 1001 + 1;
+        let source = if i % 5 == 0 {
+            Source::Network
+        } else {
+            Source::Device
+        };
+        store
+            .write_day(&write(x, t(v, 2 * v), t(1, 1), source))
+            .await
+            .unwrap();
+        truth.insert(x, (t(v, 2 * v), t(1, 1), source));
+    }
+    for x in [
+        jiff::civil::date(2025, 1, 31),
+        jiff::civil::date(2025, 12, 31),
+        jiff::civil::date(2026, 1, 1),
+    ] {
+        store
+            .write_day(&write(x, t(5, 7), t(2, 2), Source::Network))
+            .await
+            .unwrap();
+        truth.insert(x, (t(5, 7), t(2, 2), Source::Network));
+    }
+    let starts = [
+        jiff::civil::date(2024, 11, 1),
+        jiff::civil::date(2024, 12, 31),
+        jiff::civil::date(2025, 1, 1),
+        jiff::civil::date(2025, 2, 15),
+        jiff::civil::date(2025, 6, 10),
+        jiff::civil::date(2025, 12, 29),
+    ];
+    for a in starts {
+        for len in [0i64, 6, 30, 59, 200, 365, 500] {
+            let b = a.checked_add(len.days()).unwrap();
+            let inside = truth.range(a..=b);
+            let corp: Traffic = inside.clone().map(|(_, v)| v.0).sum();
+            let unmatched: Traffic = inside.clone().map(|(_, v)| v.1).sum();
+            let rows = store.report_rows(a, b).await.unwrap();
+            let n1: Vec<_> = rows.iter().filter(|r| r.network_id == "N_1").collect();
+            assert_eq!(n1[0].traffic, corp, "group 0, {a} to {b}");
+            if inside.clone().next().is_some() {
+                assert_eq!(n1.len(), 3, "{a} to {b}");
+                assert_eq!(n1[2].traffic, unmatched, "unmatched, {a} to {b}");
+            } else {
+                assert_eq!(n1.len(), 2, "no unmatched row without days, {a} to {b}");
+            }
+            let want_missing: Vec<Date> = a
+                .series(1.day())
+                .take_while(|x| *x <= b)
+                .filter(|x| !truth.contains_key(x))
+                .collect();
+            let missing = store.missing_days(a, b).await.unwrap();
+            let n1_missing = missing
+                .iter()
+                .find(|(id, _, _)| id == "N_1")
+                .map(|(_, _, days)| days.clone())
+                .unwrap_or_default();
+            assert_eq!(n1_missing, want_missing, "missing days, {a} to {b}");
+            let mut want_sources: BTreeMap<Source, u64> = BTreeMap::new();
+            for (_, (_, _, s)) in inside {
+                *want_sources.entry(*s).or_default() += 1;
+            }
+            assert_eq!(
+                store.report_sources(a, b).await.unwrap(),
+                want_sources.into_iter().collect::<Vec<_>>(),
+                "sources, {a} to {b}"
+            );
+        }
+    }
 }

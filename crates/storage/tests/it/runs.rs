@@ -20,11 +20,11 @@ async fn runs_are_recorded_from_start_to_finish() {
     let runs = store.recent_runs(10).await.unwrap();
     assert_eq!(runs.len(), 2);
     assert_eq!(runs[0].id, second);
-    assert_eq!(runs[0].status, "running");
+    assert_eq!(runs[0].status, RunStatus::Running);
     assert_eq!(runs[0].finished_at, None);
     assert_eq!(runs[0].pid, i64::from(std::process::id()));
     let done = &runs[1];
-    assert_eq!(done.status, "partial");
+    assert_eq!(done.status, RunStatus::Partial);
     assert_eq!(
         (
             done.calls,
@@ -58,8 +58,8 @@ async fn days_written_count_as_they_commit() {
     }
     let runs = store.recent_runs(1).await.unwrap();
     assert_eq!(
-        (runs[0].status.as_str(), runs[0].days_written),
-        ("running", 3)
+        (runs[0].status, runs[0].days_written),
+        (usagestats_storage::RunStatus::Running, 3)
     );
     // A day whose run does not exist is not written at all.
     let err = store

@@ -83,7 +83,7 @@ async fn the_settings_keep_their_source() {
     let settings = Settings {
         groups: "Guests=ssid:Guest".into(),
         filter: "tag:campus,dtype:mx".into(),
-        time_zone_mode: "network".into(),
+        time_zone_mode: usagestats_storage::TimeZoneMode::Network,
         source: Source::Network,
     };
     store

@@ -57,9 +57,12 @@ async fn naive(
     .bind(start.to_string())
     .bind(end.to_string())
     .fetch_all(
-        &sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().display()))
-            .await
-            .unwrap(),
+        &sqlx::SqlitePool::connect(&format!(
+            "sqlite:{}",
+            store.path().expect("a file").display()
+        ))
+        .await
+        .unwrap(),
     )
     .await
     .unwrap();
@@ -214,6 +217,51 @@ impl Lcg {
 #[tokio::test]
 async fn many_close_clients_make_the_threshold_ranking_read_deeper_and_stay_exact() {
     let (_dir, store) = fixture().await;
+    many_close_clients(&store, true).await;
+}
+
+/// The same on PostgreSQL, checked against its own sum over the daily rows.
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn many_close_clients_rank_exactly_on_postgresql() {
+    let (_db, store) = pg_fixture().await;
+    many_close_clients(&store, false).await;
+}
+
+/// A PostgreSQL database from the tests' server, with the groups of [`fixture`].
+#[cfg(feature = "postgres")]
+async fn pg_fixture() -> (test_support::postgres::TestDatabase, Store) {
+    let db = test_support::postgres::PgServer::get().database();
+    let location = usagestats_storage::Location::parse(&db.url()).unwrap();
+    let store = Store::connect(&location, usagestats_storage::OpenMode::Create)
+        .await
+        .unwrap();
+    crate::populate(&store).await;
+    (db, store)
+}
+
+/// The expected ranking: the naive sum over the raw rows (SQLite) or the backend's own sum
+/// over the daily rows (itself checked against the naive sum on SQLite).
+async fn expected(
+    store: &Store,
+    start: Date,
+    end: Date,
+    limit: usize,
+    sqlite: bool,
+) -> Vec<(usize, String, String, Traffic)> {
+    if sqlite {
+        naive(store, start, end, limit).await
+    } else {
+        shape(
+            &store
+                .top_clients_from_daily_rows(start, end, None, limit)
+                .await
+                .unwrap(),
+        )
+    }
+}
+
+async fn many_close_clients(store: &Store, sqlite: bool) {
     let first = jiff::civil::date(2026, 1, 26);
     let last = jiff::civil::date(2026, 4, 6);
     let mut rng = Lcg(0x5eed);
@@ -251,7 +299,7 @@ async fn many_close_clients_make_the_threshold_ranking_read_deeper_and_stay_exac
         let start = first.checked_add(offset.days()).unwrap();
         let end = start.checked_add(len.days()).unwrap().min(last);
         for limit in [1usize, 3, 10, 40] {
-            let want = naive(&store, start, end, limit).await;
+            let want = expected(store, start, end, limit, sqlite).await;
             let got = store.top_clients(start, end, None, limit).await.unwrap();
             assert_eq!(shape(&got), want, "{start} to {end}, top {limit}");
             let full = store
@@ -269,6 +317,18 @@ async fn many_close_clients_make_the_threshold_ranking_read_deeper_and_stay_exac
 #[tokio::test]
 async fn a_steady_client_hidden_in_every_month_still_ranks_first_over_the_quarter() {
     let (_dir, store) = fixture().await;
+    steady_client(&store, true).await;
+}
+
+/// The same on PostgreSQL.
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn a_steady_client_ranks_first_over_the_quarter_on_postgresql() {
+    let (_db, store) = pg_fixture().await;
+    steady_client(&store, false).await;
+}
+
+async fn steady_client(store: &Store, sqlite: bool) {
     for (month, prefix) in [(1i8, "j"), (2, "f"), (3, "m")] {
         let spiky = (0..70i64)
             .map(|i| {
@@ -297,7 +357,7 @@ async fn a_steady_client_hidden_in_every_month_still_ranks_first_over_the_quarte
         ),
     ] {
         for limit in [1usize, 3] {
-            let want = naive(&store, start, end, limit).await;
+            let want = expected(store, start, end, limit, sqlite).await;
             assert_eq!(want[0].2, "z");
             let got = store.top_clients(start, end, None, limit).await.unwrap();
             assert_eq!(shape(&got), want, "{start} to {end}, top {limit}");

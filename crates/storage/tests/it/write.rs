@@ -13,7 +13,7 @@ async fn count(store: &usagestats_storage::Store, table: &str) -> i64 {
 }
 
 async fn pool(store: &usagestats_storage::Store) -> sqlx::SqlitePool {
-    sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().display()))
+    sqlx::SqlitePool::connect(&format!("sqlite:{}", store.path().unwrap().display()))
         .await
         .unwrap()
 }
@@ -25,7 +25,7 @@ async fn settings_and_groups_round_trip_and_are_replaced() {
     let s = Settings {
         groups: "A=vid:1;B=vid:2;C=vid:3".into(),
         filter: "org:X".into(),
-        time_zone_mode: "utc".into(),
+        time_zone_mode: usagestats_storage::TimeZoneMode::Utc,
         source: usage_model::Source::Device,
     };
     store

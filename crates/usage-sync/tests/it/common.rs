@@ -80,7 +80,7 @@ pub async fn save_groups(store: &storage::Store, groups: &Groups, filter: &Filte
             &storage::Settings {
                 groups: groups.to_string(),
                 filter: filter.to_string(),
-                time_zone_mode: "network".into(),
+                time_zone_mode: storage::TimeZoneMode::Network,
                 source: usage_model::Source::Device,
             },
             &names,

@@ -87,7 +87,7 @@ async fn one_failing_network_makes_the_run_partial_and_the_others_complete() {
     let (first, last) = day_span(&want);
     assert_tables_match(&want, &stored(&db.store, first, last).await);
     let runs = db.store.recent_runs(5).await.expect("runs");
-    assert_eq!(runs[0].status, "partial");
+    assert_eq!(runs[0].status, storage::RunStatus::Partial);
     sim.shutdown().await;
 }
 

@@ -191,6 +191,16 @@ pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
         .context("building the API client")?;
 
     let (path, _cleanup) = match &keep {
+        Some(p)
+            if p.to_str()
+                .is_some_and(|t| storage::Location::parse(t).is_ok_and(|l| l.is_postgres())) =>
+        {
+            return Err(UsageError::new(
+                "the demo writes a new SQLite file; give -d a file name (copy it into \
+                 PostgreSQL afterwards with copy-db)",
+            )
+            .into());
+        }
         Some(p) => {
             if p.exists() {
                 return Err(UsageError::new(format!(

@@ -1,8 +1,6 @@
 //! The privacy flags of `reconfigure` (`--client-detail`, `--client-retention`,
 //! `--apply-to-existing`) and `forget-client`.
 
-use std::path::Path;
-
 use anyhow::Context as _;
 use usage_model::{ClientDetail, Privacy, RuleKind};
 
@@ -144,7 +142,7 @@ pub async fn apply(store: &storage::Store, p: &Privacy) -> anyhow::Result<()> {
 
 /// `forget-client MAC|PSEUDONYM`: erases the client's rows in one transaction and says how
 /// many went (standard output).
-pub async fn forget_client(path: &Path, who: &str) -> anyhow::Result<()> {
+pub async fn forget_client(path: &storage::Location, who: &str) -> anyhow::Result<()> {
     let store = crate::commands::store::open_existing(path).await?;
     let result = store.forget_client(who).await;
     store.close().await;

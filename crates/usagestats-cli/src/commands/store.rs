@@ -3,14 +3,15 @@
 use std::path::Path;
 
 use anyhow::Context as _;
+use storage::{Location, OpenMode};
 use usage_model::{Filter, Groups, InitConfig};
 
 use crate::cli::GlobalArgs;
 use crate::config::{self, DbConfig};
 use crate::error::UsageError;
 
-fn open_error(path: &Path, e: storage::Error) -> anyhow::Error {
-    let shown = config::shown(path);
+fn open_error(db: &Location, e: storage::Error) -> anyhow::Error {
+    let shown = db.to_string();
     match e {
         storage::Error::LegacyDatabase { .. } => UsageError::new(format!(
             "{shown} was made by the original usagestats.py; convert it with: usagestats -d NEW_FILE import-legacy {shown}"
@@ -26,49 +27,56 @@ fn open_error(path: &Path, e: storage::Error) -> anyhow::Error {
         | storage::Error::NotAFile { .. }
         | storage::Error::MissingDirectory { .. }
             | storage::Error::NonUtf8Path { .. }
-        | storage::Error::NotFound { .. } => UsageError::new(e.to_string()).into(),
-        // These name the file themselves.
-        storage::Error::CannotOpen { .. } | storage::Error::UpgradeNeedsWriteAccess { .. } => {
-            e.into()
-        }
+        | storage::Error::NotFound { .. }
+        | storage::Error::NoSchema { .. }
+        | storage::Error::ForeignSchema { .. }
+        | storage::Error::PostgresNotBuilt { .. } => UsageError::new(e.to_string()).into(),
+        // These name the database themselves.
+        storage::Error::CannotOpen { .. }
+        | storage::Error::CannotConnect { .. }
+        | storage::Error::UpgradeNeedsWriteAccess { .. } => e.into(),
         other => anyhow::Error::new(other).context(format!("opening the database {shown}")),
     }
 }
 
-fn missing(path: &Path) -> anyhow::Error {
+fn missing(db: &Location) -> anyhow::Error {
     UsageError::new(format!(
-        "the database {} does not exist; create it with a sync (usagestats -d {} sync)",
-        config::shown(path),
-        config::shown(path)
+        "the database {db} does not exist; create it with a sync (usagestats -d {db} sync)"
     ))
     .into()
 }
 
+/// Whether `db` is an SQLite file that does not exist (not even as a dangling link).
+fn missing_file(db: &Location) -> bool {
+    db.path()
+        .is_some_and(|p| std::fs::symlink_metadata(p).is_err())
+}
+
 /// Opens a database that must exist, for a command that changes it (reconfigure).
-pub async fn open_existing(path: &Path) -> anyhow::Result<storage::Store> {
-    if std::fs::symlink_metadata(path).is_err() {
-        return Err(missing(path));
+pub async fn open_existing(db: &Location) -> anyhow::Result<storage::Store> {
+    if missing_file(db) {
+        return Err(missing(db));
     }
-    storage::Store::open_existing(path)
+    storage::Store::connect(db, OpenMode::Existing)
         .await
-        .map_err(|e| open_error(path, e))
+        .map_err(|e| open_error(db, e))
 }
 
 /// Opens a database that must exist, for a command that only reads it (report --offline,
 /// dump, backup): works on a file the user may only read.
-pub async fn open_read_only(path: &Path) -> anyhow::Result<storage::Store> {
-    if std::fs::symlink_metadata(path).is_err() {
-        return Err(missing(path));
+pub async fn open_read_only(db: &Location) -> anyhow::Result<storage::Store> {
+    if missing_file(db) {
+        return Err(missing(db));
     }
-    storage::Store::open_read_only(path)
+    storage::Store::connect(db, OpenMode::ReadOnly)
         .await
-        .map_err(|e| open_error(path, e))
+        .map_err(|e| open_error(db, e))
 }
 
 /// Warns, in the same words for every command, when `-g`, `-f`, `--timezone` or an init
 /// file's groups or filter are given for an existing database by a command that does not
 /// store them (only a new database and `reconfigure` take them).
-pub fn warn_kept_configuration(g: &GlobalArgs, init: Option<&InitConfig>, path: &Path) {
+pub fn warn_kept_configuration(g: &GlobalArgs, init: Option<&InitConfig>, db: &Location) {
     let given: Vec<&str> = [
         (g.groups.is_some(), "-g"),
         (g.filter.is_some(), "-f"),
@@ -89,25 +97,29 @@ pub fn warn_kept_configuration(g: &GlobalArgs, init: Option<&InitConfig>, path: 
             "{} ignored for the existing database {}: stored groups, filter, time zone, \
              source and privacy settings kept; use reconfigure (-c dbreconfigure) to change them",
             given.join(", "),
-            config::shown(path)
+            db
         );
     }
 }
 
 /// Refuses to sync a database made by `usagestats demo` (its data are simulated), before an
 /// API key is asked for: says what it is and how to report it.
-pub async fn refuse_demo(path: &Path) -> anyhow::Result<()> {
-    if !path.is_file() {
-        return Ok(());
-    }
-    let store = open_read_only(path).await?;
+pub async fn refuse_demo(db: &Location) -> anyhow::Result<()> {
+    let store = match db.path() {
+        Some(path) if !path.is_file() => return Ok(()),
+        Some(_) => open_read_only(db).await?,
+        // A PostgreSQL database without our schema yet is new: nothing to refuse.
+        None => match storage::Store::connect(db, OpenMode::ReadOnly).await {
+            Err(storage::Error::NoSchema { .. }) => return Ok(()),
+            other => other.map_err(|e| open_error(db, e))?,
+        },
+    };
     let demo = store.is_demo().await;
     store.close().await;
     if demo.context("reading the configuration stored in the database")? {
-        let shown = config::shown(path);
         return Err(UsageError::new(format!(
-            "{shown} was made by `usagestats demo` from its built-in simulator, so it cannot be \
-             synced with a Dashboard; report it offline: usagestats -d {shown} report --offline \
+            "{db} was made by `usagestats demo` from its built-in simulator, so it cannot be \
+             synced with a Dashboard; report it offline: usagestats -d {db} report --offline \
              (or -c report-offline:last-week)"
         ))
         .into());
@@ -124,22 +136,22 @@ pub async fn settings(store: &storage::Store) -> anyhow::Result<DbConfig> {
         .ok_or_else(|| {
             UsageError::new(format!(
                 "{} holds no configuration (it was never set up); run a sync on it or reconfigure it",
-                config::shown(store.path())
+                store.location()
             ))
         })?;
     let bad = |what: &str, e: &dyn std::fmt::Display| {
         UsageError::new(format!(
             "the {what} stored in {} is invalid ({e}); fix it with -c dbreconfigure",
-            config::shown(store.path())
+            store.location()
         ))
     };
     let groups = Groups::parse(&s.groups).map_err(|e| bad("groups", &e))?;
     let filter = Filter::parse(&s.filter).map_err(|e| bad("filter", &e))?;
-    let timezone = match s.time_zone_mode.trim() {
-        "" | TZ_NETWORK => None,
+    let timezone = match &s.time_zone_mode {
+        storage::TimeZoneMode::Network => None,
         other => {
-            config::parse_timezone(other).map_err(|e| bad("time zone", &e))?;
-            Some(other.to_string())
+            config::parse_timezone(other.as_str()).map_err(|e| bad("time zone", &e))?;
+            Some(other.as_str().to_string())
         }
     };
     s.source
@@ -154,17 +166,14 @@ pub async fn settings(store: &storage::Store) -> anyhow::Result<DbConfig> {
     })
 }
 
-/// `time_zone_mode` meaning "each network's own zone".
-const TZ_NETWORK: &str = "network";
-
 pub async fn save(store: &storage::Store, new: &DbConfig) -> anyhow::Result<()> {
     let settings = storage::Settings {
         groups: new.groups.to_string(),
         filter: new.filter.to_string(),
         time_zone_mode: new
             .timezone
-            .clone()
-            .unwrap_or_else(|| TZ_NETWORK.to_string()),
+            .as_deref()
+            .map_or(storage::TimeZoneMode::Network, storage::TimeZoneMode::parse),
         source: new.source,
     };
     let names: Vec<String> = new.groups.iter().map(|g| g.name.clone()).collect();
@@ -181,9 +190,20 @@ pub async fn save(store: &storage::Store, new: &DbConfig) -> anyhow::Result<()> 
 /// the file (see [`finish`]).
 pub async fn open_or_create(
     g: &GlobalArgs,
-    path: &Path,
+    db: &Location,
     init: Option<&InitConfig>,
 ) -> anyhow::Result<(storage::Store, DbConfig, bool)> {
+    let Some(path) = db.path() else {
+        // PostgreSQL. Validate everything before creating the schema, so a typo leaves nothing behind.
+        // Of several commands creating the schema at once, one does (the migrator's lock);
+        // the configuration is stored by whichever finds none below.
+        let new = config::new_config(g, init)?;
+        config::check_source(&new)?;
+        let store = storage::Store::connect(db, OpenMode::Create)
+            .await
+            .map_err(|e| open_error(db, e))?;
+        return configured(g, db, init, store).await;
+    };
     if std::fs::symlink_metadata(path).is_err() {
         // Validate everything before creating a file, so a typo leaves nothing behind.
         let new = config::new_config(g, init)?;
@@ -204,7 +224,7 @@ pub async fn open_or_create(
                         if other.is_ok() {
                             remove_database_files(path);
                         }
-                        return Err(open_error(path, e));
+                        return Err(open_error(db, e));
                     }
                 };
                 let privacy = config::privacy(g, usage_model::Privacy::default());
@@ -223,7 +243,7 @@ pub async fn open_or_create(
                 }
                 tracing::info!(
                     "created {} with groups {}, filter {} and source {}",
-                    config::shown(path),
+                    db,
                     new.groups,
                     new.filter,
                     new.source
@@ -232,7 +252,18 @@ pub async fn open_or_create(
             }
         }
     }
-    let store = open_existing(path).await?;
+    let store = open_existing(db).await?;
+    configured(g, db, init, store).await
+}
+
+/// An open database with its configuration: the stored one, or (none stored yet) the one of
+/// the flags, which is stored.
+async fn configured(
+    g: &GlobalArgs,
+    db: &Location,
+    init: Option<&InitConfig>,
+    store: storage::Store,
+) -> anyhow::Result<(storage::Store, DbConfig, bool)> {
     // A database whose creation was interrupted (killed before its configuration was
     // stored), or that another command is creating right now, is set up as if new.
     let stored = match store.settings().await {
@@ -260,7 +291,7 @@ pub async fn open_or_create(
             Err(e) => Err(e),
         },
         Some(_) => {
-            warn_kept_configuration(g, init, path);
+            warn_kept_configuration(g, init, db);
             settings(&store).await
         }
     };
@@ -280,11 +311,15 @@ pub async fn open_or_create(
 /// failed first run leaves nothing behind. A file another sync is using is never removed.
 pub async fn finish(
     store: storage::Store,
-    path: &Path,
+    db: &Location,
     created: bool,
     result: anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    if created && result.is_err() && store.has_synced_days().await.ok() == Some(false) {
+    if let Some(path) = db.path()
+        && created
+        && result.is_err()
+        && store.has_synced_days().await.ok() == Some(false)
+    {
         // Held while removing: a second sync that opened the file meanwhile keeps it.
         if let Ok(lock) = store.try_lock_sync().await {
             store.close().await;
@@ -312,12 +347,12 @@ fn remove_database_files(path: &Path) {
 /// a reconfigure of the groups never silently changes how later days are counted.
 pub async fn reconfigure(
     g: &GlobalArgs,
-    path: &Path,
+    db: &Location,
     new: &DbConfig,
     reclassify: bool,
     apply_to_existing: bool,
 ) -> anyhow::Result<()> {
-    let store = open_existing(path).await?;
+    let store = open_existing(db).await?;
     let result = async {
         let mut new = new.clone();
         if g.source.is_none()
@@ -420,4 +455,55 @@ pub async fn import_legacy(legacy: &Path, target: &Path) -> anyhow::Result<()> {
         config::shown(target)
     );
     Ok(())
+}
+
+/// `copy-db --to TARGET`: copies the whole database into a new SQLite file or an empty
+/// PostgreSQL database, checked at the end (row counts and sums on both sides).
+pub async fn copy_db(source: &Location, target: &Location) -> anyhow::Result<()> {
+    if source == target {
+        return Err(
+            UsageError::new(format!("copy-db --to names the database itself ({source})")).into(),
+        );
+    }
+    let from = open_read_only(source).await?;
+    // A new file is ours to remove again when the copy fails; an existing one is only used
+    // when it holds nothing.
+    let new_file = target
+        .path()
+        .filter(|p| std::fs::symlink_metadata(p).is_err())
+        .map(Path::to_path_buf);
+    let result = async {
+        let to = storage::Store::connect(target, OpenMode::Create)
+            .await
+            .map_err(|e| open_error(target, e))?;
+        let copied = storage::copy_database(&from, &to).await;
+        to.close().await;
+        copied.map_err(|e| match e {
+            storage::Error::CopyTargetNotEmpty { .. } => UsageError::new(e.to_string()).into(),
+            other => anyhow::Error::new(other).context(format!("copying {source} to {target}")),
+        })
+    }
+    .await;
+    from.close().await;
+    match result {
+        Ok(summary) => {
+            let rows: Vec<String> = summary
+                .tables
+                .iter()
+                .map(|(table, n)| format!("{n} {table}"))
+                .collect();
+            tracing::info!(
+                "copied {source} to {target}: {} rows; {} counts and sums agree",
+                rows.join(", "),
+                summary.checks
+            );
+            Ok(())
+        }
+        Err(e) => {
+            if let Some(path) = new_file {
+                remove_database_files(&path);
+            }
+            Err(e)
+        }
+    }
 }

@@ -24,6 +24,9 @@ pub async fn run(
         .with_source(settings.source);
     config.clock = clock;
     config.lookback_days = lookback_days;
+    if let Some(seconds) = g.lease {
+        config.lease = std::time::Duration::from_secs(u64::from(seconds));
+    }
     config.timezone =
         match &settings.timezone {
             Some(t) => Some(crate::config::parse_timezone(t).map_err(|e| {
@@ -38,7 +41,7 @@ pub async fn run(
         // One line that names the database and the cause, without the engine's wrapper.
         usage_sync::Error::Storage(err) => anyhow::anyhow!(
             "the database {} failed, so the sync stopped (the days already stored are kept): {err}",
-            store.path().display()
+            store.location()
         ),
         // The stored filter (or -f for a new database) is the user's to correct: exit 2.
         usage_sync::Error::NothingSelected(n) => UsageError::new(n.to_string()).into(),

@@ -9,6 +9,7 @@ mod filters;
 mod harness;
 mod mail;
 mod manual;
+mod postgres;
 mod privacy;
 mod safety;
 mod shell;

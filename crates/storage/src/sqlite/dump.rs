@@ -1,12 +1,12 @@
-//! `dbdump`: every table's raw contents as readable text.
+//! `dbdump` (SQLite): every table's raw contents as readable text.
 
 use std::io::Write;
 
 use futures::TryStreamExt;
 use sqlx::{Column, Row, TypeInfo, ValueRef};
 
+use super::SqliteStore;
 use crate::error::Result;
-use crate::store::Store;
 
 /// Dumped tables and their order. Fixed names (never user input), so formatting them into the
 /// statement is safe; the view is left out because it only repeats `daily_usage`.
@@ -38,13 +38,8 @@ const TABLES: &[(&str, &str)] = &[
     ),
 ];
 
-impl Store {
-    /// Writes the raw contents of every table: a `TABLE name (columns)` line, then one line
-    /// per row with the values in column order (text quoted, `NULL` for missing values).
-    /// Streams rows, so large databases need no memory.
-    pub async fn dump(&self, out: &mut dyn Write) -> Result<()> {
-        writeln!(out, "usagestats database {}", self.path().display())?;
-        writeln!(out, "schema version {}", self.schema_version().await?)?;
+impl SqliteStore {
+    pub(crate) async fn dump(&self, out: &mut dyn Write) -> Result<()> {
         for (table, sql) in TABLES {
             writeln!(out, "---")?;
             let mut rows = sqlx::query(*sql).fetch(&self.pool);

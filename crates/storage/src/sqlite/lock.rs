@@ -10,20 +10,37 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::SqliteStore;
 use crate::error::{Error, Result};
-use crate::store::Store;
 
 /// Held while a sync runs; dropping it releases the lock.
 #[derive(Debug)]
 pub struct SyncLock {
-    _file: File,
-    path: PathBuf,
+    _held: Held,
+    path: Option<PathBuf>,
+}
+
+/// What holds the lock: the locked file (SQLite), or the connection that holds PostgreSQL's
+/// session advisory lock (closed, and so released, on drop or when the process dies).
+#[derive(Debug)]
+enum Held {
+    File(#[allow(dead_code)] File),
+    #[cfg(feature = "postgres")]
+    Postgres(#[allow(dead_code)] sqlx::PgConnection),
 }
 
 impl SyncLock {
-    /// The lock file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The lock file (SQLite); `None` for PostgreSQL's advisory lock.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    #[cfg(feature = "postgres")]
+    pub(crate) fn postgres(conn: sqlx::PgConnection) -> SyncLock {
+        SyncLock {
+            _held: Held::Postgres(conn),
+            path: None,
+        }
     }
 }
 
@@ -34,19 +51,18 @@ pub(crate) fn lock_path(db: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-impl Store {
-    /// Takes the sync lock or fails at once with [`Error::SyncInProgress`] naming the holder.
-    ///
-    /// On success, runs that a dead process left `running` in `sync_runs` are marked `aborted`.
-    pub async fn try_lock_sync(&self) -> Result<SyncLock> {
-        let path = lock_path(self.path());
+impl SqliteStore {
+    pub(crate) async fn try_lock_sync(&self) -> Result<SyncLock> {
+        let Some(db) = self.location().path() else {
+            return Err(Error::InvalidInput("an SQLite store without a file".into()));
+        };
+        let path = lock_path(db);
         let lock = try_lock_file(&path)?;
         self.abort_stale_runs().await?;
         Ok(lock)
     }
 
-    /// Takes the sync lock, waiting up to `timeout` for a running sync to finish.
-    pub async fn lock_sync_waiting(&self, timeout: Duration) -> Result<SyncLock> {
+    pub(crate) async fn lock_sync_waiting(&self, timeout: Duration) -> Result<SyncLock> {
         let deadline = Instant::now() + timeout;
         loop {
             match self.try_lock_sync().await {
@@ -81,8 +97,8 @@ fn try_lock_file(path: &Path) -> Result<SyncLock> {
             file.write_all(note.as_bytes())?;
             file.flush()?;
             Ok(SyncLock {
-                _file: file,
-                path: path.to_path_buf(),
+                _held: Held::File(file),
+                path: Some(path.to_path_buf()),
             })
         }
         Err(TryLockError::WouldBlock) => {
@@ -94,7 +110,7 @@ fn try_lock_file(path: &Path) -> Result<SyncLock> {
                 holder.trim().to_string()
             };
             Err(Error::SyncInProgress {
-                lock: path.to_path_buf(),
+                lock: format!("lock file {}", path.display()),
                 holder,
             })
         }
