@@ -113,7 +113,7 @@ impl PrivacyImpact {
     }
 }
 
-/// What [`Store::forget_client`] erased.
+/// What [`crate::Store::forget_client`] erased.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ForgetSummary {
     /// Client rows deleted (one per network and day the client had traffic).

@@ -2,10 +2,11 @@
 //! workers`).
 //!
 //! meraki-sim serves an estate of `ORGS` organizations × `NETWORKS` networks (one MX each, a
-//! first 30-day sync) with Meraki's budgets scaled down so a run takes seconds: `SOURCE_RATE`
-//! requests/s per source address (Meraki: 100) and 10/s per organization. Each worker sends
-//! from its own loopback address (127.0.0.2, .3, .4) and so has its own source budget, paced
-//! just under it; the database is a fresh one on test-support's PostgreSQL server per run.
+//! first 30-day sync) with Meraki's per-source budget scaled down so a run takes seconds:
+//! `SOURCE_RATE` requests/s per source address (Meraki: 100); no per-organization limit, so
+//! the source budget is what binds. Each worker sends from its own loopback address (127.0.0.2,
+//! .3, .4) and so has its own source budget, paced just under it; the database is a fresh one
+//! on test-support's PostgreSQL server per run.
 //! Prints wall time, snapshot calls and (network, day) pairs stored per second.
 
 use std::process::{Command, Stdio};
@@ -25,8 +26,8 @@ fn main() {
         .build()
         .expect("runtime");
     println!(
-        "estate: {ORGS} orgs × {NETWORKS} networks × 1 MX, 30 days; source budget {SOURCE_RATE}/s \
-         per address, 10/s per organization"
+        "estate: {ORGS} orgs × {NETWORKS} networks × 1 device, 30 days; source budget \
+         {SOURCE_RATE}/s per address"
     );
     println!("| workers | wall time | snapshot calls | days stored | days/s | 429s |");
     println!("|---|---|---|---|---|---|");
@@ -39,8 +40,7 @@ fn main() {
             source_rate_limit: Some(SOURCE_RATE),
             ..SimConfig::default()
         }
-        .with_now(test_support::truth::now())
-        .with_org_rate_limit(10.0, None);
+        .with_now(test_support::truth::now());
         cfg.api_key = "1234".into();
         let sim = rt.block_on(Simulator::start(cfg)).expect("simulator");
         let db = test_support::postgres::PgServer::get().database();
@@ -51,7 +51,7 @@ fn main() {
                     .env("USAGESTATS_BASE_URL", sim.base_url())
                     .env("USAGESTATS_NOW", sim.now().to_string())
                     .env("MERAKI_DASHBOARD_API_KEY", "1234")
-                    .env("USAGESTATS_ORG_RATE", "9")
+                    .env("USAGESTATS_ORG_RATE", "1000")
                     .env("USAGESTATS_SOURCE_RATE", format!("{}", SOURCE_RATE * 0.9))
                     .env("USAGESTATS_SOURCE_ADDRESS", format!("127.0.0.{}", i + 2))
                     .env("PGPASSWORD", db.server().password())

@@ -259,6 +259,18 @@ pub struct GlobalArgs {
     )]
     pub lease: Option<u32>,
 
+    /// Syncs sharing a PostgreSQL database: organizations this sync works on at once, each
+    /// claimed with a lease (default 2, so that syncs started together split the estate; raise
+    /// it for a lone sync of many organizations).
+    #[arg(
+        long = "orgs-at-once",
+        value_name = "N",
+        global = true,
+        env = "USAGESTATS_ORGS_AT_ONCE",
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub orgs_at_once: Option<u32>,
+
     /// Run as of this instant instead of the clock (RFC 3339, e.g. 2026-11-29T12:00:00Z; also
     /// USAGESTATS_NOW): the demo's simulated clock, and the "today" report periods count
     /// back from. A sync against a real Dashboard needs the real time.

@@ -27,6 +27,9 @@ pub async fn run(
     if let Some(seconds) = g.lease {
         config.lease = std::time::Duration::from_secs(u64::from(seconds));
     }
+    if let Some(n) = g.orgs_at_once {
+        config.shared_org_concurrency = usize::try_from(n).unwrap_or(usize::MAX);
+    }
     config.timezone =
         match &settings.timezone {
             Some(t) => Some(crate::config::parse_timezone(t).map_err(|e| {
