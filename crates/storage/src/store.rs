@@ -377,7 +377,9 @@ impl Store {
     /// Claims one organization among `candidates` whose lease is free or expired, for
     /// `holder` (a name unique to the calling sync) until `lease` from now on the database's
     /// clock; `None` when every candidate is held by another sync. Two syncs never hold one
-    /// organization at once (row locks with `SKIP LOCKED`).
+    /// organization at once (row locks with `SKIP LOCKED`). `run` is the caller's sync run:
+    /// a sync that takes an organization over from one whose lease expired unreleased (it
+    /// died) marks that one's run `aborted`.
     ///
     /// # Errors
     /// [`Error::Unsupported`] on SQLite (see [`Store::shares_work`]); database errors.
@@ -385,13 +387,14 @@ impl Store {
     pub async fn claim_organization(
         &self,
         holder: &str,
+        run: Option<RunId>,
         candidates: &[String],
         lease: Duration,
     ) -> Result<Option<String>> {
         match &self.backend {
             Backend::Sqlite(_) => Err(no_leases()),
             #[cfg(feature = "postgres")]
-            Backend::Postgres(b) => b.claim_organization(holder, candidates, lease).await,
+            Backend::Postgres(b) => b.claim_organization(holder, run, candidates, lease).await,
         }
     }
 

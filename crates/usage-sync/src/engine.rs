@@ -474,7 +474,12 @@ async fn sync_shared(
                 return Ok(());
             }
             let Some(id) = store
-                .claim_organization(&holder, &candidates, config.lease)
+                .claim_organization(
+                    &holder,
+                    shared.run.get().copied(),
+                    &candidates,
+                    config.lease,
+                )
                 .await?
             else {
                 // Every organization left is another sync's for now: wait for it to finish

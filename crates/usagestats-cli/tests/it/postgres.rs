@@ -434,6 +434,11 @@ fn a_killed_worker_s_organizations_are_finished_by_the_others_after_its_lease_ex
         "0",
         "every lease released"
     );
+    // The victim's run is marked aborted by whoever took its organizations over.
+    assert_eq!(
+        db.sql("SELECT string_agg(status, ',' ORDER BY id) FROM sync_runs"),
+        "aborted,ok,ok"
+    );
     // Reads beyond the plan: at most what the victim had in flight, the networks of the
     // organizations it held (each network's reads of one device: 30 days + 1 + 2 bound reads).
     let held: u64 = held.parse().expect("a count");
