@@ -194,30 +194,6 @@ impl ClientPlan {
     }
 }
 
-/// The one rollup unit a period is exactly, if any.
-pub(crate) enum Unit {
-    /// One calendar month (`'YYYY-MM'`).
-    Month(String),
-    /// One ISO week (its Monday).
-    Week(Date),
-}
-
-/// The one rollup unit a period is made of, when it is exactly one calendar month or one ISO
-/// week.
-pub(crate) fn single_unit(plan: &ClientPlan) -> Option<Unit> {
-    if !plan.days.iter().all(|d| *d == EMPTY_DAYS) {
-        return None;
-    }
-    let (m, w0, w1) = (&plan.months, &plan.weeks[0], &plan.weeks[1]);
-    if *m != empty_months() && m.0 == m.1 && *w0 == EMPTY_DAYS && *w1 == EMPTY_DAYS {
-        return Some(Unit::Month(m.0.clone()));
-    }
-    if *m == empty_months() && *w1 == EMPTY_DAYS && *w0 != EMPTY_DAYS && w0.0 == w0.1 {
-        return Some(Unit::Week(w0.0));
-    }
-    None
-}
-
 /// How deep the threshold ranking reads each list before it gives way to the full ranking
 /// ([`RANK_SQL`]).
 pub(crate) const MAX_DEPTH: i64 = 16_384;
@@ -326,8 +302,7 @@ macro_rules! top_backend {
             use jiff::civil::Date;
 
             use super::{
-                ClientPlan, MAX_DEPTH, RANK_DAILY_SQL, RANK_SQL, Ranked, Slice, TopClient, Unit,
-                single_unit, slices,
+                ClientPlan, MAX_DEPTH, RANK_DAILY_SQL, RANK_SQL, Ranked, Slice, TopClient, slices,
             };
             use crate::convert::{position_to_sql, traffic};
             use crate::error::Result;
@@ -355,15 +330,19 @@ macro_rules! top_backend {
                     group: Option<usize>,
                     limit: usize,
                 ) -> Result<Vec<TopClient>> {
-                    let plan = ClientPlan::new(start, end);
                     let limit_sql = i64::try_from(limit).unwrap_or(i64::MAX);
+                    let cut = slices(start, end);
                     let mut tx = self.pool.begin().await?;
-                    let ranked: Vec<Ranked> = if let Some(unit) = single_unit(&plan) {
-                        let positions = group_positions(&mut tx, group).await?;
+                    let positions = group_positions(&mut tx, group).await?;
+                    // A period that is exactly one month or one ISO week reads the largest
+                    // clients straight from the rollup's index on the total.
+                    let ranked: Vec<Ranked> = if let [unit @ (Slice::Month(_) | Slice::Week(_))] =
+                        cut.as_slice()
+                    {
                         let mut out = Vec::new();
                         for p in positions {
-                            let rows: Vec<Ranked> = match &unit {
-                                Unit::Month(month) => {
+                            let rows: Vec<Ranked> = match unit {
+                                Slice::Month(month) => {
                                     sqlx::query_as(
                                         "SELECT group_position, network_id, client_id, up_mkb,
                                              down_mkb
@@ -378,7 +357,7 @@ macro_rules! top_backend {
                                     .fetch_all(&mut *tx)
                                     .await?
                                 }
-                                Unit::Week(monday) => {
+                                Slice::Week(monday) => {
                                     sqlx::query_as(
                                         "SELECT group_position, network_id, client_id, up_mkb,
                                              down_mkb
@@ -393,15 +372,19 @@ macro_rules! top_backend {
                                     .fetch_all(&mut *tx)
                                     .await?
                                 }
+                                // Not reached: the pattern above takes months and weeks only.
+                                Slice::Day(_) => Vec::new(),
                             };
                             out.extend(rows);
                         }
                         out
                     } else {
-                        let positions = group_positions(&mut tx, group).await?;
-                        match threshold_rank(&mut tx, start, end, &positions, limit).await? {
+                        match threshold_rank(&mut tx, &cut, &positions, limit).await? {
                             Some(ranked) => ranked,
-                            None => full_rank(&mut tx, &plan, group, limit).await?,
+                            None => {
+                                let plan = ClientPlan::new(start, end);
+                                full_rank(&mut tx, &plan, group, limit).await?
+                            }
                         }
                     };
                     let out = describe(&mut tx, ranked, start, end).await?;
@@ -493,17 +476,15 @@ macro_rules! top_backend {
             /// client instead.
             async fn threshold_rank(
                 conn: &mut Conn,
-                start: Date,
-                end: Date,
+                slices: &[Slice],
                 positions: &[i64],
                 limit: usize,
             ) -> Result<Option<Vec<Ranked>>> {
                 if limit == 0 {
                     return Ok(Some(Vec::new()));
                 }
-                let slices = slices(start, end);
                 let (mut months, mut weeks, mut days) = (Vec::new(), Vec::new(), Vec::new());
-                for s in &slices {
+                for s in slices {
                     match s {
                         Slice::Month(m) => months.push(m.clone()),
                         Slice::Week(w) => weeks.push(w.to_string()),
@@ -525,7 +506,7 @@ macro_rules! top_backend {
                         let mut seen: Vec<(String, String)> = Vec::new();
                         let mut bound: i128 = 0;
                         let mut exhausted = true;
-                        for slice in &slices {
+                        for slice in slices {
                             let rows: Vec<(String, String, i64)> = match slice {
                                 Slice::Month(m) => sqlx::query_as(
                                     "SELECT network_id, client_id, up_mkb + down_mkb
