@@ -1,4 +1,4 @@
-//! Project automation: `cargo xtask ci | bench | demo | fuzz | screenshot`.
+//! Project automation: `cargo xtask test | ci | bench | demo | fuzz | screenshot | ...`.
 //!
 //! Every step calls cargo through `$CARGO` so the toolchain that runs xtask runs the work.
 
@@ -7,24 +7,30 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod screenshot;
+mod test;
+
 const USAGE: &str = "\
 usage: cargo xtask <task> [args]
 
 tasks:
-  ci                    fmt --check, clippy -D warnings, the test command, doc -D warnings,
-                        the CLI without default features, the embedding examples against
-                        meraki-sim, cargo publish --dry-run, cargo deny — what .ci/run runs
-  examples              run the embedding examples against a meraki-sim on loopback
-  man                   write the manual page to target/man/usagestats.1
-  bench [what...]       release benchmarks; what = model | client | sim | sync | sources | storage |
-                        storage-pg | top | workers | report | all
-  demo                  run `usagestats demo` (simulated account, no network beyond loopback)
-  fuzz <target> [secs]  run a cargo-fuzz target (groups | filter | init_file); needs cargo-fuzz
-  screenshot            render the sample HTML report in headless Chromium to docs/img/report.png
+  test [cargo test args]  install the missing test peers (Debian packages as root, else one
+                          line naming them; Python packages in target/test-python), then
+                          cargo test --workspace --locked with the args appended (-p replaces
+                          --workspace) — the README's test command
+  ci                      fmt --check, clippy -D warnings, the tests as `test` runs them, doc
+                          -D warnings, the CLI without default features, the embedding examples
+                          against meraki-sim, screenshot --check, cargo publish --dry-run,
+                          cargo deny — what .ci/run runs
+  examples                run the embedding examples against a meraki-sim on loopback
+  man                     write the manual page to target/man/usagestats.1
+  bench [what...]         release benchmarks; what = model | client | sim | sync | sources |
+                          storage | storage-pg | top | workers | report | all
+  demo                    run `usagestats demo` (simulated account, no network beyond loopback)
+  fuzz <target> [secs]    run a cargo-fuzz target (groups | filter | init_file); needs cargo-fuzz
+  screenshot [--check]    render the sample HTML report in headless Chromium to
+                          docs/img/report.png; --check fails if the committed picture differs
 ";
-
-/// The test command the README gives; CI runs exactly this.
-pub const TEST_COMMAND: &[&str] = &["test", "--workspace", "--locked"];
 
 fn main() {
     if let Err(e) = run() {
@@ -38,13 +44,18 @@ fn run() -> Result<()> {
     let root = workspace_root();
     std::env::set_current_dir(&root).context("entering the workspace root")?;
     match args.first().map(String::as_str) {
-        Some("ci") => ci(),
+        Some("test") => test::test(&root, &args[1..]),
+        Some("ci") => ci(&root),
         Some("bench") => bench(&args[1..]),
         Some("demo") => cargo(&["run", "--release", "-p", "usagestats", "--", "demo"]),
         Some("examples") => examples(&root),
         Some("man") => man(&root),
         Some("fuzz") => fuzz(&args[1..]),
-        Some("screenshot") => screenshot(&root),
+        Some("screenshot") => match &args[1..] {
+            [] => screenshot::screenshot(&root, false),
+            [check] if check == "--check" => screenshot::screenshot(&root, true),
+            other => bail!("screenshot takes only --check, not {other:?}"),
+        },
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())
@@ -60,8 +71,26 @@ fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-fn cargo_bin() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
+/// Cargo, without the variables `cargo run` set for xtask itself: build scripts (ring's) ask
+/// to rerun when `CARGO_PKG_NAME` and the like change, so passing xtask's values on would
+/// rebuild them and everything above them, alternately with a plain `cargo test`.
+fn cargo_command() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || [
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+            ]
+            .contains(&&*name)
+        {
+            cmd.env_remove(&*name);
+        }
+    }
+    cmd
 }
 
 fn cargo(args: &[&str]) -> Result<()> {
@@ -70,7 +99,7 @@ fn cargo(args: &[&str]) -> Result<()> {
 
 fn cargo_env(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
     eprintln!("$ cargo {}", args.join(" "));
-    let status = Command::new(cargo_bin())
+    let status = cargo_command()
         .args(args)
         .envs(env.iter().copied())
         .status()
@@ -81,7 +110,7 @@ fn cargo_env(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
     Ok(())
 }
 
-fn ci() -> Result<()> {
+fn ci(root: &Path) -> Result<()> {
     cargo(&["fmt", "--all", "--", "--check"])?;
     cargo(&[
         "clippy",
@@ -92,7 +121,7 @@ fn ci() -> Result<()> {
         "-D",
         "warnings",
     ])?;
-    cargo(TEST_COMMAND)?;
+    test::test(root, &[])?;
     cargo_env(
         &["doc", "--workspace", "--no-deps", "--locked"],
         &[("RUSTDOCFLAGS", "-D warnings")],
@@ -109,7 +138,8 @@ fn ci() -> Result<()> {
         "-D",
         "warnings",
     ])?;
-    examples(&workspace_root())?;
+    examples(root)?;
+    screenshot::screenshot(root, true)?;
     // Packages every published crate and builds each from its package, in dependency order.
     forget_packaged_sources()?;
     cargo(&[
@@ -217,7 +247,7 @@ fn man(root: &Path) -> Result<()> {
     std::fs::create_dir_all(&dir).context("creating target/man")?;
     let page = dir.join("usagestats.1");
     eprintln!("$ cargo run -p usagestats -- man-page > {}", page.display());
-    let out = Command::new(cargo_bin())
+    let out = cargo_command()
         .args([
             "run",
             "--quiet",
@@ -349,7 +379,7 @@ fn fuzz(args: &[String]) -> Result<()> {
     let seeds = format!("seeds/{target}");
     std::fs::create_dir_all(Path::new("fuzz").join(&corpus)).context("creating the corpus")?;
     eprintln!("$ cargo fuzz run {target} {corpus} {seeds} -- {max_time}   (in fuzz/)");
-    let status = Command::new(cargo_bin())
+    let status = cargo_command()
         .current_dir("fuzz")
         .env("RUSTC_BOOTSTRAP", "1")
         .args(["fuzz", "run", target, &corpus, &seeds, "--", &max_time])
@@ -358,47 +388,5 @@ fn fuzz(args: &[String]) -> Result<()> {
     if !status.success() {
         bail!("cargo fuzz run {target} failed ({status})");
     }
-    Ok(())
-}
-
-fn screenshot(root: &Path) -> Result<()> {
-    let html = root.join("target").join("sample-report.html");
-    let png = root.join("docs").join("img").join("report.png");
-    let html_s = html.to_string_lossy().into_owned();
-    cargo(&[
-        "run",
-        "--quiet",
-        "-p",
-        "report-render",
-        "--example",
-        "sample_report",
-        "--",
-        &html_s,
-    ])?;
-    std::fs::create_dir_all(png.parent().unwrap_or(root)).context("creating docs/img")?;
-    let profile = std::env::temp_dir().join(format!("usagestats-chromium-{}", std::process::id()));
-    let status = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--window-size=1000,1400",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", html.display()))
-        .status()
-        .context("running chromium (apt-get install chromium)")?;
-    let _ = std::fs::remove_dir_all(&profile);
-    if !status.success() {
-        bail!("chromium failed ({status})");
-    }
-    eprintln!("wrote {}", png.display());
     Ok(())
 }

@@ -6,6 +6,7 @@
 //!   meraki-sim's ground truth.
 //! - [`smtp`]: a real SMTP server (aiosmtpd) with a certificate from a private CA.
 //! - [`postgres`]: a real PostgreSQL server started for the test process, a database per test.
+//! - [`python`]: which Python runs the Python peers, and the one-line message when it cannot.
 //!
 //! ```
 //! use test_support::truth::{Table, day_span, now};
@@ -18,5 +19,6 @@
 //! ```
 
 pub mod postgres;
+pub mod python;
 pub mod smtp;
 pub mod truth;

@@ -96,13 +96,13 @@ impl SmtpServer {
     /// Starts the server accepting only `user` / `password`, speaking TLS as `tls` says and
     /// refusing the recipients in `reject`, and waits until it listens.
     ///
-    /// Uses `python3`, or the interpreter `USAGESTATS_PYTHON` names.
+    /// Runs the interpreter [`crate::python::interpreter`] names.
     pub fn start(user: &str, password: &str, tls: Mode, reject: &[&str]) -> SmtpServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let pki = make_pki(dir.path());
         let maildir = dir.path().join("mail");
         let port_file = dir.path().join("port");
-        let python = std::env::var("USAGESTATS_PYTHON").unwrap_or_else(|_| "python3".into());
+        let python = crate::python::interpreter();
         let mut cmd = Command::new(&python);
         cmd.arg(script())
             .arg("--port-file")
@@ -131,9 +131,8 @@ impl SmtpServer {
         }
         let mut child = cmd.spawn().unwrap_or_else(|e| {
             panic!(
-                "cannot run {python:?} for the SMTP test server: {e}. These tests need Python 3 \
-                 with aiosmtpd (`pip install aiosmtpd`); set USAGESTATS_PYTHON to use another \
-                 interpreter"
+                "{}",
+                crate::python::missing(&python, "aiosmtpd", &format!("does not start ({e})"))
             )
         });
         let stdin = child.stdin.take();
@@ -152,9 +151,8 @@ impl SmtpServer {
                 }
                 if status.code() == Some(EXIT_NO_AIOSMTPD) {
                     panic!(
-                        "these tests need the Python package aiosmtpd, which {python:?} \
-                         lacks: install it with `pip install aiosmtpd` or point \
-                         USAGESTATS_PYTHON at an interpreter that has it\n{err}"
+                        "{}",
+                        crate::python::missing(&python, "aiosmtpd", "lacks it")
                     );
                 }
                 panic!("the SMTP test server exited ({status}) before listening:\n{err}");

@@ -2,11 +2,10 @@
 //! meraki`) lists organizations, walks every page of networks and devices, reads device
 //! clients, and rides out the simulator's 429s.
 //!
-//! Skipped (with a message) only when `python3` is absent. A failed `pip install` fails the
-//! test: CI has PyPI. The virtualenv is kept under `CARGO_TARGET_TMPDIR` and reused.
+//! The interpreter is `USAGESTATS_PYTHON` or `python3`; without `meraki` the test fails with
+//! one line saying how to get it (`cargo xtask test` makes a Python environment that has it).
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use jiff::Timestamp;
@@ -55,84 +54,32 @@ for org in dashboard.organizations.getOrganizations():
 print(json.dumps(out))
 "#;
 
-fn python() -> Option<String> {
-    ["python3", "python"].into_iter().find_map(|p| {
-        Command::new(p)
-            .arg("--version")
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|_| p.to_string())
-    })
-}
-
-fn run(cmd: &mut Command, what: &str) -> std::process::Output {
-    cmd.output()
-        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"))
-}
-
-/// A Python interpreter with `meraki` importable, plus extra `PYTHONPATH` if installed with
-/// `--target`.
-fn sdk_python(system: &str) -> (PathBuf, Option<PathBuf>) {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("meraki-sdk");
-    let venv_python = dir.join("venv/bin/python");
-    let importable = |py: &Path, path: Option<&Path>| {
-        let mut c = Command::new(py);
-        c.args(["-c", "import meraki"]);
-        if let Some(p) = path {
-            c.env("PYTHONPATH", p);
-        }
-        c.output().map(|o| o.status.success()).unwrap_or(false)
+/// The Python that runs the SDK: `USAGESTATS_PYTHON` (as for test-support's peers; `cargo
+/// xtask test` points it at the environment it makes with `meraki` pinned) or `python3`. A
+/// missing interpreter or package fails the test with what to do: it never skips.
+fn sdk_python() -> String {
+    const VARIABLE: &str = "USAGESTATS_PYTHON";
+    let python = std::env::var(VARIABLE).unwrap_or_else(|_| "python3".into());
+    let problem = match Command::new(&python).args(["-c", "import meraki"]).output() {
+        Ok(out) if out.status.success() => return python,
+        Ok(_) => "lacks it".to_string(),
+        Err(e) => format!("does not start ({e})"),
     };
-    if venv_python.exists() && importable(&venv_python, None) {
-        return (venv_python, None);
-    }
-    let made = run(
-        Command::new(system)
-            .args(["-m", "venv"])
-            .arg(dir.join("venv")),
-        "python3 -m venv",
-    );
-    if made.status.success() && venv_python.exists() {
-        let pip = run(
-            Command::new(&venv_python).args(["-m", "pip", "install", "--quiet", "meraki"]),
-            "pip install meraki",
-        );
-        assert!(
-            pip.status.success(),
-            "`pip install meraki` failed (no access to PyPI?): {}",
-            String::from_utf8_lossy(&pip.stderr)
-        );
-        return (venv_python, None);
-    }
-    // No venv module: install next to the test instead.
-    let target = dir.join("site");
-    if !importable(Path::new(system), Some(&target)) {
-        let pip = run(
-            Command::new(system)
-                .args(["-m", "pip", "install", "--quiet", "--target"])
-                .arg(&target)
-                .arg("meraki"),
-            "pip install --target",
-        );
-        assert!(
-            pip.status.success(),
-            "`pip install meraki` failed (no access to PyPI, or no pip?): {}",
-            String::from_utf8_lossy(&pip.stderr)
-        );
-    }
-    (PathBuf::from(system), Some(target))
+    let origin = match std::env::var_os(VARIABLE) {
+        Some(_) => format!("{VARIABLE}={python}"),
+        None => format!("{python} ({VARIABLE} unset)"),
+    };
+    panic!(
+        "this test needs a Python with the official Meraki SDK (package meraki), and {origin} \
+         {problem}: run `cargo xtask test`, which installs it (in target/test-python), or set \
+         {VARIABLE} to a Python that has it"
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_python_sdk_pages_reads_clients_and_survives_429() {
-    let Some(system) = python() else {
-        eprintln!("SKIPPED official_python_sdk test: python3 is not installed on this machine");
-        return;
-    };
-    let (py, pythonpath) = tokio::task::spawn_blocking(move || sdk_python(&system))
-        .await
-        .expect("setup task");
+    // Before anything runs, so a missing SDK panics here, with its own message.
+    let py = sdk_python();
 
     let now: Timestamp = "2026-05-04T09:30:00Z".parse().expect("ts");
     // 4 req/s with a 4-request bucket: the SDK's own pacing (9 req/s) is bound to hit 429s.
@@ -160,9 +107,6 @@ async fn official_python_sdk_pages_reads_clients_and_survives_429() {
         .arg(scratch.path().join("smart-flow-cache.json"))
         .env("HOME", scratch.path())
         .env_remove("MERAKI_DASHBOARD_API_KEY");
-    if let Some(p) = &pythonpath {
-        cmd.env("PYTHONPATH", p);
-    }
     let out = tokio::task::spawn_blocking(move || cmd.output())
         .await
         .expect("python task")
