@@ -453,7 +453,8 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
 
     if let Some(top) = &report.top_clients {
         h.push_str("<tr><td style=\"padding:8px 20px 20px 20px;\">");
-        crate::top::html_section(&mut h, top, H2, TH, TH_L, TD, TD_L);
+        let _ = write!(h, "<h2 style=\"{H2}\">Top clients</h2>");
+        crate::top::html_section(&mut h, top, TH, TH_L, TD, TD_L);
         h.push_str("</td></tr>\n");
     }
 

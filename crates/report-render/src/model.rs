@@ -335,7 +335,8 @@ pub struct Report {
     /// Every format says so (text and HTML: a line under the title; JSON: `incomplete`).
     pub incomplete: Option<DateRange>,
     /// The largest clients of each group over the period, when asked for (`--top N`); shown
-    /// by the HTML and JSON renderings. `None`: not asked for, no section.
+    /// by the text, HTML and JSON renderings (CSV has no place for them). `None`: not asked
+    /// for, no section.
     pub top_clients: Option<crate::TopClients>,
 }
 

@@ -4,12 +4,14 @@
 //! * text: the periods listed under the title, then per organization and network one row per
 //!   group (and one for unmatched traffic, when there is some) with a column of total kB per
 //!   period — plain integers, like the original's tables — then the same for all
-//!   organizations together, and the missing days of each period. Figures follow [`crate::figures`]: the "All organizations" rows are the
+//!   organizations together, each period's top clients when asked for, and the missing days
+//!   of each period. Figures follow [`crate::figures`]: the "All organizations" rows are the
 //!   sums of the networks' rows shown above them;
 //! * CSV: every period's rows under one header; each row carries its period in
 //!   `period_start`/`period_end`, so the columns are those of a single report;
 //! * JSON: one document with a `periods` array (`docs/report-json.md`, "Series");
-//! * HTML: a chart with one bar per period and group, and the tables of the text form.
+//! * HTML: a chart with one bar per period and group, and the tables of the text form (top
+//!   clients included).
 //!
 //! One period renders exactly as [`crate::render`] does.
 
@@ -243,6 +245,12 @@ fn series_text(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
     }
     write!(out, "\n###\n\nAll organizations (total kB, up + down)\n")?;
     write_table(out, reports.len(), &totals, &widths)?;
+    for r in reports {
+        if let Some(top) = &r.top_clients {
+            writeln!(out)?;
+            crate::top::render_top_text(r.period, top, out)?;
+        }
+    }
     let missing: Vec<(usize, &str, &str, &[jiff::civil::Date])> = reports
         .iter()
         .enumerate()
@@ -406,7 +414,16 @@ pub(crate) fn render_series_html(reports: &[Report], mode: HtmlMode) -> crate::R
             );
         }
     }
-
+    for r in reports {
+        if let Some(top) = &r.top_clients {
+            let _ = write!(
+                h,
+                "\n<h2 style=\"margin:24px 0 4px 0;font-size:20px;color:#1a2b4c;\">Top clients: {} to {}</h2>",
+                r.period.start, r.period.end
+            );
+            crate::top::html_section(&mut h, top, TH, TH_L, TD, TD_L);
+        }
+    }
     let missing: Vec<String> = reports
         .iter()
         .enumerate()

@@ -23,6 +23,9 @@
 //! networks' unmatched traffic and that of groups no longer defined to their total rows);
 //! each table's percentages add up to 100.00.
 //!
+//! With top clients asked for ([`Report::top_clients`]), their tables (as `usagestats top`
+//! prints them) follow the appendix's tables and notes.
+//!
 //! When some figure has a non-zero error bound (see [`crate::NetworkReport`]), a footnote
 //! after the appendix's tables says by how much the figures may be off, in all and for the
 //! networks with the largest bounds; the tables themselves never show bounds. When the
@@ -358,6 +361,10 @@ pub fn render_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     if let Some(note) = report.sources_note() {
         writeln!(out, "\n{note}")?;
+    }
+    if let Some(top) = &report.top_clients {
+        writeln!(out)?;
+        crate::top::render_top_text(p, top, out)?;
     }
 
     let missing: Vec<_> = report.missing_data().collect();
