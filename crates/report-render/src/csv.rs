@@ -6,7 +6,8 @@ use std::io::Write;
 
 use usage_model::Traffic;
 
-use crate::model::{Report, Shares};
+use crate::figures::exact_shares;
+use crate::model::Report;
 
 const HEADER: &str = "period_start,period_end,organization,network,kind,group,up_kb,up_pct,down_kb,down_pct,total_kb,total_pct,up_bound_kb,down_bound_kb,total_bound_kb";
 
@@ -25,7 +26,10 @@ fn bound_fields(b: Traffic) -> String {
 }
 
 /// Writes the report as CSV (RFC 4180, CRLF line ends, header row first). kB values are exact
-/// decimals; percentages have two decimals and are empty on `unmatched` and `removed` rows.
+/// decimals, so each row's `total_kb` is its `up_kb` plus its `down_kb`; percentages have two
+/// decimals, are the group rows' shares of their network's exact traffic, rounded so that they
+/// add up to 100.00 per network and column (largest remainder), and are empty on `unmatched`
+/// and `removed` rows.
 ///
 /// Row kinds (`kind` column): `group` (one per group; `group` names it), `unmatched` (clients
 /// in no group) and `removed` (rows stored for groups no longer defined, left by a
@@ -38,11 +42,10 @@ pub fn render_csv(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
     let (start, end) = (report.period.start, report.period.end);
     for org in &report.organizations {
         for net in &org.networks {
-            let whole = net.total();
             let prefix = format!("{start},{end},{},{}", field(&org.name), field(&net.name));
-            for (i, g) in report.groups.iter().enumerate() {
-                let t = net.group(i);
-                let s = Shares::of(t, whole);
+            let groups: Vec<Traffic> = (0..report.groups.len()).map(|i| net.group(i)).collect();
+            for (i, (g, s)) in report.groups.iter().zip(exact_shares(&groups)).enumerate() {
+                let t = groups[i];
                 write!(
                     w,
                     "{prefix},group,{},{},{},{},{},{},{},{}\r\n",

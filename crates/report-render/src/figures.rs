@@ -1,21 +1,28 @@
-//! Figures as people read them: whole kB that add up, thousands separators, human units.
+//! Figures as people read them: whole kB that add up, thousands separators, human units,
+//! percentages that add up to 100.00.
 //!
 //! The text and HTML renderings take every rounded number from here, so both show the same
-//! figure for the same cell. JSON and CSV do not round: they carry the exact decimals.
+//! figure for the same cell. JSON and CSV do not round kB: they carry the exact decimals.
 //!
-//! Rounding rules:
+//! Rounding rule (one for every table):
 //!
-//! * A row shows up and down in whole kB and **total = up + down** as shown, never a separately
-//!   rounded total (which could differ by 1 from the sum of the two figures beside it).
-//! * Rows that are parts of a whole (the groups of a network, the organizations of the report,
-//!   the networks' unmatched traffic) are rounded together by the largest-remainder method:
-//!   each part shows its exact value rounded down or up, and the parts of each column add up to
-//!   the whole rounded half away from zero. So a column of group rows adds up to its network's
-//!   total row (HTML) and the organization rows add up to the "All organizations" row.
+//! * Each **leaf** figure — one network's up or down traffic of one group, of its unmatched
+//!   clients or of groups no longer defined — is rounded once, half away from zero, to whole kB
+//!   ([`shown`]).
+//! * **Every total is the sum of the shown leaves it covers** ([`Rounded`]): a row's total is its
+//!   up plus its down, a network's total the sum of its group rows, an organization's the sum
+//!   of its networks', a group's estate-wide total the sum of that group's network rows, the
+//!   grand total the sum of all of them. So a total of one non-zero part shows that part, and
+//!   the same figure is never rounded two ways. A total may differ from its exact value rounded
+//!   alone by up to half a kB per leaf it sums (the exact value is in JSON and CSV).
+//! * **Percentages** are the shares of the figures shown beside them (whole kB in text and
+//!   HTML, exact kB in CSV and JSON), in hundredths of a percent, rounded by largest remainder
+//!   so that the parts of each column add up to exactly 100.00 ([`shares`]); each differs from
+//!   the exact share by less than 0.01. A whole that shows 0 has 0.00 everywhere.
 
 use usage_model::{Kb, Traffic};
 
-use crate::model::{Report, human_whole_kb};
+use crate::model::{Percent, Report, Shares, human_whole_kb};
 
 /// One row's whole-kB figures as shown; the total is their sum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -125,7 +132,7 @@ pub(crate) fn bound_note(report: &Report) -> Option<(String, Vec<String>)> {
     Some((head, lines))
 }
 
-/// A row on its own (no whole to add up to): up and down rounded, total their sum.
+/// A leaf figure as shown: up and down each rounded half away from zero, total their sum.
 pub(crate) fn shown(t: Traffic) -> Shown {
     Shown {
         up: round_kb(t.up),
@@ -133,51 +140,174 @@ pub(crate) fn shown(t: Traffic) -> Shown {
     }
 }
 
-/// Largest-remainder rounding of one column: every part becomes its value rounded down or up,
-/// and the parts add up to the exact sum rounded half away from zero. Among parts with equal
-/// remainders the larger amount, then the earlier part, is rounded up.
-fn apportion_column(parts: &[Kb]) -> Vec<i128> {
-    let millis: Vec<i128> = parts.iter().map(|k| i128::from(k.millis())).collect();
-    let target = round_millis(millis.iter().sum());
-    let mut shown: Vec<i128> = millis.iter().map(|m| m.div_euclid(1000)).collect();
-    let floors: i128 = shown.iter().sum();
-    // The fractions sum to S in [0, 1000·m) for m parts with a fraction, so the rounded
-    // whole exceeds the floors by 0..=m units; clamped anyway, so a bug cannot index out of
-    // bounds.
-    let extra = usize::try_from((target - floors).max(0))
-        .unwrap_or(usize::MAX)
+impl std::ops::Add for Shown {
+    type Output = Shown;
+    fn add(self, o: Shown) -> Shown {
+        Shown {
+            up: self.up + o.up,
+            down: self.down + o.down,
+        }
+    }
+}
+
+impl std::iter::Sum for Shown {
+    fn sum<I: Iterator<Item = Shown>>(iter: I) -> Shown {
+        iter.fold(Shown::default(), |a, b| a + b)
+    }
+}
+
+/// One network's figures as shown: its leaves and their total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NetworkShown {
+    /// Per group, parallel to [`Report::groups`].
+    pub groups: Vec<Shown>,
+    /// The sum of [`NetworkShown::groups`].
+    pub total: Shown,
+    /// Clients in no group.
+    pub unmatched: Shown,
+    /// Groups no longer defined.
+    pub removed: Shown,
+}
+
+/// Every whole-kB figure text and HTML show for one report: the leaves rounded once, every
+/// total summed from them (see the module docs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rounded {
+    /// `[org][network]`.
+    pub networks: Vec<Vec<NetworkShown>>,
+    /// Per organization: the sum of its networks' totals.
+    pub orgs: Vec<Shown>,
+    /// Per group over every network: the sum of that group's network rows.
+    pub groups: Vec<Shown>,
+    /// The sum of the organizations (and of the groups).
+    pub grand: Shown,
+    /// Unmatched traffic over every network: the sum of the networks' rows.
+    pub unmatched: Shown,
+    /// Traffic of groups no longer defined over every network.
+    pub removed: Shown,
+}
+
+impl Rounded {
+    pub(crate) fn of(r: &Report) -> Rounded {
+        let n = r.groups.len();
+        let networks: Vec<Vec<NetworkShown>> = r
+            .organizations
+            .iter()
+            .map(|o| {
+                o.networks
+                    .iter()
+                    .map(|net| {
+                        let groups: Vec<Shown> = (0..n).map(|i| shown(net.group(i))).collect();
+                        NetworkShown {
+                            total: groups.iter().copied().sum(),
+                            groups,
+                            unmatched: shown(net.unmatched),
+                            removed: shown(net.removed_groups),
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let all: Vec<&NetworkShown> = networks.iter().flatten().collect();
+        let groups = (0..n)
+            .map(|i| all.iter().map(|s| s.groups[i]).sum())
+            .collect();
+        let unmatched = all.iter().map(|s| s.unmatched).sum();
+        let removed = all.iter().map(|s| s.removed).sum();
+        let orgs: Vec<Shown> = networks
+            .iter()
+            .map(|nets| nets.iter().map(|s| s.total).sum())
+            .collect();
+        Rounded {
+            grand: orgs.iter().copied().sum(),
+            networks,
+            orgs,
+            groups,
+            unmatched,
+            removed,
+        }
+    }
+
+    /// Everything shown as seen: groups, unmatched and groups no longer defined.
+    pub(crate) fn seen(&self) -> Shown {
+        self.grand + self.unmatched + self.removed
+    }
+}
+
+/// Shares of each part in the parts' sum, one column at a time, in hundredths of a percent:
+/// largest remainder, so a column adds up to exactly 100.00 (all 0.00 when its sum is 0).
+/// Among equal remainders the larger part, then the earlier one, gets the hundredth.
+fn apportion_percent(parts: &[i128]) -> Vec<Percent> {
+    let whole: i128 = parts.iter().sum();
+    if whole == 0 {
+        return vec![Percent::default(); parts.len()];
+    }
+    // Shares do not change when every amount changes sign; a positive whole keeps the
+    // Euclidean division below a floor.
+    let sign = whole.signum();
+    let (whole, scaled): (i128, Vec<i128>) = (
+        whole * sign,
+        parts.iter().map(|p| p * sign * 10_000).collect(),
+    );
+    let mut hundredths: Vec<i128> = scaled.iter().map(|s| s.div_euclid(whole)).collect();
+    let rem = |i: usize| scaled[i].rem_euclid(whole);
+    // The remainders add up to a multiple of the whole: that many hundredths are missing.
+    let missing = usize::try_from(10_000 - hundredths.iter().sum::<i128>())
+        .unwrap_or(0)
         .min(parts.len());
     let mut order: Vec<usize> = (0..parts.len()).collect();
-    let rem = |i: usize| millis[i].rem_euclid(1000);
     order.sort_by(|&a, &b| {
         rem(b)
             .cmp(&rem(a))
-            .then(millis[b].cmp(&millis[a]))
+            .then(scaled[b].cmp(&scaled[a]))
             .then(a.cmp(&b))
     });
-    for &i in order.iter().take(extra) {
-        if rem(i) != 0 {
-            shown[i] += 1;
-        }
+    for &i in order.iter().take(missing) {
+        hundredths[i] += 1;
     }
-    shown
+    hundredths
+        .into_iter()
+        .map(|h| Percent::from_hundredths(i64::try_from(h).unwrap_or(i64::MAX)))
+        .collect()
 }
 
-/// Rounds `parts` so that each column adds up: returns the parts' rows and the whole's row,
-/// which is their column sums (the exact whole rounded half away from zero).
-pub(crate) fn apportion(parts: &[Traffic]) -> (Vec<Shown>, Shown) {
-    let ups = apportion_column(&parts.iter().map(|t| t.up).collect::<Vec<_>>());
-    let downs = apportion_column(&parts.iter().map(|t| t.down).collect::<Vec<_>>());
-    let rows: Vec<Shown> = ups
+/// The shares of rows in their sum, column by column (see [`apportion_percent`]): `up`,
+/// `down` and `total` each add up to 100.00.
+fn shares_of(ups: Vec<i128>, downs: Vec<i128>) -> Vec<Shares> {
+    let totals: Vec<i128> = ups.iter().zip(&downs).map(|(u, d)| u + d).collect();
+    apportion_percent(&ups)
         .into_iter()
-        .zip(downs)
-        .map(|(up, down)| Shown { up, down })
-        .collect();
-    let whole = Shown {
-        up: rows.iter().map(|r| r.up).sum(),
-        down: rows.iter().map(|r| r.down).sum(),
-    };
-    (rows, whole)
+        .zip(apportion_percent(&downs))
+        .zip(apportion_percent(&totals))
+        .map(|((up, down), total)| Shares { up, down, total })
+        .collect()
+}
+
+/// The percentages of shown rows in their shown sum (text and HTML).
+pub(crate) fn shares(parts: &[Shown]) -> Vec<Shares> {
+    shares_of(
+        parts.iter().map(|s| s.up).collect(),
+        parts.iter().map(|s| s.down).collect(),
+    )
+}
+
+/// The percentages of exact rows in their exact sum (CSV and JSON).
+pub(crate) fn exact_shares(parts: &[Traffic]) -> Vec<Shares> {
+    let millis = |k: Kb| i128::from(k.millis());
+    shares_of(
+        parts.iter().map(|t| millis(t.up)).collect(),
+        parts.iter().map(|t| millis(t.down)).collect(),
+    )
+}
+
+/// The shares a whole row shows of itself: 100.00 in each column, 0.00 where it is 0.
+pub(crate) fn whole_shares(whole: Shown) -> Shares {
+    let p = |v: i128| Percent::from_hundredths(if v == 0 { 0 } else { 10_000 });
+    Shares {
+        up: p(whole.up),
+        down: p(whole.down),
+        total: p(whole.total()),
+    }
 }
 
 /// An integer with `,` between groups of three digits (`1,234,567`).
@@ -222,62 +352,128 @@ mod tests {
         assert_eq!((s.up, s.down, s.total()), (-1, 0, -1));
     }
 
-    #[test]
-    fn parts_add_up_to_the_rounded_whole() {
-        // Three thirds of 1 kB: each rounds to 0 alone, but the whole shows 1.
-        let (rows, whole) = apportion(&[t(333, 0), t(333, 0), t(334, 0)]);
-        assert_eq!(whole.up, 1);
-        assert_eq!(rows.iter().map(|r| r.up).sum::<i128>(), 1);
-        assert_eq!(rows[2].up, 1, "the largest remainder gets the unit");
-        // Two halves: the whole is 1 kB, not 2.
-        let (rows, whole) = apportion(&[t(500, 500), t(500, 500)]);
-        assert_eq!((whole.up, whole.down, whole.total()), (1, 1, 2));
-        assert_eq!(rows[0], Shown { up: 1, down: 1 }, "ties go to the first");
-        assert_eq!(rows[1], Shown { up: 0, down: 0 });
-        // Equal remainders: the larger amount is rounded up.
-        let (rows, _) = apportion(&[t(1_500, 0), t(1_000_500, 0), t(0, 0)]);
-        assert_eq!(rows.iter().map(|r| r.up).collect::<Vec<_>>(), [1, 1_001, 0]);
-        // Exact parts stay exact; an empty list is a zero whole.
-        let (rows, whole) = apportion(&[t(2_000, 7_000), t(0, 0)]);
-        assert_eq!(rows, [Shown { up: 2, down: 7 }, Shown::default()]);
-        assert_eq!(whole, Shown { up: 2, down: 7 });
-        assert_eq!(apportion(&[]), (vec![], Shown::default()));
+    fn hundredths(p: &[Percent]) -> Vec<i64> {
+        p.iter().map(|p| p.hundredths()).collect()
     }
 
     #[test]
-    fn apportioned_parts_stay_within_one_of_their_exact_value() {
-        // A deterministic spread of awkward values, negatives included (imported history may
-        // hold them), checked against the two properties the renderers rely on.
+    fn every_total_is_the_sum_of_the_shown_leaves() {
+        use crate::model::{GroupDef, NetworkReport, OrgReport};
+        // Group 1 has traffic in network A only: its estate-wide total is that one figure.
+        let a = NetworkReport::new("A", vec![t(100_400, 0), t(232_748_500, 0)]);
+        let b = NetworkReport::new("B", vec![t(50_400, 0), t(0, 0)]);
+        let mut c = NetworkReport::new("C", vec![t(400, 499), t(0, 1_500)]);
+        c.unmatched = t(1_500, 0);
+        c.removed_groups = t(0, 2_500);
+        let mut r = crate::sample_report();
+        r.groups = vec![GroupDef::new("g0", "vid:1"), GroupDef::new("g1", "vid:2")];
+        r.organizations = vec![
+            OrgReport::new("o", vec![a, b]),
+            OrgReport::new("p", vec![c]),
+        ];
+        let f = Rounded::of(&r);
+        let s = |up, down| Shown { up, down };
+        assert_eq!(f.networks[0][0].groups, [s(100, 0), s(232_749, 0)]);
+        assert_eq!(f.networks[0][0].total, s(232_849, 0));
+        assert_eq!(f.networks[1][0].groups, [s(0, 0), s(0, 2)]);
+        assert_eq!(f.networks[1][0].unmatched, s(2, 0));
+        assert_eq!(f.networks[1][0].removed, s(0, 3));
+        // 100 + 50 + 0 as shown, where the exact 151.2 rounded alone would be 151.
+        assert_eq!(f.groups, [s(150, 0), s(232_749, 2)]);
+        assert_eq!(f.orgs, [s(232_899, 0), s(0, 2)]);
+        assert_eq!(f.grand, s(232_899, 2));
+        assert_eq!((f.unmatched, f.removed), (s(2, 0), s(0, 3)));
+        assert_eq!(f.seen(), s(232_901, 5));
+    }
+
+    #[test]
+    fn percentages_of_a_column_add_up_to_100() {
+        // Three thirds: 33.33 each alone (99.99); the largest remainder, then the earlier
+        // part among equals, gets the missing hundredth.
+        assert_eq!(
+            hundredths(&apportion_percent(&[1, 1, 1])),
+            [3334, 3333, 3333]
+        );
+        assert_eq!(
+            hundredths(&apportion_percent(&[1, 2, 3])),
+            [1667, 3333, 5000]
+        );
+        // Sixths: 16.67 each alone (100.02 in all).
+        assert_eq!(
+            hundredths(&apportion_percent(&[1; 6])),
+            [1667, 1667, 1667, 1667, 1666, 1666]
+        );
+        // One non-zero part is 100.00, zeros stay 0.00, a zero whole gives 0.00.
+        assert_eq!(hundredths(&apportion_percent(&[0, 7, 0])), [0, 10_000, 0]);
+        assert_eq!(hundredths(&apportion_percent(&[0, 0])), [0, 0]);
+        assert_eq!(hundredths(&apportion_percent(&[])), Vec::<i64>::new());
+        // Negative amounts (imported history may hold them) still add up.
+        assert_eq!(hundredths(&apportion_percent(&[-1, 3])), [-5000, 15_000]);
+        assert_eq!(hundredths(&apportion_percent(&[-1, -2])), [3333, 6667]);
+        // A deterministic spread of awkward columns: each sums to 100.00 and every share is
+        // within a hundredth of the exact one.
         let mut x: i64 = 12_345;
         for n in 1..40usize {
-            let parts: Vec<Traffic> = (0..n)
+            let parts: Vec<i128> = (0..n)
                 .map(|_| {
                     x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
-                    let v = x % 5_000 - if n % 7 == 0 { 2_000 } else { 0 };
-                    t(v, x % 997)
+                    i128::from(x % 5_000)
                 })
                 .collect();
-            let (rows, whole) = apportion(&parts);
-            let exact: Traffic = parts.iter().copied().sum();
-            assert_eq!(whole.up, round_kb(exact.up), "{parts:?}");
-            assert_eq!(whole.down, round_kb(exact.down), "{parts:?}");
-            for (r, p) in rows.iter().zip(&parts) {
-                for (s, e) in [(r.up, p.up), (r.down, p.down)] {
-                    let m = i128::from(e.millis());
-                    assert!(s * 1000 <= m + 999 && s * 1000 >= m - 999, "{s} vs {e}");
-                    assert!(s == m.div_euclid(1000) || s == m.div_euclid(1000) + 1);
+            let whole: i128 = parts.iter().sum();
+            let p = apportion_percent(&parts);
+            let sum: i64 = p.iter().map(|p| p.hundredths()).sum();
+            assert_eq!(sum, if whole == 0 { 0 } else { 10_000 }, "{parts:?}");
+            for (h, part) in p.iter().zip(&parts) {
+                if whole != 0 {
+                    let exact = part * 10_000;
+                    let h = i128::from(h.hundredths()) * whole;
+                    assert!((h - exact).abs() < whole, "{part} of {whole}: {h}");
                 }
             }
         }
     }
 
     #[test]
+    fn shares_follow_the_shown_figures() {
+        // 0.4 kB shows 0: it is 0.00 % of what is shown, although 40 % of the exact whole.
+        let rows = [shown(t(400, 0)), shown(t(600, 0))];
+        let s = shares(&rows);
+        assert_eq!((s[0].up.hundredths(), s[1].up.hundredths()), (0, 10_000));
+        let e = exact_shares(&[t(400, 0), t(600, 0)]);
+        assert_eq!((e[0].up.hundredths(), e[1].up.hundredths()), (4000, 6000));
+        // Totals are apportioned on their own column.
+        let s = shares(&[Shown { up: 1, down: 0 }, Shown { up: 0, down: 2 }]);
+        assert_eq!(
+            s.iter().map(|s| s.total.hundredths()).collect::<Vec<_>>(),
+            [3333, 6667]
+        );
+        assert_eq!(
+            whole_shares(Shown { up: 3, down: 0 }).down,
+            Percent::default()
+        );
+        assert_eq!(
+            whole_shares(Shown { up: 3, down: 0 }).total.hundredths(),
+            10_000
+        );
+    }
+
+    #[test]
     fn huge_sums_do_not_overflow() {
+        use crate::model::{GroupDef, NetworkReport, OrgReport};
         let big = t(i64::MAX - 1, i64::MAX - 1);
-        let (_, whole) = apportion(&[big, big, big]);
-        // An `i64` sum would saturate; the exact sum is rounded once.
-        assert_eq!(whole.up, round_millis(3 * i128::from(i64::MAX - 1)));
-        assert_eq!(whole.up, 27_670_116_110_564_327);
+        let mut r = crate::sample_report();
+        r.groups = vec![GroupDef::new("g", "vid:1")];
+        let net = NetworkReport::new("n", vec![big]);
+        r.organizations = vec![OrgReport::new("o", vec![net.clone(), net.clone(), net])];
+        // An `i64` sum would saturate; the leaves are summed in `i128`.
+        let f = Rounded::of(&r);
+        assert_eq!(f.grand.up, 3 * round_millis(i128::from(i64::MAX - 1)));
+        // Three leaves of 9,223,372,036,854,775.806 kB each show …776: the total shows their
+        // sum, …328, where the exact 27,670,116,110,564,327.418 rounded alone is …327.
+        assert_eq!(f.grand.up, 27_670_116_110_564_328);
+        let s = shares(&f.networks[0].iter().map(|n| n.total).collect::<Vec<_>>());
+        assert_eq!(hundredths(&[s[0].up, s[1].up, s[2].up]), [3334, 3333, 3333]);
     }
 
     #[test]

@@ -8,10 +8,10 @@ use usage_model::Traffic;
 
 #[cfg(feature = "charts")]
 use crate::chart::{chart_png, chart_svg};
-use crate::figures::{Shown, apportion, bound_note, grouped_int, shown};
+use crate::figures::{Rounded, Shown, bound_note, grouped_int, shares, whole_shares};
 use crate::legend::{alt_text, css_color};
 use crate::model::{
-    OrgReport, REMOVED_GROUPS, Report, Shares, days_word, describe_missing, human_whole_kb,
+    Percent, REMOVED_GROUPS, Report, Shares, days_word, describe_missing, human_whole_kb,
     networks_word,
 };
 
@@ -93,18 +93,9 @@ fn header_row(h: &mut String, first: &str) {
     h.push_str("</tr>");
 }
 
-/// One table row; `name_html` is already escaped. `kb` are the shown whole kB (see
-/// [`crate::figures`]), the percentages are shares of the exact `t` in the exact `whole`;
-/// `whole = None` leaves them empty.
-fn data_row(
-    h: &mut String,
-    name_html: &str,
-    kb: Shown,
-    t: Traffic,
-    whole: Option<Traffic>,
-    style: &str,
-) {
-    let s = whole.map(|w| Shares::of(t, w));
+/// One table row; `name_html` is already escaped. `kb` are the shown whole kB and `s` their
+/// shares of the table's whole (see [`crate::figures`]); `None` leaves the percentages empty.
+fn data_row(h: &mut String, name_html: &str, kb: Shown, s: Option<Shares>, style: &str) {
     let pct = |p: Option<crate::Percent>| p.map(|p| p.to_string()).unwrap_or_else(|| "–".into());
     let _ = write!(
         h,
@@ -157,13 +148,9 @@ fn tile(h: &mut String, label: &str, value: &str, note: &str) {
 pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput> {
     let p = report.period;
     let title = format!("Usage report: {} to {}", p.start, p.end);
-    let grand = report.grand_total();
-    let unmatched = report.unmatched_total();
-    let n = report.groups.len();
-    let org_totals: Vec<Traffic> = report.organizations.iter().map(OrgReport::total).collect();
-    let (org_kb, grand_kb) = apportion(&org_totals);
-    let (group_kb, _) = apportion(&(0..n).map(|i| report.group_total(i)).collect::<Vec<_>>());
-    let unmatched_kb = shown(unmatched);
+    let rounded = Rounded::of(report);
+    let grand_kb = rounded.grand;
+    let org_shares = shares(&rounded.orgs);
     let mut h = String::with_capacity(16 * 1024);
 
     let _ = write!(
@@ -224,12 +211,15 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
             &format!("{} kB", grouped_int(kb)),
         );
     }
-    let seen = report.all_traffic();
+    let seen = rounded.seen().total();
     tile(
         &mut h,
         "Unmatched",
-        &human_whole_kb(unmatched_kb.total()),
-        &format!("{}% of all traffic seen", Shares::of(unmatched, seen).total),
+        &human_whole_kb(rounded.unmatched.total()),
+        &format!(
+            "{}% of all traffic seen",
+            Percent::ratio(rounded.unmatched.total(), seen)
+        ),
     );
     h.push_str("</td></tr>\n");
 
@@ -270,7 +260,7 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
     let mut images = Vec::new();
     #[cfg(feature = "charts")]
     {
-        let alt = escape(&alt_text(report));
+        let alt = escape(&alt_text(report, grand_kb.total()));
         h.push_str("<tr><td style=\"padding:8px 20px;\"><figure style=\"margin:0;\">");
         match mode {
             HtmlMode::Email => {
@@ -320,39 +310,48 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
     h.push_str("</td></tr>\n");
 
     // Organizations and networks.
-    for (org, org_shown) in report.organizations.iter().zip(&org_kb) {
+    for (((org, org_shown), org_share), nets_shown) in report
+        .organizations
+        .iter()
+        .zip(&rounded.orgs)
+        .zip(&org_shares)
+        .zip(&rounded.networks)
+    {
         h.push_str("<tr><td style=\"padding:8px 20px;\">");
         let _ = write!(
             h,
             "<h2 style=\"{H2}\">Organization: {}</h2><p style=\"margin:0;font-size:13px;color:#666;\">{} total, {}% of all organizations</p>",
             escape(&org.name),
             human_whole_kb(org_shown.total()),
-            Shares::of(org.total(), grand).total
+            org_share.total
         );
-        for net in &org.networks {
+        for (net, net_shown) in org.networks.iter().zip(nets_shown) {
             let _ = write!(h, "<h3 style=\"{H3}\">Network: {}</h3>", escape(&net.name));
             open_table(&mut h);
             header_row(&mut h, "Group");
-            let whole = net.total();
-            let (rows_kb, whole_kb) = apportion(&(0..n).map(|i| net.group(i)).collect::<Vec<_>>());
+            let group_shares = shares(&net_shown.groups);
             for (i, g) in report.groups.iter().enumerate() {
                 let name = format!("{}{}", swatch(i), escape(&g.name));
-                data_row(&mut h, &name, rows_kb[i], net.group(i), Some(whole), "");
+                data_row(
+                    &mut h,
+                    &name,
+                    net_shown.groups[i],
+                    Some(group_shares[i]),
+                    "",
+                );
             }
             data_row(
                 &mut h,
                 "Network total",
-                whole_kb,
-                whole,
-                Some(whole),
+                net_shown.total,
+                Some(whole_shares(net_shown.total)),
                 "font-weight:600;",
             );
             if net.unmatched != Traffic::default() {
                 data_row(
                     &mut h,
                     "Unmatched (not in %)",
-                    shown(net.unmatched),
-                    net.unmatched,
+                    net_shown.unmatched,
                     None,
                     "color:#777;font-style:italic;",
                 );
@@ -361,8 +360,7 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
                 data_row(
                     &mut h,
                     REMOVED_ROW,
-                    shown(net.removed_groups),
-                    net.removed_groups,
+                    net_shown.removed,
                     None,
                     "color:#777;font-style:italic;",
                 );
@@ -384,60 +382,60 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
     let _ = write!(h, "<h2 style=\"{H2}\">Totals</h2>");
     open_table(&mut h);
     header_row(&mut h, "Organization");
-    for ((org, total), kb) in report.organizations.iter().zip(&org_totals).zip(&org_kb) {
-        data_row(&mut h, &escape(&org.name), *kb, *total, Some(grand), "");
+    for ((org, kb), s) in report
+        .organizations
+        .iter()
+        .zip(&rounded.orgs)
+        .zip(&org_shares)
+    {
+        data_row(&mut h, &escape(&org.name), *kb, Some(*s), "");
     }
     data_row(
         &mut h,
         "All organizations",
         grand_kb,
-        grand,
-        Some(grand),
+        Some(whole_shares(grand_kb)),
         "font-weight:600;",
     );
-    if unmatched != Traffic::default() {
+    if report.unmatched_total() != Traffic::default() {
         data_row(
             &mut h,
             "Unmatched (not in %)",
-            unmatched_kb,
-            unmatched,
+            rounded.unmatched,
             None,
             "color:#777;font-style:italic;",
         );
     }
-    let removed = report.removed_groups_total();
-    if removed != Traffic::default() {
+    let removed = report.removed_groups_total() != Traffic::default();
+    if removed {
         data_row(
             &mut h,
             REMOVED_ROW,
-            shown(removed),
-            removed,
+            rounded.removed,
             None,
             "color:#777;font-style:italic;",
         );
     }
     close_table(&mut h);
-    if removed != Traffic::default() {
+    if removed {
         let _ = write!(
             h,
             "<p style=\"margin:4px 0;font-size:12px;color:#8a5a00;\">{REMOVED_GROUPS}: rows stored for groups that a reconfiguration removed ({}, {}% of all traffic seen). Run <code>usagestats reconfigure --reclassify</code> to reclassify it with the current groups.</p>",
-            human_whole_kb(shown(removed).total()),
-            Shares::of(removed, seen).total
+            human_whole_kb(rounded.removed.total()),
+            Percent::ratio(rounded.removed.total(), seen)
         );
     }
     let _ = write!(h, "<h3 style=\"{H3}\">Per group, all networks</h3>");
     open_table(&mut h);
     header_row(&mut h, "Group");
-    for (i, g) in report.groups.iter().enumerate() {
+    for (i, (g, s)) in report
+        .groups
+        .iter()
+        .zip(shares(&rounded.groups))
+        .enumerate()
+    {
         let name = format!("{}{}", swatch(i), escape(&g.name));
-        data_row(
-            &mut h,
-            &name,
-            group_kb[i],
-            report.group_total(i),
-            Some(grand),
-            "",
-        );
+        data_row(&mut h, &name, rounded.groups[i], Some(s), "");
     }
     close_table(&mut h);
     if let Some((head, lines)) = bound_note(report) {
@@ -455,14 +453,15 @@ pub fn render_html(report: &Report, mode: HtmlMode) -> crate::Result<HtmlOutput>
 
     if let Some(top) = &report.top_clients {
         h.push_str("<tr><td style=\"padding:8px 20px 20px 20px;\">");
-        crate::top::html_section(&mut h, top, H2, TH, TH_L, TD, TD_L);
+        let _ = write!(h, "<h2 style=\"{H2}\">Top clients</h2>");
+        crate::top::html_section(&mut h, top, TH, TH_L, TD, TD_L);
         h.push_str("</td></tr>\n");
     }
 
     let _ = write!(
         h,
         "<tr><td style=\"padding:10px 20px 18px 20px;font-size:11px;color:#888;border-top:1px solid #e6e9ee;\">\
-         Percentages are shares of the traffic matched to groups. kB are whole kB, rounded so that each row's total is its up plus its down and the rows of a table add up to its total row (JSON and CSV reports carry the exact values); the last column is the total in kB/MB/GB (powers of 1000). Generated by usagestats at {}.</td></tr>\n\
+         Percentages are shares of the traffic matched to groups, of the figures shown: each table's add up to 100.00. kB are whole kB: each network's figure of a group is rounded once and every total is the sum of the figures it covers, so each row's total is its up plus its down and the rows of a table add up to its total row (JSON and CSV reports carry the exact values); the last column is the total in kB/MB/GB (powers of 1000). Generated by usagestats at {}.</td></tr>\n\
          </table>\n</td></tr></table>\n</body>\n</html>\n",
         escape(&report.generated_at.to_string())
     );

@@ -6,7 +6,8 @@ use jiff::civil::Date;
 use serde::Serialize;
 use usage_model::Traffic;
 
-use crate::model::{GroupDef, Percent, Report, Shares};
+use crate::figures::exact_shares;
+use crate::model::{GroupDef, OrgReport, Percent, Report, Shares};
 
 /// Version of the JSON schema written by [`render_json`] and [`crate::render_series`]. Bumped
 /// on any incompatible change (a field removed, renamed or its meaning changed); adding fields
@@ -170,27 +171,23 @@ struct DayGroup<'a> {
     amounts: Amounts,
 }
 
-/// The group rows of a table: `get(i)` is group i's traffic and its bound.
-fn rows<'a>(
-    report: &'a Report,
-    get: impl Fn(usize) -> (Traffic, Traffic),
-    whole: Traffic,
-) -> Vec<Row<'a>> {
+/// The group rows of a table: `get(i)` is group i's traffic and its bound. Percentages are
+/// shares of the rows' sum, adding up to 100.00 per column (see [`crate::figures`]).
+fn rows<'a>(report: &'a Report, get: impl Fn(usize) -> (Traffic, Traffic)) -> Vec<Row<'a>> {
+    let figures: Vec<(Traffic, Traffic)> = (0..report.groups.len()).map(get).collect();
+    let shares = exact_shares(&figures.iter().map(|(t, _)| *t).collect::<Vec<_>>());
     report
         .groups
         .iter()
-        .enumerate()
-        .map(|(i, g)| {
-            let (t, bound) = get(i);
-            let s = Shares::of(t, whole);
-            Row {
-                group: &g.name,
-                amounts: t.into(),
-                up_pct: s.up,
-                down_pct: s.down,
-                total_pct: s.total,
-                bound: bound.into(),
-            }
+        .zip(figures)
+        .zip(shares)
+        .map(|((g, (t, bound)), s)| Row {
+            group: &g.name,
+            amounts: t.into(),
+            up_pct: s.up,
+            down_pct: s.down,
+            total_pct: s.total,
+            bound: bound.into(),
         })
         .collect()
 }
@@ -206,18 +203,26 @@ fn period_of(r: crate::model::DateRange) -> Period {
 /// The figures of one period.
 fn body(report: &Report) -> Body<'_> {
     let grand = report.grand_total();
+    let org_shares = exact_shares(
+        &report
+            .organizations
+            .iter()
+            .map(OrgReport::total)
+            .collect::<Vec<_>>(),
+    );
     Body {
         organizations: report
             .organizations
             .iter()
-            .map(|o| Org {
+            .zip(org_shares)
+            .map(|(o, share_of_all)| Org {
                 name: &o.name,
                 networks: o
                     .networks
                     .iter()
                     .map(|n| Net {
                         name: &n.name,
-                        groups: rows(report, |i| (n.group(i), n.bound(i)), n.total()),
+                        groups: rows(report, |i| (n.group(i), n.bound(i))),
                         total: Figure::new(n.total(), n.total_bound()),
                         unmatched: Figure::new(n.unmatched, n.unmatched_bound),
                         removed_groups: Figure::new(n.removed_groups, n.removed_groups_bound),
@@ -234,16 +239,14 @@ fn body(report: &Report) -> Body<'_> {
                     })
                     .collect(),
                 total: Figure::new(o.total(), o.total_bound()),
-                share_of_all: Shares::of(o.total(), grand),
+                share_of_all,
                 unmatched: Figure::new(o.unmatched(), o.unmatched_bound()),
                 removed_groups: Figure::new(o.removed_groups(), o.removed_groups_bound()),
             })
             .collect(),
-        group_totals: rows(
-            report,
-            |i| (report.group_total(i), report.group_total_bound(i)),
-            grand,
-        ),
+        group_totals: rows(report, |i| {
+            (report.group_total(i), report.group_total_bound(i))
+        }),
         total: Figure::new(grand, report.grand_total_bound()),
         unmatched: Figure::new(report.unmatched_total(), report.unmatched_total_bound()),
         removed_groups: Figure::new(

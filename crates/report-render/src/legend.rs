@@ -1,7 +1,7 @@
 //! Group colours and the chart's description: shared by the chart (feature `charts`) and the
 //! HTML legend, which needs them with or without the chart.
 
-use crate::model::{Report, human_kb};
+use crate::model::{Report, human_whole_kb};
 
 /// Colours for groups, picked for contrast with white labels and between neighbours.
 const PALETTE: [(u8, u8, u8); 8] = [
@@ -26,12 +26,12 @@ pub(crate) fn css_color(i: usize) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")
 }
 
-/// Human-readable total for the chart's alt text.
-pub(crate) fn alt_text(report: &Report) -> String {
+/// The chart's alt text, with the grand total as the tables show it (`total_kb`, whole kB).
+pub(crate) fn alt_text(report: &Report, total_kb: i128) -> String {
     let names: Vec<&str> = report.groups.iter().map(|g| g.name.as_str()).collect();
     format!(
         "Chart: share of groups {} per network, and daily traffic; total {}",
         names.join(", "),
-        human_kb(report.grand_total().total())
+        human_whole_kb(total_kb)
     )
 }

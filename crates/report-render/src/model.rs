@@ -335,7 +335,8 @@ pub struct Report {
     /// Every format says so (text and HTML: a line under the title; JSON: `incomplete`).
     pub incomplete: Option<DateRange>,
     /// The largest clients of each group over the period, when asked for (`--top N`); shown
-    /// by the HTML and JSON renderings. `None`: not asked for, no section.
+    /// by the text, HTML and JSON renderings (CSV has no place for them). `None`: not asked
+    /// for, no section.
     pub top_clients: Option<crate::TopClients>,
 }
 
@@ -562,7 +563,11 @@ impl Percent {
     /// `part / whole` as a percentage rounded half up to two decimals; 0 when `whole` is 0
     /// (as the original did).
     pub fn of(part: Kb, whole: Kb) -> Percent {
-        let (p, w) = (i128::from(part.millis()), i128::from(whole.millis()));
+        Percent::ratio(i128::from(part.millis()), i128::from(whole.millis()))
+    }
+
+    /// `p / w` as [`Percent::of`] does, for amounts in any one unit.
+    pub(crate) fn ratio(p: i128, w: i128) -> Percent {
         if w == 0 {
             return Percent(0);
         }
@@ -576,6 +581,11 @@ impl Percent {
             q
         };
         Percent(i64::try_from(q).unwrap_or(i64::MAX))
+    }
+
+    /// A percentage of `h` hundredths of a percent.
+    pub(crate) fn from_hundredths(h: i64) -> Percent {
+        Percent(h)
     }
 
     /// Hundredths of a percent.
@@ -611,7 +621,8 @@ pub struct Shares {
 }
 
 impl Shares {
-    /// Shares of `part` in `whole`, direction by direction.
+    /// Shares of `part` in `whole`, direction by direction, each rounded on its own. (The
+    /// renderings round the shares of a table together, so that they add up to 100.00.)
     pub fn of(part: Traffic, whole: Traffic) -> Shares {
         Shares {
             up: Percent::of(part.up, whole.up),

@@ -4,11 +4,14 @@
 //! * text: the periods listed under the title, then per organization and network one row per
 //!   group (and one for unmatched traffic, when there is some) with a column of total kB per
 //!   period — plain integers, like the original's tables — then the same for all
-//!   organizations together, and the missing days of each period;
+//!   organizations together, each period's top clients when asked for, and the missing days
+//!   of each period. Figures follow [`crate::figures`]: the "All organizations" rows are the
+//!   sums of the networks' rows shown above them;
 //! * CSV: every period's rows under one header; each row carries its period in
 //!   `period_start`/`period_end`, so the columns are those of a single report;
 //! * JSON: one document with a `periods` array (`docs/report-json.md`, "Series");
-//! * HTML: a chart with one bar per period and group, and the tables of the text form.
+//! * HTML: a chart with one bar per period and group, and the tables of the text form (top
+//!   clients included).
 //!
 //! One period renders exactly as [`crate::render`] does.
 
@@ -18,11 +21,11 @@ use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 use usage_model::Traffic;
 
-use crate::figures::{grouped_int, shown};
+use crate::figures::{Rounded, grouped_int};
 #[cfg(feature = "charts")]
 use crate::html::{CHART_CONTENT_ID, InlineImage};
 use crate::html::{HtmlMode, HtmlOutput, escape};
-use crate::model::{NetworkReport, Report, days_word, describe_missing, human_whole_kb};
+use crate::model::{Report, days_word, describe_missing, human_whole_kb};
 use crate::{Format, render, render_csv};
 
 /// Renders `reports` (one per period, oldest first) in `format` to `out`: one report as
@@ -67,23 +70,30 @@ fn period_line(i: usize, r: &Report) -> String {
     line
 }
 
-/// The rows of one table: a name and a figure per period (`None`: the network is not in that
-/// period's report).
-type Rows = Vec<(String, Vec<Option<Traffic>>)>;
+/// The rows of one table: a name and a figure per period, total kB as shown (`None`: the
+/// network is not in that period's report).
+type Rows = Vec<(String, Vec<Option<i128>>)>;
 
-fn network_rows(reports: &[Report], org: &str, net: &str) -> Rows {
-    let Some(last) = reports.last() else {
+/// Each period's report with its figures as shown.
+fn rounded(reports: &[Report]) -> Vec<(&Report, Rounded)> {
+    reports.iter().map(|r| (r, Rounded::of(r))).collect()
+}
+
+fn network_rows(periods: &[(&Report, Rounded)], org: &str, net: &str) -> Rows {
+    let Some((last, _)) = periods.last() else {
         return Vec::new();
     };
-    let find = |r: &Report| -> Option<NetworkReport> {
+    // Per period: the network's report and its shown figures, when it is in that period.
+    let find = |(r, shown): &(&Report, Rounded)| {
         r.organizations
             .iter()
-            .filter(|o| o.name == org)
-            .flat_map(|o| &o.networks)
-            .find(|n| n.name == net)
-            .cloned()
+            .zip(&shown.networks)
+            .filter(|(o, _)| o.name == org)
+            .flat_map(|(o, s)| o.networks.iter().zip(s))
+            .find(|(n, _)| n.name == net)
+            .map(|(n, s)| (n.unmatched != Traffic::default(), s.clone()))
     };
-    let nets: Vec<Option<NetworkReport>> = reports.iter().map(find).collect();
+    let nets: Vec<_> = periods.iter().map(find).collect();
     let mut rows: Rows = last
         .groups
         .iter()
@@ -92,23 +102,23 @@ fn network_rows(reports: &[Report], org: &str, net: &str) -> Rows {
             (
                 g.name.clone(),
                 nets.iter()
-                    .map(|n| n.as_ref().map(|n| n.group(i)))
+                    .map(|n| n.as_ref().map(|(_, s)| s.groups[i].total()))
                     .collect(),
             )
         })
         .collect();
-    let unmatched: Vec<Option<Traffic>> = nets
-        .iter()
-        .map(|n| n.as_ref().map(|n| n.unmatched))
-        .collect();
-    if unmatched.iter().flatten().any(|t| *t != Traffic::default()) {
+    if nets.iter().flatten().any(|(some, _)| *some) {
+        let unmatched = nets
+            .iter()
+            .map(|n| n.as_ref().map(|(_, s)| s.unmatched.total()))
+            .collect();
         rows.push(("(unmatched)".to_string(), unmatched));
     }
     rows
 }
 
-fn total_rows(reports: &[Report]) -> Rows {
-    let Some(last) = reports.last() else {
+fn total_rows(periods: &[(&Report, Rounded)]) -> Rows {
+    let Some((last, _)) = periods.last() else {
         return Vec::new();
     };
     let mut rows: Rows = last
@@ -118,25 +128,35 @@ fn total_rows(reports: &[Report]) -> Rows {
         .map(|(i, g)| {
             (
                 g.name.clone(),
-                reports.iter().map(|r| Some(r.group_total(i))).collect(),
+                periods
+                    .iter()
+                    .map(|(_, s)| Some(s.groups[i].total()))
+                    .collect(),
             )
         })
         .collect();
     rows.push((
         "All groups".to_string(),
-        reports.iter().map(|r| Some(r.grand_total())).collect(),
+        periods.iter().map(|(_, s)| Some(s.grand.total())).collect(),
     ));
-    let unmatched: Vec<Option<Traffic>> =
-        reports.iter().map(|r| Some(r.unmatched_total())).collect();
-    if unmatched.iter().flatten().any(|t| *t != Traffic::default()) {
-        rows.push(("(unmatched)".to_string(), unmatched));
+    if periods
+        .iter()
+        .any(|(r, _)| r.unmatched_total() != Traffic::default())
+    {
+        rows.push((
+            "(unmatched)".to_string(),
+            periods
+                .iter()
+                .map(|(_, s)| Some(s.unmatched.total()))
+                .collect(),
+        ));
     }
     rows
 }
 
 /// A period's total kB as shown: whole kB, up plus down; `-` when not in that period.
-fn cell(t: Option<Traffic>) -> String {
-    t.map_or_else(|| "-".to_string(), |t| shown(t).total().to_string())
+fn cell(kb: Option<i128>) -> String {
+    kb.map_or_else(|| "-".to_string(), |kb| kb.to_string())
 }
 
 /// Column widths shared by every table of a text series, so they line up.
@@ -201,17 +221,18 @@ fn series_text(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
     for g in &last.groups {
         writeln!(out, "Group \"{}\": {}", g.name, g.definition)?;
     }
+    let periods = rounded(reports);
     let tables: Vec<Vec<Rows>> = last
         .organizations
         .iter()
         .map(|org| {
             org.networks
                 .iter()
-                .map(|net| network_rows(reports, &org.name, &net.name))
+                .map(|net| network_rows(&periods, &org.name, &net.name))
                 .collect()
         })
         .collect();
-    let totals = total_rows(reports);
+    let totals = total_rows(&periods);
     let mut all: Vec<&Rows> = tables.iter().flatten().collect();
     all.push(&totals);
     let widths = Widths::of(reports.len(), &all);
@@ -224,6 +245,12 @@ fn series_text(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
     }
     write!(out, "\n###\n\nAll organizations (total kB, up + down)\n")?;
     write_table(out, reports.len(), &totals, &widths)?;
+    for r in reports {
+        if let Some(top) = &r.top_clients {
+            writeln!(out)?;
+            crate::top::render_top_text(r.period, top, out)?;
+        }
+    }
     let missing: Vec<(usize, &str, &str, &[jiff::civil::Date])> = reports
         .iter()
         .enumerate()
@@ -288,10 +315,7 @@ fn html_table(h: &mut String, reports: &[Report], rows: &Rows) {
         for c in v {
             let text = c.map_or_else(
                 || "–".to_string(),
-                |t| {
-                    let total = shown(t).total();
-                    format!("{} kB ({})", grouped_int(total), human_whole_kb(total))
-                },
+                |total| format!("{} kB ({})", grouped_int(total), human_whole_kb(total)),
             );
             let _ = write!(h, "<td style=\"{TD}\">{text}</td>");
         }
@@ -369,7 +393,8 @@ pub(crate) fn render_series_html(reports: &[Report], mode: HtmlMode) -> crate::R
     h.push_str(
         "\n<h2 style=\"margin:24px 0 4px 0;font-size:20px;color:#1a2b4c;\">All organizations</h2>",
     );
-    html_table(&mut h, reports, &total_rows(reports));
+    let periods = rounded(reports);
+    html_table(&mut h, reports, &total_rows(&periods));
     for org in &last.organizations {
         let _ = write!(
             h,
@@ -385,8 +410,18 @@ pub(crate) fn render_series_html(reports: &[Report], mode: HtmlMode) -> crate::R
             html_table(
                 &mut h,
                 reports,
-                &network_rows(reports, &org.name, &net.name),
+                &network_rows(&periods, &org.name, &net.name),
             );
+        }
+    }
+    for r in reports {
+        if let Some(top) = &r.top_clients {
+            let _ = write!(
+                h,
+                "\n<h2 style=\"margin:24px 0 4px 0;font-size:20px;color:#1a2b4c;\">Top clients: {} to {}</h2>",
+                r.period.start, r.period.end
+            );
+            crate::top::html_section(&mut h, top, TH, TH_L, TD, TD_L);
         }
     }
     let missing: Vec<String> = reports

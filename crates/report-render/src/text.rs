@@ -17,10 +17,14 @@
 //! with the total in a human unit (kB, MB, GB, TB; powers of 1000, as in the HTML). One
 //! precision throughout: whole kB everywhere (JSON and CSV carry the exact thousandths).
 //!
-//! Figures in both parts come from [`crate::figures`]: a row's total is its up plus its down,
-//! and rows that are parts of a whole add up to it (a network's groups to the network's rounded
-//! total, the organizations and the groups to "All organizations", the networks' unmatched
-//! traffic and that of groups no longer defined to their total rows).
+//! Figures in both parts come from [`crate::figures`]: each network's figure of a group is
+//! rounded once and every total is the sum of the shown figures it covers (a row's total is
+//! its up plus its down; the organizations and the groups add up to "All organizations", the
+//! networks' unmatched traffic and that of groups no longer defined to their total rows);
+//! each table's percentages add up to 100.00.
+//!
+//! With top clients asked for ([`Report::top_clients`]), their tables (as `usagestats top`
+//! prints them) follow the appendix's tables and notes.
 //!
 //! When some figure has a non-zero error bound (see [`crate::NetworkReport`]), a footnote
 //! after the appendix's tables says by how much the figures may be off, in all and for the
@@ -33,9 +37,9 @@ use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 use usage_model::Traffic;
 
-use crate::figures::{Shown, apportion, bound_note, grouped_int};
+use crate::figures::{NetworkShown, Rounded, Shown, bound_note, grouped_int, shares, whole_shares};
 use crate::model::{
-    NetworkReport, OrgReport, REMOVED_GROUPS, Report, Shares, days_word, describe_missing,
+    NetworkReport, Percent, REMOVED_GROUPS, Report, Shares, days_word, describe_missing,
     human_whole_kb, networks_word,
 };
 
@@ -52,46 +56,6 @@ struct Table {
     kb_w: usize,
 }
 
-/// The whole-kB figures of every row of the report, rounded once (see [`crate::figures`]) so
-/// widths and rows agree: per network its group rows (parts of the network's total), the
-/// organization rows and the per-group rows (parts of the grand total), and the grand total.
-struct Rounded {
-    /// `[org][network][group]`.
-    networks: Vec<Vec<Vec<Shown>>>,
-    orgs: Vec<Shown>,
-    groups: Vec<Shown>,
-    grand: Shown,
-}
-
-impl Rounded {
-    fn of(r: &Report) -> Rounded {
-        let n = r.groups.len();
-        let networks = r
-            .organizations
-            .iter()
-            .map(|o| {
-                o.networks
-                    .iter()
-                    .map(|net| apportion(&(0..n).map(|i| net.group(i)).collect::<Vec<_>>()).0)
-                    .collect()
-            })
-            .collect();
-        let (orgs, grand) = apportion(
-            &r.organizations
-                .iter()
-                .map(OrgReport::total)
-                .collect::<Vec<_>>(),
-        );
-        let (groups, _) = apportion(&(0..n).map(|i| r.group_total(i)).collect::<Vec<_>>());
-        Rounded {
-            networks,
-            orgs,
-            groups,
-            grand,
-        }
-    }
-}
-
 impl Table {
     /// The layout of the first part's tables: wide enough for every group name and every
     /// network's figures (the appendix has its own layout).
@@ -101,7 +65,7 @@ impl Table {
             name_w = name_w.max(g.name.width());
         }
         let mut kb_w = KB_MIN;
-        for s in rounded.networks.iter().flatten().flatten() {
+        for s in rounded.networks.iter().flatten().flat_map(|n| &n.groups) {
             for k in [s.up, s.down, s.total()] {
                 kb_w = kb_w.max(k.to_string().len());
             }
@@ -135,17 +99,9 @@ impl Table {
         )
     }
 
-    /// A row: the shown whole kB `kb`, and the shares of the exact `t` in the exact `whole`.
-    fn row(
-        &self,
-        out: &mut dyn Write,
-        name: &str,
-        kb: Shown,
-        t: Traffic,
-        whole: Traffic,
-    ) -> io::Result<()> {
+    /// A row: the shown whole kB `kb` and its shares `s` of the table's whole.
+    fn row(&self, out: &mut dyn Write, name: &str, kb: Shown, s: Shares) -> io::Result<()> {
         let kw = self.kb_w;
-        let s = Shares::of(t, whole);
         writeln!(
             out,
             "{} {:>kw$} {:>PCT_W$} {:>kw$} {:>PCT_W$} {:>kw$} {:>PCT_W$}",
@@ -251,22 +207,22 @@ fn write_appendix(out: &mut dyn Write, tables: &[AppendixTable]) -> io::Result<(
 
 /// The appendix's tables: totals per organization and per group, then unmatched traffic.
 fn appendix_tables(report: &Report, rounded: &Rounded) -> Vec<AppendixTable> {
-    let grand = report.grand_total();
     let mut tables = Vec::new();
     let mut orgs: Vec<AppendixRow> = report
         .organizations
         .iter()
         .zip(&rounded.orgs)
-        .map(|(o, kb)| AppendixRow {
+        .zip(shares(&rounded.orgs))
+        .map(|((o, kb), s)| AppendixRow {
             name: o.name.clone(),
             kb: *kb,
-            shares: Some(Shares::of(o.total(), grand)),
+            shares: Some(s),
         })
         .collect();
     orgs.push(AppendixRow {
         name: ALL_ORGS.to_string(),
         kb: rounded.grand,
-        shares: Some(Shares::of(grand, grand)),
+        shares: Some(whole_shares(rounded.grand)),
     });
     tables.push(AppendixTable {
         intro: vec!["Totals (percent of all organizations)".to_string()],
@@ -279,18 +235,18 @@ fn appendix_tables(report: &Report, rounded: &Rounded) -> Vec<AppendixTable> {
         rows: report
             .groups
             .iter()
-            .enumerate()
-            .map(|(i, g)| AppendixRow {
+            .zip(&rounded.groups)
+            .zip(shares(&rounded.groups))
+            .map(|((g, kb), s)| AppendixRow {
                 name: g.name.clone(),
-                kb: rounded.groups[i],
-                shares: Some(Shares::of(report.group_total(i), grand)),
+                kb: *kb,
+                shares: Some(s),
             })
             .collect(),
     });
 
-    let seen = report.all_traffic();
-    let unmatched = report.unmatched_total();
-    if unmatched == Traffic::default() {
+    let seen = rounded.seen().total();
+    if report.unmatched_total() == Traffic::default() {
         tables.push(AppendixTable {
             intro: vec!["Unmatched traffic: none (every client matched a group)".to_string()],
             first: "",
@@ -299,58 +255,62 @@ fn appendix_tables(report: &Report, rounded: &Rounded) -> Vec<AppendixTable> {
     } else {
         tables.push(per_network_table(
             report,
-            |n| n.unmatched,
+            rounded,
+            |n| n.unmatched != Traffic::default(),
+            |s| s.unmatched,
+            rounded.unmatched,
             format!(
                 "Unmatched traffic (clients in no group; not in the percentages above): {}% of all traffic seen",
-                Shares::of(unmatched, seen).total
+                Percent::ratio(rounded.unmatched.total(), seen)
             ),
         ));
     }
-    let removed = report.removed_groups_total();
-    if removed != Traffic::default() {
+    if report.removed_groups_total() != Traffic::default() {
         tables.push(per_network_table(
             report,
-            |n| n.removed_groups,
+            rounded,
+            |n| n.removed_groups != Traffic::default(),
+            |s| s.removed,
+            rounded.removed,
             format!(
                 "{REMOVED_GROUPS} (run `usagestats reconfigure --reclassify` to reclassify it; not in the percentages above): {}% of all traffic seen",
-                Shares::of(removed, seen).total
+                Percent::ratio(rounded.removed.total(), seen)
             ),
         ));
     }
     tables
 }
 
-/// A table of one kind of traffic outside the groups (`get`), one row per network that has
-/// some and an "All networks" row they add up to.
+/// A table of one kind of traffic outside the groups, one row per network that has some
+/// (`has` says which) showing `get` of its shown figures, and an "All
+/// networks" row, `all`, they add up to.
 fn per_network_table(
     report: &Report,
-    get: impl Fn(&NetworkReport) -> Traffic,
+    rounded: &Rounded,
+    has: impl Fn(&NetworkReport) -> bool,
+    get: impl Fn(&NetworkShown) -> Shown,
+    all: Shown,
     intro: String,
 ) -> AppendixTable {
-    let parts: Vec<(String, Traffic)> = report
+    let mut rows: Vec<AppendixRow> = report
         .organizations
         .iter()
-        .flat_map(|o| {
+        .zip(&rounded.networks)
+        .flat_map(|(o, shown)| {
             o.networks
                 .iter()
-                .map(|n| (n, get(n)))
-                .filter(|(_, t)| *t != Traffic::default())
-                .map(move |(n, t)| (format!("\"{}\" / \"{}\"", o.name, n.name), t))
-        })
-        .collect();
-    let (kb, whole) = apportion(&parts.iter().map(|(_, t)| *t).collect::<Vec<_>>());
-    let mut rows: Vec<AppendixRow> = parts
-        .into_iter()
-        .zip(kb)
-        .map(|((name, _), kb)| AppendixRow {
-            name,
-            kb,
-            shares: None,
+                .zip(shown)
+                .filter(|(n, _)| has(n))
+                .map(|(n, s)| AppendixRow {
+                    name: format!("\"{}\" / \"{}\"", o.name, n.name),
+                    kb: get(s),
+                    shares: None,
+                })
         })
         .collect();
     rows.push(AppendixRow {
         name: ALL_NETWORKS.to_string(),
-        kb: whole,
+        kb: all,
         shares: None,
     });
     AppendixTable {
@@ -380,9 +340,13 @@ pub fn render_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         for (net, shown) in org.networks.iter().zip(org_rounded) {
             write!(out, "\nNetwork: \"{}\"\n", net.name)?;
             table.header(out, "Group name")?;
-            let whole = net.total();
-            for (i, g) in report.groups.iter().enumerate() {
-                table.row(out, &g.name, shown[i], net.group(i), whole)?;
+            for ((g, kb), s) in report
+                .groups
+                .iter()
+                .zip(&shown.groups)
+                .zip(shares(&shown.groups))
+            {
+                table.row(out, &g.name, *kb, s)?;
             }
         }
     }
@@ -397,6 +361,10 @@ pub fn render_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     if let Some(note) = report.sources_note() {
         writeln!(out, "\n{note}")?;
+    }
+    if let Some(top) = &report.top_clients {
+        writeln!(out)?;
+        crate::top::render_top_text(p, top, out)?;
     }
 
     let missing: Vec<_> = report.missing_data().collect();

@@ -192,11 +192,10 @@ pub fn render_top_text(period: DateRange, top: &TopClients, out: &mut dyn Write)
     Ok(())
 }
 
-/// The HTML section of a report's top clients.
+/// The HTML section of a report's top clients, under a heading the caller writes.
 pub(crate) fn html_section(
     h: &mut String,
     top: &TopClients,
-    h2: &str,
     th: &str,
     th_l: &str,
     td: &str,
@@ -204,7 +203,7 @@ pub(crate) fn html_section(
 ) {
     let _ = write!(
         h,
-        "<h2 style=\"{h2}\">Top clients</h2><p style=\"margin:0;font-size:13px;color:#666;\">The {} largest clients of each group by total traffic over the period; address and VLAN of each client's latest day.</p>",
+        "<p style=\"margin:0;font-size:13px;color:#666;\">The {} largest clients of each group by total traffic over the period; address and VLAN of each client's latest day.</p>",
         top.limit
     );
     for g in &top.groups {

@@ -337,7 +337,7 @@ pub struct ReportArgs {
     /// cycles before it).
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=120))]
     pub periods: u16,
-    /// Add the N largest clients of each group to HTML and JSON reports.
+    /// Add the N largest clients of each group to text, HTML and JSON reports (not CSV).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub top: Option<u16>,
 }
@@ -584,7 +584,7 @@ pub struct ReportOptions {
     pub day: Option<u8>,
     /// `--periods`: how many periods side by side (1 = one report).
     pub periods: usize,
-    /// `--top`: the largest clients per group in HTML and JSON.
+    /// `--top`: the largest clients per group in text, HTML and JSON.
     pub top: Option<usize>,
 }
 

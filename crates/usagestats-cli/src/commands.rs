@@ -182,6 +182,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 report::refuse_database_as_output(g, file)?;
             }
             let delivery = report::Delivery::from_args(g)?;
+            report::refuse_top_in_csv(&options, &delivery)?;
             if !sync_first {
                 let store = store::open_read_only(&path).await?;
                 store::warn_kept_configuration(g, init.as_ref(), &path);

@@ -125,25 +125,31 @@ fn email_html_is_self_contained_and_has_a_table_per_network() {
     assert!(out.html.contains("(3 days in all, over 2 networks)"));
 }
 
-/// The rows of a data table as (name, [up kB, down kB, total kB]) read from its cells.
-fn figure_rows(dom: &tl::VDom<'_>, table: &tl::HTMLTag<'_>) -> Vec<(String, [i128; 3])> {
+/// The text of each row's `td` cells (header rows have none) of a table.
+pub fn row_cells(dom: &tl::VDom<'_>, table: &tl::HTMLTag<'_>) -> Vec<Vec<String>> {
     let p = dom.parser();
     let mut out = Vec::new();
     for tr in table.query_selector(p, "tr").into_iter().flatten() {
         let tr = tr.get(p).and_then(|n| n.as_tag()).unwrap();
-        let cells: Vec<String> = tr
-            .query_selector(p, "td")
-            .into_iter()
-            .flatten()
-            .filter_map(|c| c.get(p).map(|n| n.inner_text(p).into_owned()))
-            .collect();
-        if cells.len() < 6 {
-            continue;
-        }
-        let n = |s: &str| s.replace(',', "").parse::<i128>().expect(s);
-        out.push((cells[0].clone(), [n(&cells[1]), n(&cells[3]), n(&cells[5])]));
+        out.push(
+            tr.query_selector(p, "td")
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.get(p).map(|n| n.inner_text(p).into_owned()))
+                .collect(),
+        );
     }
     out
+}
+
+/// The rows of a data table as (name, [up kB, down kB, total kB]) read from its cells.
+fn figure_rows(dom: &tl::VDom<'_>, table: &tl::HTMLTag<'_>) -> Vec<(String, [i128; 3])> {
+    let n = |s: &str| s.replace(',', "").parse::<i128>().expect(s);
+    row_cells(dom, table)
+        .into_iter()
+        .filter(|cells| cells.len() >= 6)
+        .map(|c| (c[0].clone(), [n(&c[1]), n(&c[3]), n(&c[5])]))
+        .collect()
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod fixture;
 mod golden;
 mod html;
 mod removed;
+mod rounding;
 mod series;
 mod sources;
 mod text_layout;

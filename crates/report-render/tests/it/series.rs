@@ -167,12 +167,8 @@ fn client(rank: usize, mac: &str, kb: i64, pseudonymous: bool) -> TopClient {
     c
 }
 
-#[test]
-fn the_top_clients_section_is_in_html_and_json_only_when_asked_for() {
-    let mut r = fixture::report();
-    let html = out(std::slice::from_ref(&r), Format::Html);
-    assert!(!html.contains("Top clients"));
-    r.top_clients = Some(TopClients::new(
+fn top_clients() -> TopClients {
+    TopClients::new(
         2,
         vec![
             TopGroup::new(
@@ -184,7 +180,19 @@ fn the_top_clients_section_is_in_html_and_json_only_when_asked_for() {
             ),
             TopGroup::new("R&D <lab>", vec![]),
         ],
-    ));
+    )
+}
+
+#[test]
+fn the_top_clients_section_is_in_every_format_but_csv_only_when_asked_for() {
+    let mut r = fixture::report();
+    for f in [Format::Text, Format::Html, Format::Json] {
+        assert!(
+            !out(std::slice::from_ref(&r), f).contains("Top clients"),
+            "{f}"
+        );
+    }
+    r.top_clients = Some(top_clients());
     let html = out(std::slice::from_ref(&r), Format::Html);
     assert!(html.contains("Top clients"));
     assert!(html.contains("00:18:0a:00:00:01") && html.contains("host-1"));
@@ -216,4 +224,47 @@ fn the_top_clients_section_is_in_html_and_json_only_when_asked_for() {
         text.contains("Group \"R&D <lab>\"\n  no client traffic stored for this period"),
         "{text}"
     );
+
+    // The text report carries the same table, after the appendix's tables and notes, before
+    // the missing-day warning.
+    let report = out(std::slice::from_ref(&r), Format::Text);
+    let at = report
+        .find(&format!("\n\n{text}"))
+        .unwrap_or_else(|| panic!("no top clients table in:\n{report}"));
+    assert!(report.find("Note: this period mixes sources").unwrap() < at);
+    assert!(at < report.find("\nWARNING: no data stored").unwrap());
+    // CSV has one table of groups: no place for clients (the CLI refuses --top with CSV).
+    assert!(!out(std::slice::from_ref(&r), Format::Csv).contains("00:18:0a:00:00:01"));
+}
+
+#[test]
+fn every_period_of_a_series_shows_its_top_clients_in_text_and_html() {
+    let mut reports = three();
+    for r in &mut reports {
+        r.top_clients = Some(top_clients());
+    }
+    let text = out(&reports, Format::Text);
+    let html = out(&reports, Format::Html);
+    for r in &reports {
+        let mut one = Vec::new();
+        render_top_text(r.period, r.top_clients.as_ref().unwrap(), &mut one).unwrap();
+        let one = String::from_utf8(one).unwrap();
+        assert!(text.contains(&format!("\n\n{one}")), "{text}");
+        assert!(
+            html.contains(&format!(
+                "Top clients: {} to {}</h2>",
+                r.period.start, r.period.end
+            )),
+            "{html}"
+        );
+    }
+    assert_eq!(html.matches("00:18:0a:00:00:01").count(), 3);
+    // After the tables, before the warnings.
+    let first = text.find("\nTop clients: ").unwrap();
+    assert!(
+        text.find("All organizations (total kB, up + down)")
+            .unwrap()
+            < first
+    );
+    assert!(first < text.find("\nWARNING: no data stored").unwrap());
 }

@@ -100,11 +100,11 @@ fn the_appendix_is_readable() {
     assert_eq!(
         all.split_whitespace().skip(2).collect::<Vec<_>>(),
         [
-            "117,954,029",
+            "117,954,030",
             "100.00",
             "343,733,194",
             "100.00",
-            "461,687,223",
+            "461,687,224",
             "100.00",
             "461.69",
             "GB"
@@ -174,6 +174,10 @@ fn figures(header: &str, row: &str) -> [i128; 3] {
     [n(t[5]), n(t[3]), n(t[1])]
 }
 
+fn networks(r: &Report) -> usize {
+    r.organizations.iter().map(|o| o.networks.len()).sum()
+}
+
 fn halves() -> Report {
     // Every group of every network: up 0.5 kB and down 0.5 kB. Alone each rounds to 1 kB and
     // the exact total (1 kB) to 1: printed separately, total ≠ up + down in every row.
@@ -225,13 +229,18 @@ fn shown_columns_add_up() {
             );
         }
     }
-    // With halves: a network of three groups shows 1 + 1 + 0 (its rounded total of 1.5 is 2),
-    // not 1 + 1 + 1.
+    // With halves: each figure is rounded once (0.5 shows 1) and totals are sums of what is
+    // shown, so the three groups of a network show 1 + 1 + 1 up, and every group's total of all
+    // organizations is its four networks' rows: 4 (the exact 2 kB would print 2).
     let s = text(&halves());
-    let (h, hq) = &tables(&s)[0];
+    let t = tables(&s);
+    let (h, hq) = &t[0];
     let ups: Vec<i128> = hq.iter().map(|r| figures(h, r)[0]).collect();
-    assert_eq!(ups.iter().sum::<i128>(), 2, "{hq:?}");
-    assert!(ups.iter().all(|u| *u == 0 || *u == 1), "{hq:?}");
+    assert_eq!(ups, [1, 1, 1], "{hq:?}");
+    let (gh, groups) = &t[networks(&halves()) + 1];
+    for g in groups {
+        assert_eq!(figures(gh, g), [4, 4, 8], "{g:?}");
+    }
 }
 
 #[test]

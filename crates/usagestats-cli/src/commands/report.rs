@@ -72,6 +72,27 @@ impl Delivery {
     }
 }
 
+/// Refuses `--top` with a CSV report: CSV is one table of group rows under one header, with no
+/// place for a table of clients (text, HTML, JSON and e-mail carry it). Checked before a sync.
+pub fn refuse_top_in_csv(
+    options: &crate::cli::ReportOptions,
+    delivery: &Delivery,
+) -> Result<(), UsageError> {
+    match (options.top, delivery) {
+        (
+            Some(_),
+            Delivery::Write {
+                format: Format::Csv,
+                ..
+            },
+        ) => Err(UsageError::new(
+            "--top does not apply to CSV reports (one row per organization, network and group, \
+             no place for clients); use --format text, html or json, or `usagestats top`",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The format a report file's extension asks for: `.txt`, `.json`, `.csv`, `.html`/`.htm`
 /// (any case); a name without an extension gets text, as before. Any other extension is a
 /// usage error, so `-o report.pdf` does not quietly write text.
@@ -188,6 +209,7 @@ pub async fn run(
     now: Timestamp,
     delivery: &Delivery,
 ) -> anyhow::Result<()> {
+    refuse_top_in_csv(options, delivery)?;
     if options.top.is_some() {
         crate::commands::privacy::require_client_rows(store, "--top").await?;
     }

@@ -149,6 +149,65 @@ fn demo_reports_a_fully_synced_period_on_every_weekday() {
     }
 }
 
+/// The demo's text report (issue 19: a group with traffic in one network only showed 232,749
+/// kB up there and 232,748 kB in the group totals): in the appendix, each organization's and
+/// each group's up and down kB are the sums of the network rows shown above, and "All
+/// organizations" is the sum of the organizations.
+#[test]
+fn the_demo_report_totals_equal_the_network_rows_they_sum() {
+    let dir = tempdir();
+    let out = run(demo(dir.path()).args(["--now", "2026-11-29T18:30:00Z"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let cut = text.rfind("\n###\n").unwrap();
+    let (tables, appendix) = (&text[..cut], &text[cut..]);
+    let int = |w: &str| -> i128 { w.replace(',', "").parse().unwrap_or_else(|_| panic!("{w}")) };
+    // Up and down of a row, read from the right: the original's tables end with up, up %,
+    // down, down %, total, total %; the appendix's add the total in a human unit (two words).
+    let figures = |line: &str, skip: usize| -> [i128; 2] {
+        let w: Vec<&str> = line.split_whitespace().rev().skip(skip).collect();
+        [int(w[5]), int(w[3])]
+    };
+    let add = |a: &mut [i128; 2], b: [i128; 2]| {
+        a[0] += b[0];
+        a[1] += b[1];
+    };
+    let mut per_group = [[0i128; 2]; GROUPS.len()];
+    let mut per_org: Vec<(String, [i128; 2])> = Vec::new();
+    for line in tables.lines() {
+        if let Some(name) = line.strip_prefix("Organization: ") {
+            per_org.push((name.trim_matches('"').to_string(), [0; 2]));
+        } else if let Some(g) = GROUPS
+            .iter()
+            .position(|g| line.starts_with(&format!("{g} ")))
+        {
+            let f = figures(line, 0);
+            add(&mut per_group[g], f);
+            add(&mut per_org.last_mut().unwrap().1, f);
+        }
+    }
+    assert!(
+        per_org.len() > 1 && per_group.iter().all(|g| g[0] > 0),
+        "{text}"
+    );
+    let row = |name: &str| -> [i128; 2] {
+        let line = appendix
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no row {name:?} in {appendix}"));
+        figures(line, 2)
+    };
+    let mut all = [0i128; 2];
+    for (org, parts) in &per_org {
+        assert_eq!(row(org), *parts, "{org}: {appendix}");
+        add(&mut all, *parts);
+    }
+    assert_eq!(row("All organizations"), all, "{appendix}");
+    for (g, parts) in GROUPS.iter().zip(per_group) {
+        assert_eq!(row(g), parts, "{g}: {appendix}");
+    }
+}
+
 /// The manual's first command, as text: last week (30 days always cover it), no warning about
 /// missing days, and the title says what the period is.
 #[test]

@@ -181,6 +181,51 @@ fn password_from_a_file_delivers() {
     check_delivered_report(&sim, dir.path(), &only_message(&smtp));
 }
 
+/// `report --top N -r …`: both parts of the mail carry the top clients; the text part is the
+/// report `report --offline --top N` prints, with the `top` command's table in it.
+#[test]
+fn report_top_goes_into_both_parts_of_the_mail() {
+    let dir = tempdir();
+    let d = dir.path();
+    let sim = synced(d);
+    let smtp = server::start();
+    let out = run(sim
+        .cmd(d)
+        .args([
+            "-d",
+            DB,
+            "report",
+            "--offline",
+            "--top",
+            "2",
+            "-u",
+            USER,
+            "-r",
+        ])
+        .args(["it@example.com", "-s", &smtp.address(), "--smtp-ca-file"])
+        .arg(&smtp.pki.ca)
+        .env("USAGESTATS_SMTP_PASSWORD", PASSWORD));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let got = only_message(&smtp);
+    let msg = MessageParser::default()
+        .parse(&got.raw)
+        .expect("the delivered message parses");
+    let text = crlf_to_lf(&msg.body_text(0).expect("text body"));
+    let printed = run(sim
+        .cmd(d)
+        .args(["-d", DB, "report", "--offline", "--top", "2"]));
+    assert_eq!(
+        text,
+        stdout(&printed),
+        "mailed text part differs from stdout"
+    );
+    let top = stdout(&run(sim.cmd(d).args(["-d", DB, "top", "--limit", "2"])));
+    assert!(top.starts_with("Top clients: "), "{top}");
+    assert!(text.contains(&top), "{text}");
+    let html = msg.body_html(0).expect("HTML body");
+    assert!(html.contains(">Top clients</h2>"), "{html}");
+}
+
 #[test]
 fn wrong_password_fails_with_one_line_naming_authentication() {
     let dir = tempdir();

@@ -304,6 +304,66 @@ fn top_clients_equal_a_naive_ranking_of_ground_truth_and_pseudonyms_rank_alike()
     );
 }
 
+/// The small world synced into `full.sqlite` (client detail `full`) in a new directory.
+fn synced_full() -> (Sim, tempfile::TempDir) {
+    let sim = small_sim();
+    let dir = tempdir();
+    sync_with(&sim, dir.path(), "full.sqlite", &[]);
+    (sim, dir)
+}
+
+/// `report --top N` in text prints the `top` command's table inside the report.
+#[test]
+fn report_top_in_text_prints_the_top_table() {
+    let (sim, dir) = synced_full();
+    let d = dir.path();
+    let go = |args: &[&str]| run(sim.cmd(d).args(["-d", "full.sqlite"]).args(args));
+    let top = go(&["top", "--limit", "3"]);
+    assert_eq!(top.status.code(), Some(0), "{}", stderr(&top));
+    let top = stdout(&top);
+    assert!(top.contains("\nGroup \"Six\"\n"), "{top}");
+    let plain = go(&["report", "--offline"]);
+    let with_top = go(&["report", "--offline", "--top", "3"]);
+    assert_eq!(with_top.status.code(), Some(0), "{}", stderr(&with_top));
+    let (plain, with_top) = (stdout(&plain), stdout(&with_top));
+    // The same report, with the table after the appendix (there: a blank line, then it).
+    assert!(!plain.contains("Top clients"), "{plain}");
+    assert!(with_top.contains(&format!("\n\n{top}")), "{with_top}");
+    assert_eq!(with_top.replacen(&format!("\n{top}"), "", 1), plain);
+}
+
+/// `report --top N` with CSV (`--format csv` or `-o *.csv`) is refused before anything is
+/// read, synced or written: CSV has one table of groups and no place for clients.
+#[test]
+fn report_top_with_csv_is_refused_before_anything_runs() {
+    let (sim, dir) = synced_full();
+    let d = dir.path();
+    sim.handle().reset_counters();
+    for args in [
+        &["report", "--offline", "--top", "3", "--format", "csv"][..],
+        &["report", "--offline", "--top", "3", "-o", "week.csv"],
+        &["report", "--top", "3", "--format", "csv"],
+        &["report", "--top", "3", "--periods", "2", "-o", "weeks.CSV"],
+    ] {
+        let out = run(keyed(&sim, d).args(["-d", "full.sqlite"]).args(args));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            one_error_line(&out).ends_with(
+                "--top does not apply to CSV reports (one row per organization, network and \
+                 group, no place for clients); use --format text, html or json, or `usagestats top`"
+            ),
+            "{args:?}"
+        );
+        assert!(stdout(&out).is_empty(), "{args:?}");
+    }
+    assert!(!d.join("week.csv").exists() && !d.join("weeks.CSV").exists());
+    assert_eq!(sim.handle().counters().total, 0, "refused before any sync");
+    // CSV without --top still works.
+    let csv = ["report", "--offline", "--format", "csv"];
+    let out = run(sim.cmd(d).args(["-d", "full.sqlite"]).args(csv));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
 #[test]
 fn none_keeps_no_client_rows_and_exact_group_rows_and_says_why_it_cannot_rank() {
     let sim = small_sim();

@@ -624,6 +624,31 @@ fn every_exit_code_of_the_manual_is_what_the_tool_returns() {
         ),
         (
             2,
+            "`report --top` with CSV output",
+            vec![
+                (
+                    "--format csv",
+                    Box::new(|| {
+                        go(&[
+                            "-d",
+                            "db.sqlite",
+                            "report",
+                            "--offline",
+                            "--top",
+                            "3",
+                            "--format",
+                            "csv",
+                        ])
+                    }),
+                ),
+                (
+                    "-o *.csv",
+                    Box::new(|| go(&["-d", "db.sqlite", "report", "--top", "3", "-o", "top.csv"])),
+                ),
+            ],
+        ),
+        (
+            2,
             "a privacy change that would erase stored client data, without `--apply-to-existing`",
             vec![(
                 "stricter",
