@@ -473,36 +473,21 @@ fn a_report_killed_while_writing_leaves_the_previous_file_intact() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let full = std::fs::metadata(d.join("full.json")).unwrap().len();
     // 128 blocks of 512 bytes: room for SQLite's 32 KiB -shm, not for the report.
-    let limit = 128 * 512;
+    let blocks: u32 = 128;
+    let limit = u64::from(blocks) * 512;
     assert!(
         full > 4 * limit,
         "the report ({full} bytes) must exceed the limit"
     );
-    let limited = |trap: &str| {
-        let template = report(&big);
-        let mut c = Command::new("/bin/sh");
-        c.current_dir(d)
-            .arg("-c")
-            .arg(format!(
-                "ulimit -f {} {trap}&& exec \"$0\" \"$@\"",
-                limit / 512
-            ))
-            .arg(template.get_program())
-            .args(template.get_args());
-        for (k, v) in template.get_envs() {
-            match v {
-                Some(v) => c.env(k, v),
-                None => c.env_remove(k),
-            };
-        }
-        c
+    let limited = |ignore_sigxfsz| {
+        crate::safety::under_file_size_limit(&report(&big), blocks, ignore_sigxfsz)
     };
 
-    let out = run(&mut limited(""));
+    let out = run(&mut limited(false));
     assert_eq!(out.status.signal(), Some(25), "killed by SIGXFSZ mid-write");
     assert_eq!(std::fs::read(d.join("report.json")).unwrap(), previous);
 
-    let out = run(&mut limited("&& trap '' XFSZ "));
+    let out = run(&mut limited(true));
     assert_eq!(out.status.code(), Some(1));
     let line = one_error_line(&out);
     assert!(line.contains("writing the report to report.json"), "{line}");
