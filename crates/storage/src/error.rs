@@ -134,6 +134,20 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// A file to be written is the database or one of its side files (`-wal`, `-shm`,
+    /// `-journal`, `.lock`), by any name: writing it would destroy the database or block every
+    /// later command.
+    #[error(
+        "{path} is {file}; write to another file",
+        path = path.display()
+    )]
+    DatabaseFileAsTarget {
+        /// The file that was to be written, as given.
+        path: PathBuf,
+        /// Which file of which database it is, e.g. "the -wal file of the database usage.db".
+        file: String,
+    },
+
     /// The source of an import is not a database made by `usagestats.py` version 4.
     #[error("{path} cannot be imported: {reason}", path = path.display())]
     NotLegacy {

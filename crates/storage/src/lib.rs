@@ -91,6 +91,6 @@ pub use records::{
     ClientDayRecord, DayRecord, ImportSummary, NetworkRecord, ReclassifySummary, ReportRow, RunId,
     RunStatus, RunSummary, Settings, SyncRunRecord, TimeZoneMode,
 };
-pub use sqlite::SyncLock;
+pub use sqlite::{DatabaseFile, SyncLock, database_file_named, refuse_database_file};
 pub use store::{BackendKind, OpenMode, Store};
 pub use top::TopClient;

@@ -136,6 +136,14 @@ impl PostgresUrl {
         })
     }
 
+    /// The names of the URL's query parameters, in order.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) fn parameter_names(&self) -> Vec<String> {
+        url::Url::parse(&self.secret)
+            .map(|u| u.query_pairs().map(|(k, _)| k.into_owned()).collect())
+            .unwrap_or_default()
+    }
+
     /// The URL as given, password included: for the driver only.
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) fn expose_secret(&self) -> &str {

@@ -15,8 +15,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use sqlx::Connection as _;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 
 use crate::error::{Error, Result, describe};
 use crate::location::{Location, PostgresUrl};
@@ -64,21 +65,19 @@ impl PgStore {
             location: shown.clone(),
             cause: describe(&e),
         };
-        let options = PgConnectOptions::from_str(url.expose_secret())
-            .map_err(|e| Error::InvalidLocation {
-                reason: format!("the PostgreSQL URL {shown} is not valid: {}", describe(&e)),
-            })?
+        let options = connect_options(url, &shown)?
             .application_name(&format!("usagestats pid {}", std::process::id()));
-        let writer = pool(options.clone(), 3).await.map_err(cannot_connect)?;
+        // One connection first, outside a pool: a pool retries a refused connection until its
+        // acquire timeout (30 s), while a server that is not there should be said at once.
+        let mut conn = first_connection(&options, &shown).await?;
         // Probing and migrating under one lock of this database: of several processes opening
         // a new database at once (workers started together), one creates the schema and the
         // others then find it complete (never half made, which would look foreign).
-        let mut guard = writer.acquire().await?;
         sqlx::query("SELECT pg_advisory_lock($1)")
             .bind(SCHEMA_LOCK_KEY)
-            .execute(&mut *guard)
+            .execute(&mut conn)
             .await?;
-        let probed = probe(&writer).await;
+        let probed = probe(&mut conn).await;
         let result = async {
             match probed? {
                 Probe::Foreign => Err(Error::ForeignSchema {
@@ -87,7 +86,7 @@ impl PgStore {
                 Probe::Empty if mode != OpenMode::Create => Err(Error::NoSchema {
                     location: shown.clone(),
                 }),
-                Probe::Empty => migrate(&writer).await,
+                Probe::Empty => migrate(&mut conn).await,
                 Probe::Ours(applied) => {
                     let newest = applied.iter().map(|(v, _)| *v).max().unwrap_or(0);
                     if newest > supported_version() {
@@ -98,7 +97,7 @@ impl PgStore {
                         });
                     }
                     if !up_to_date(&applied)
-                        && let Err(e) = migrate(&writer).await
+                        && let Err(e) = migrate(&mut conn).await
                     {
                         return Err(match mode {
                             OpenMode::ReadOnly => Error::UpgradeNeedsWriteAccess {
@@ -115,10 +114,9 @@ impl PgStore {
         .await;
         let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
             .bind(SCHEMA_LOCK_KEY)
-            .execute(&mut *guard)
+            .execute(&mut conn)
             .await;
-        drop(guard);
-        writer.close().await;
+        let _ = conn.close().await;
         result?;
         let read_only = mode == OpenMode::ReadOnly;
         let options = if read_only {
@@ -157,6 +155,125 @@ impl PgStore {
     }
 }
 
+/// How long opening a connection may take before the server counts as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The parameters a PostgreSQL URL may carry: those the driver reads (sqlx's
+/// `PgConnectOptions::parse_from_url`). The driver only logs a warning for any other and goes
+/// on without it, so a misspelt `sslmod=require` would connect without TLS unnoticed.
+const URL_PARAMETERS: [&str; 19] = [
+    "sslmode",
+    "ssl-mode",
+    "sslrootcert",
+    "ssl-root-cert",
+    "ssl-ca",
+    "sslcert",
+    "ssl-cert",
+    "sslkey",
+    "ssl-key",
+    "statement-cache-capacity",
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "application_name",
+    "options",
+    "options[NAME]",
+];
+
+/// The driver's connection options for `url` (`shown`: the URL without its password, for
+/// messages).
+///
+/// # Errors
+/// [`Error::InvalidLocation`] for a parameter the driver does not know or a value it refuses
+/// (`sslmode=bogus`), in one line without the URL's password.
+fn connect_options(url: &PostgresUrl, shown: &str) -> Result<PgConnectOptions> {
+    let invalid = |what: String| Error::InvalidLocation {
+        reason: format!("the PostgreSQL URL {shown} is not valid: {what}"),
+    };
+    for key in url.parameter_names() {
+        let known = URL_PARAMETERS.contains(&key.as_str())
+            || (key.starts_with("options[") && key.ends_with(']'));
+        if !known {
+            return Err(invalid(format!(
+                "unknown parameter {key:?}; known: {}",
+                URL_PARAMETERS.join(", ")
+            )));
+        }
+    }
+    let options = PgConnectOptions::from_str(url.expose_secret())
+        .map_err(|e| invalid(innermost_cause(&e)))?;
+    // The URL crate gives an IPv6 literal host with its brackets, which the driver would look
+    // up as a host name ("failed to lookup address information").
+    let host = options.get_host();
+    Ok(
+        match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            Some(address) => {
+                let address = address.to_string();
+                options.host(&address)
+            }
+            None => options,
+        },
+    )
+}
+
+/// The deepest cause of an error: the driver wraps a configuration error in another, and both
+/// print "error with configuration:".
+fn innermost_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// Where `options` connect to, for messages: `HOST:PORT` (`[ADDRESS]:PORT` for IPv6), or the
+/// Unix socket directory and port.
+fn server_address(options: &PgConnectOptions) -> String {
+    let port = options.get_port();
+    match options.get_socket() {
+        Some(dir) => format!("the socket in {} (port {port})", dir.display()),
+        None if options.get_host().contains(':') => format!("[{}]:{port}", options.get_host()),
+        None => format!("{}:{port}", options.get_host()),
+    }
+}
+
+/// Opens one connection, failing at once when the server refuses it and after
+/// [`CONNECT_TIMEOUT`] when nothing answers.
+///
+/// # Errors
+/// [`Error::CannotConnect`], naming the server's address for a failure to reach it (refused,
+/// unknown host, unreachable, no answer) and saying what the server said otherwise (a wrong
+/// password, an unknown database).
+async fn first_connection(options: &PgConnectOptions, shown: &str) -> Result<PgConnection> {
+    let failed = |cause: String| Error::CannotConnect {
+        location: shown.to_string(),
+        cause,
+    };
+    match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(options)).await {
+        Ok(Ok(conn)) => Ok(conn),
+        Ok(Err(sqlx::Error::Io(e))) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            Err(failed(format!(
+                "{} refused the connection (is the PostgreSQL server running and listening \
+                 there?)",
+                server_address(options)
+            )))
+        }
+        Ok(Err(sqlx::Error::Io(e))) => Err(failed(format!(
+            "cannot reach {}: {e}",
+            server_address(options)
+        ))),
+        Ok(Err(e)) => Err(failed(describe(&e))),
+        Err(_) => Err(failed(format!(
+            "{} did not answer within {} s",
+            server_address(options),
+            CONNECT_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
 async fn pool(options: PgConnectOptions, max: u32) -> std::result::Result<PgPool, sqlx::Error> {
     let pool = PgPoolOptions::new()
         .max_connections(max)
@@ -186,18 +303,18 @@ fn up_to_date(applied: &[(i64, Vec<u8>)]) -> bool {
 }
 
 /// Looks at the current schema (the first of the search path) without changing it.
-async fn probe(pool: &PgPool) -> Result<Probe> {
+async fn probe(conn: &mut PgConnection) -> Result<Probe> {
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables
          WHERE table_schema = current_schema()",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     if tables.iter().any(|t| t == "_sqlx_migrations") {
         let applied: Vec<(i64, Vec<u8>)> = sqlx::query_as(
             "SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version",
         )
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
         // Another sqlx program's migrations in this schema are not ours.
         let ours = |v: i64| MIGRATOR.iter().any(|m| m.version == v) || v > supported_version();
@@ -215,8 +332,8 @@ async fn probe(pool: &PgPool) -> Result<Probe> {
 
 /// Applies the pending migrations. sqlx's PostgreSQL migrator holds an advisory lock while it
 /// works, so several processes opening one new database at once create the schema once.
-async fn migrate(pool: &PgPool) -> Result<()> {
-    MIGRATOR.run(pool).await?;
+async fn migrate(conn: &mut PgConnection) -> Result<()> {
+    MIGRATOR.run(conn).await?;
     Ok(())
 }
 

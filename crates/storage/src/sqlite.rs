@@ -3,6 +3,7 @@
 //! [`crate::Store`] method.
 
 mod dump;
+mod files;
 mod lock;
 mod open;
 mod reclassify;
@@ -10,6 +11,7 @@ mod report;
 mod runs;
 mod write;
 
+pub use files::{DatabaseFile, database_file_named, refuse_database_file};
 pub use lock::SyncLock;
 pub(crate) use open::SqliteStore;
 pub(crate) use open::{check_header, check_kind};

@@ -186,6 +186,8 @@ impl Store {
     /// either in the copy or not, never in part). Works on a read-only store.
     ///
     /// # Errors
+    /// [`Error::DatabaseFileAsTarget`] when `target` is the database or one of its side files
+    /// (by any name, existing or not: see [`crate::database_file_named`]);
     /// [`Error::BackupTargetExists`] when `target` exists (it is never overwritten);
     /// [`Error::MissingDirectory`] when its directory does not exist; [`Error::Unsupported`]
     /// for PostgreSQL (use `pg_dump`, or copy the database into a file with

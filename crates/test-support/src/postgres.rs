@@ -1,5 +1,6 @@
 //! A real PostgreSQL server for the tests of one process: `initdb` into a temporary directory,
-//! `postgres` on a free port of 127.0.0.1, password authentication (SCRAM) for TCP clients,
+//! `postgres` on a free port of 127.0.0.1 (and of ::1, where the machine has IPv6 loopback:
+//! PostgreSQL skips an address it cannot bind), password authentication (SCRAM) for TCP clients,
 //! and a fresh database per test.
 //!
 //! The server binaries (PostgreSQL 13 or newer) are found through `USAGESTATS_PG_BIN` (a
@@ -96,7 +97,7 @@ impl PgServer {
         // The shell starts the server, then waits for its standard input to close (this
         // process ending), then stops the server (fast shutdown) and removes the directory.
         let script = format!(
-            "'{postgres}' -D '{data}' -p {port} -k '{dir}' -c listen_addresses=127.0.0.1 \
+            "'{postgres}' -D '{data}' -p {port} -k '{dir}' -c listen_addresses=127.0.0.1,::1 \
              -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
              -c max_connections=200 >'{dir}/log' 2>&1 & pid=$!; cat >/dev/null; \
              kill -INT $pid; wait $pid; rm -rf '{dir}'",
@@ -136,7 +137,7 @@ impl PgServer {
         })
     }
 
-    /// The server's TCP port on 127.0.0.1.
+    /// The server's TCP port on 127.0.0.1 (and ::1).
     pub fn port(&self) -> u16 {
         self.port
     }

@@ -51,9 +51,24 @@ pub struct InitConfig {
 
 /// A problem in an init file, located by file name and 1-based line number.
 ///
-/// Displays as `<file>:<line>: <problem>: <the line>`.
+/// Displays as `<file>:<line>: <problem>: <the line>`, in one line of a few hundred characters
+/// at most whatever the file holds: a line longer than 80 characters is quoted by its first 60
+/// characters and its length, and a value the problem quotes by its first 60 characters.
+///
+/// ```
+/// let long = format!("[GROUPS]\ngroupname=A\nvlanid={}\n", "9".repeat(1 << 20));
+/// let err = usage_model::InitConfig::parse("cfg.txt", &long).unwrap_err();
+/// let shown = err.to_string();
+/// assert!(shown.starts_with("cfg.txt:3: invalid VLAN id \"999"), "{shown}");
+/// assert!(shown.ends_with("… (1048583 characters)"), "{shown}");
+/// assert!(shown.len() < 400);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{source_name}:{line}: {problem}: {text}")]
+#[error(
+    "{source_name}:{line}: {}: {}",
+    shorten_quoted(&problem.to_string()),
+    excerpt(text)
+)]
 pub struct InitFileError {
     /// The name the caller gave for the file (usually its path).
     pub source_name: String,
@@ -63,6 +78,60 @@ pub struct InitFileError {
     pub problem: InitFileProblem,
     /// The offending line, trimmed.
     pub text: String,
+}
+
+/// How many characters of a long line, or of a long value quoted in a problem, an
+/// [`InitFileError`] shows.
+const EXCERPT_CHARS: usize = 60;
+
+/// The most characters a problem is shown with when even its quoted values are shortened
+/// (a reason quoting the value without quotes).
+const PROBLEM_CHARS: usize = 300;
+
+/// The line as an error quotes it: whole when it is short, else its first [`EXCERPT_CHARS`]
+/// characters and its length.
+fn excerpt(line: &str) -> std::borrow::Cow<'_, str> {
+    let length = line.chars().count();
+    if length <= EXCERPT_CHARS + 20 {
+        return line.into();
+    }
+    let end = line
+        .char_indices()
+        .nth(EXCERPT_CHARS)
+        .map_or(line.len(), |(i, _)| i);
+    format!("{}… ({length} characters)", &line[..end]).into()
+}
+
+/// `message` with every `"…"`-quoted value longer than [`EXCERPT_CHARS`] characters cut to
+/// that many and an ellipsis (the problems quote the values they refuse in Rust's `{:?}`
+/// form), and at most [`PROBLEM_CHARS`] characters in all.
+fn shorten_quoted(message: &str) -> String {
+    let mut out = String::new();
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '"' {
+            continue;
+        }
+        let (mut kept, mut cut, mut escaped) = (0, false, false);
+        for c in chars.by_ref() {
+            if c == '"' && !escaped {
+                break;
+            }
+            escaped = c == '\\' && !escaped;
+            if kept < EXCERPT_CHARS {
+                out.push(c);
+                kept += 1;
+            } else {
+                cut = true;
+            }
+        }
+        if cut {
+            out.push('…');
+        }
+        out.push('"');
+    }
+    crate::groups::shorten_name(&out, PROBLEM_CHARS).into_owned()
 }
 
 /// What is wrong with an init-file line.
@@ -418,6 +487,68 @@ database=my project.db
             assert!(e.to_string().contains(needle), "{text:?}: {e}");
             assert!(e.to_string().starts_with(&format!("f:{line}: ")), "{e}");
         }
+    }
+
+    #[test]
+    fn a_long_line_is_quoted_by_an_excerpt_and_its_length() {
+        let mib = "x".repeat(1 << 20);
+        for (text, line, start) in [
+            (
+                format!("[GROUPS]\n{mib}"),
+                2,
+                "f:2: expected key=value: xxx",
+            ),
+            (
+                format!("[GROUPS]\ngroupname=A\n{mib}=1"),
+                3,
+                "f:3: unknown key \"xxx",
+            ),
+            (
+                format!("[GROUPS]\ngroupname=A\nvlanname={mib},b"),
+                3,
+                "f:3: ",
+            ),
+            (format!("[OPTIONS]\nfilter=tag:{mib},tag:b"), 2, "f:2: "),
+        ] {
+            let e = InitConfig::parse("f", &text).expect_err("refused");
+            assert_eq!(e.line, line);
+            let shown = e.to_string();
+            assert!(
+                shown.starts_with(start),
+                "{}",
+                &shown[..200.min(shown.len())]
+            );
+            assert!(
+                shown.len() < 500,
+                "{} bytes: {}",
+                shown.len(),
+                &shown[..500]
+            );
+            let length = text.lines().nth(line - 1).unwrap().trim().chars().count();
+            assert!(
+                shown.ends_with(&format!("… ({length} characters)")),
+                "{shown}"
+            );
+        }
+        // A short line is quoted whole, a quoted value of 60 characters too.
+        let value = "y".repeat(EXCERPT_CHARS);
+        let e = InitConfig::parse("f", &format!("[GROUPS]\ngroupname=A\nvid={value}")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "f:3: invalid VLAN id \"{value}\": expected a whole number from 1 to 4094: \
+                 vid={value}"
+            )
+        );
+        assert_eq!(
+            shorten_quoted(r#"a "q\"uo\\" b "é""#),
+            r#"a "q\"uo\\" b "é""#
+        );
+        let long = format!("bad \"{}\": why", "z".repeat(100));
+        assert_eq!(
+            shorten_quoted(&long),
+            format!("bad \"{}…\": why", "z".repeat(EXCERPT_CHARS))
+        );
     }
 
     #[test]

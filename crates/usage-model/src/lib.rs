@@ -63,7 +63,7 @@ pub use groups::{
     WARNING_NAME_CHARS, shorten_name,
 };
 pub use init_file::{InitConfig, InitFileError, InitFileProblem};
-pub use period::{DateRange, Period, PeriodError};
+pub use period::{DateRange, FIRST_REPORT_DAY, Period, PeriodError};
 pub use plan::{API_MAX_LOOKBACK, DEFAULT_LOOKBACK_DAYS, DayRun, day_bounds, plan_missing_days};
 pub use privacy::{ClientDetail, ClientDetailError, Privacy};
 pub use source::{Source, SourceError};

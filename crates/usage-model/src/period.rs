@@ -81,7 +81,28 @@ pub enum PeriodError {
     /// A billing day given for a period that is not a billing cycle.
     #[error("a billing day applies only to the billing and this-billing periods, not to {0:?}")]
     NotBilling(String),
+    /// The period, or the series of periods asked for, reaches back before [`FIRST_REPORT_DAY`].
+    #[error("{}", before_first_day(period, *count))]
+    BeforeFirstDay {
+        /// The period as written.
+        period: String,
+        /// How many periods of its kind were asked for (1: the period alone).
+        count: usize,
+    },
 }
+
+fn before_first_day(period: &str, count: usize) -> String {
+    let what = if count > 1 {
+        format!("{count} periods of {period:?} reach")
+    } else {
+        format!("the period {period:?} reaches")
+    };
+    format!("{what} back before {FIRST_REPORT_DAY}, the first day a report can cover")
+}
+
+/// The first day a report can cover: days are written `YYYY-MM-DD` with a four-digit year,
+/// and the calendar of PostgreSQL (and of ISO 8601 as most software reads it) has no year 0.
+pub const FIRST_REPORT_DAY: Date = Date::constant(1, 1, 1);
 
 /// Upper bound for `<N>`: keeps date arithmetic far from the calendar's limits.
 const MAX_DAYS: u32 = 100_000;
@@ -260,6 +281,26 @@ impl Period {
             Period::ThisBilling { day } => Some(cycle_containing(today, day)),
             _ => None,
         }
+    }
+
+    /// Checks that the period as of `today` — with `count` > 1, the `count − 1` periods of
+    /// the same kind before it too ([`Period::resolve_series`]) — starts on or after
+    /// [`FIRST_REPORT_DAY`], before any of it is used.
+    ///
+    /// # Errors
+    /// [`PeriodError::BeforeFirstDay`], naming the period and the count.
+    pub fn check_reach(&self, today: Date, count: usize) -> Result<(), PeriodError> {
+        let count = count.max(1);
+        let series = self.resolve_series(today, count);
+        // The series stops early where the calendar ends, and clamps a start to its first day.
+        let complete = series.len() == count;
+        if complete && series.first().is_some_and(|r| r.start >= FIRST_REPORT_DAY) {
+            return Ok(());
+        }
+        Err(PeriodError::BeforeFirstDay {
+            period: self.to_string(),
+            count,
+        })
     }
 
     /// The period and the `count − 1` periods of the same kind before it, oldest first: for
@@ -466,6 +507,42 @@ mod tests {
         assert!(empty.is_empty());
         assert_eq!(empty.days().count(), 0);
         assert_eq!(empty.len(), 0);
+    }
+
+    #[test]
+    fn periods_reaching_before_the_first_day_are_refused_naming_the_period() {
+        let today = date(2026, 11, 29);
+        assert_eq!(Period::LastDays(100_000).check_reach(today, 1), Ok(()));
+        // 7 × 100000 days reach back to the year 110; 8 × would need the year −164.
+        assert_eq!(Period::LastDays(100_000).check_reach(today, 7), Ok(()));
+        let err = Period::LastDays(100_000)
+            .check_reach(today, 120)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "120 periods of \"100000\" reach back before 0001-01-01, the first day a report can cover"
+        );
+        assert!(Period::LastDays(100_000).check_reach(today, 8).is_err());
+        // Exactly to the first day, and one day past it.
+        let first = range(date(1, 1, 1), date(1, 1, 31));
+        let jan = Period::Range {
+            start: first.start,
+            end: first.end,
+        };
+        assert_eq!(jan.check_reach(today, 1), Ok(()));
+        assert!(jan.check_reach(today, 2).is_err());
+        let year_zero = Period::parse("0000-01-01 to 0000-01-02").unwrap();
+        assert_eq!(
+            year_zero.check_reach(today, 1).unwrap_err().to_string(),
+            "the period \"0000-01-01 to 0000-01-02\" reaches back before 0001-01-01, the first \
+             day a report can cover"
+        );
+        // Months and weeks from an early "today".
+        let early = date(1, 3, 15);
+        assert_eq!(Period::LastMonth.check_reach(early, 2), Ok(()));
+        assert!(Period::LastMonth.check_reach(early, 3).is_err());
+        assert!(Period::LastWeek.check_reach(date(1, 1, 3), 1).is_err());
+        assert!(Period::Billing { day: 31 }.check_reach(early, 120).is_err());
     }
 
     #[test]

@@ -195,9 +195,10 @@ pub struct GlobalArgs {
         value_name = "DAYS|forever",
         global = true,
         value_parser = parse_retention,
-        help = "Delete client rows more than DAYS days older than their network's newest synced \
-                day, after each sync (group totals are kept forever); forever (default) keeps \
-                them. Stored in the database when it is created; changed by reconfigure"
+        help = "Keep each network's client rows of its last DAYS days (its newest synced day and \
+                the DAYS - 1 before it) and delete older ones after each sync (group totals are \
+                kept forever); forever (default) keeps them. Stored in the database when it is \
+                created; changed by reconfigure"
     )]
     pub client_retention: Option<Retention>,
 

@@ -70,6 +70,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             result.map_err(|e| match e {
                 storage::Error::BackupTargetExists { .. }
+                | storage::Error::DatabaseFileAsTarget { .. }
                 | storage::Error::MissingDirectory { .. }
                 | storage::Error::NonUtf8Path { .. }
                 | storage::Error::Unsupported { .. } => UsageError::new(e.to_string()).into(),
@@ -206,15 +207,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store::refuse_demo(&path).await?;
             let client = config::client(g)?;
             let (store, settings, created) = store::open_or_create(g, &path, init.as_ref()).await?;
-            let synced = sync::run(
-                g,
-                &client,
-                &store,
-                &settings,
-                clock.clone(),
-                usage_model::DEFAULT_LOOKBACK_DAYS,
-            )
-            .await;
+            // The period as of now, before spending minutes on a sync (the report's "today",
+            // read afterwards, can only be later, which never reaches further back).
+            let synced =
+                match report::check_period(&settings, &period, options.periods, clock.now()) {
+                    Err(e) => Err(e.into()),
+                    Ok(()) => {
+                        sync::run(
+                            g,
+                            &client,
+                            &store,
+                            &settings,
+                            clock.clone(),
+                            usage_model::DEFAULT_LOOKBACK_DAYS,
+                        )
+                        .await
+                    }
+                };
             // A partial sync still reports what is there; any other failure stops here.
             let result = match synced {
                 Err(e) if e.downcast_ref::<crate::error::PartialFailure>().is_none() => Err(e),

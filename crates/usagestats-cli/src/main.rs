@@ -9,6 +9,7 @@ mod commands;
 mod config;
 mod error;
 mod logging;
+mod output;
 mod progress;
 
 use std::io::Write as _;

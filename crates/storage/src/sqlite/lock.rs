@@ -46,9 +46,7 @@ impl SyncLock {
 
 /// `<database>.lock`, next to the database.
 pub(crate) fn lock_path(db: &Path) -> PathBuf {
-    let mut name = db.as_os_str().to_owned();
-    name.push(".lock");
-    PathBuf::from(name)
+    super::DatabaseFile::Lock.of(db)
 }
 
 impl SqliteStore {

@@ -1,7 +1,7 @@
 //! Opening an SQLite database: file checks, legacy and version detection, pragmas, migrations.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -212,10 +212,14 @@ impl SqliteStore {
     /// either in the copy or not, never in part). Works on a read-only store.
     ///
     /// # Errors
-    /// [`Error::BackupTargetExists`] when `target` exists (it is never overwritten);
-    /// [`Error::MissingDirectory`] when its directory does not exist; database errors. On
-    /// failure no file is left at `target`.
+    /// [`Error::DatabaseFileAsTarget`] when `target` is the database or one of its side files
+    /// (by any name, existing or not); [`Error::BackupTargetExists`] when `target` exists (it
+    /// is never overwritten); [`Error::MissingDirectory`] when its directory does not exist;
+    /// database errors. On failure no file is left at `target`.
     pub(crate) async fn backup_to(&self, target: &Path) -> Result<()> {
+        if let Some(db) = self.location.path() {
+            super::refuse_database_file(db, target)?;
+        }
         if target.symlink_metadata().is_ok() {
             return Err(Error::BackupTargetExists {
                 path: target.to_path_buf(),
@@ -421,9 +425,7 @@ async fn read_pool(options: SqliteConnectOptions) -> std::result::Result<SqliteP
 
 /// `<db>-wal` is missing or empty: every committed transaction is in the main file.
 fn wal_is_empty(path: &Path) -> bool {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    std::fs::metadata(PathBuf::from(wal)).map_or(true, |m| m.len() == 0)
+    std::fs::metadata(super::DatabaseFile::Wal.of(path)).map_or(true, |m| m.len() == 0)
 }
 
 /// SQLite could not create or open the WAL index (`-shm`) of a read-only connection:

@@ -114,73 +114,20 @@ fn format_of(path: &Path) -> Result<FormatArg, UsageError> {
 }
 
 /// Refuses to write the report over the database or one of its side files (`-wal`, `-shm`,
-/// `-journal`, `.lock`), compared after resolving links: `-o` naming the `-d` file would
-/// destroy the data. Checked before anything else about `-o`.
+/// `-journal`, `.lock`), by any name ([`storage::database_file_named`]): `-o` naming one of
+/// them would destroy the data. Checked before anything else about `-o`.
 pub fn refuse_database_as_output(g: &GlobalArgs, database: &Path) -> Result<(), UsageError> {
-    {
-        let Some(output) = &g.output else {
-            return Ok(());
-        };
-        let out = resolved(output);
-        let same_file = same_inode(output, database);
-        let side = ["", "-wal", "-shm", "-journal", ".lock"]
-            .iter()
-            .find(|suffix| {
-                let mut named = database.as_os_str().to_owned();
-                named.push(suffix);
-                let named = PathBuf::from(named);
-                let by_name = out.is_some() && resolved(&named) == out;
-                // The database's real location plus the suffix: a link to the database's
-                // directory or file does not hide its side files.
-                let by_target = resolved(database).is_some_and(|db| {
-                    let mut real = db.into_os_string();
-                    real.push(suffix);
-                    out.as_deref() == Some(Path::new(&real))
-                });
-                by_name || by_target
-            });
-        match (side, same_file) {
-            (None, false) => Ok(()),
-            (side, _) => Err(UsageError::new(format!(
-                "-o {} would overwrite {}; write the report to another file",
-                output.display(),
-                match side {
-                    Some(s) if !s.is_empty() =>
-                        format!("the {s} file of the database {}", database.display()),
-                    _ => format!("the database {}", database.display()),
-                }
-            ))),
-        }
-    }
-}
-
-/// The canonical form of `path`: canonicalized when it exists, else its canonical directory
-/// joined with its file name. `None` when even the directory cannot be resolved.
-fn resolved(path: &Path) -> Option<PathBuf> {
-    if let Ok(real) = std::fs::canonicalize(path) {
-        return Some(real);
-    }
-    let name = path.file_name()?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
+    let Some(output) = &g.output else {
+        return Ok(());
     };
-    Some(std::fs::canonicalize(dir).ok()?.join(name))
-}
-
-/// Two existing paths naming one file (a hard link included).
-#[cfg(unix)]
-fn same_inode(a: &Path, b: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt as _;
-    match (std::fs::metadata(a), std::fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
+    match storage::database_file_named(database, output) {
+        None => Ok(()),
+        Some(file) => Err(UsageError::new(format!(
+            "-o {} would overwrite {}; write the report to another file",
+            output.display(),
+            file.describe(database)
+        ))),
     }
-}
-
-#[cfg(not(unix))]
-fn same_inode(_: &Path, _: &Path) -> bool {
-    false
 }
 
 /// The zone whose calendar defines "today" for report periods: the stored override, else
@@ -198,6 +145,25 @@ pub fn report_today(settings: &DbConfig, now: Timestamp) -> jiff::civil::Date {
     now.to_zoned(report_zone(settings)).date()
 }
 
+/// Refuses (exit 2) a period — or, with `--periods N`, a series of them — reaching back before
+/// the first day a report can cover, naming the period or `--periods`.
+pub fn check_period(
+    settings: &DbConfig,
+    period: &Period,
+    periods: usize,
+    now: Timestamp,
+) -> Result<(), UsageError> {
+    period
+        .check_reach(report_today(settings, now), periods)
+        .map_err(|e| {
+            UsageError::new(if periods > 1 {
+                format!("--periods {periods}: {e}; ask for fewer periods")
+            } else {
+                e.to_string()
+            })
+        })
+}
+
 /// Builds the report of `period` (with an optional title line) — or of the last
 /// `options.periods` periods of its kind, side by side — and delivers it.
 pub async fn run(
@@ -213,6 +179,7 @@ pub async fn run(
     if options.top.is_some() {
         crate::commands::privacy::require_client_rows(store, "--top").await?;
     }
+    check_period(settings, period, options.periods, now)?;
     let today = report_today(settings, now);
     // Whole seconds: the report says when it was made, not the clock's nanoseconds.
     let generated_at = now.round(jiff::Unit::Second).unwrap_or(now);
@@ -239,7 +206,7 @@ pub async fn run(
             report_render::render_series(&reports, *format, &mut buf)
                 .context("rendering the report")?;
             match output {
-                Some(path) => std::fs::write(path, &buf)
+                Some(path) => crate::output::replace_file(path, &buf)
                     .with_context(|| format!("writing the report to {}", path.display()))?,
                 None => {
                     let mut out = std::io::stdout().lock();

@@ -26,10 +26,11 @@ fn open_error(db: &Location, e: storage::Error) -> anyhow::Error {
         | storage::Error::ForeignDatabase { .. }
         | storage::Error::NotAFile { .. }
         | storage::Error::MissingDirectory { .. }
-            | storage::Error::NonUtf8Path { .. }
+        | storage::Error::NonUtf8Path { .. }
         | storage::Error::NotFound { .. }
         | storage::Error::NoSchema { .. }
         | storage::Error::ForeignSchema { .. }
+        | storage::Error::InvalidLocation { .. }
         | storage::Error::PostgresNotBuilt { .. } => UsageError::new(e.to_string()).into(),
         // These name the database themselves.
         storage::Error::CannotOpen { .. }
@@ -333,10 +334,8 @@ pub async fn finish(
 }
 
 fn remove_database_files(path: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal", ".lock"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+    for file in storage::DatabaseFile::ALL {
+        let _ = std::fs::remove_file(file.of(path));
     }
 }
 
@@ -464,6 +463,10 @@ pub async fn copy_db(source: &Location, target: &Location) -> anyhow::Result<()>
         return Err(
             UsageError::new(format!("copy-db --to names the database itself ({source})")).into(),
         );
+    }
+    if let (Some(from), Some(to)) = (source.path(), target.path()) {
+        storage::refuse_database_file(from, to)
+            .map_err(|e| UsageError::new(format!("copy-db --to {e}")))?;
     }
     let from = open_read_only(source).await?;
     // A new file is ours to remove again when the copy fails; an existing one is only used

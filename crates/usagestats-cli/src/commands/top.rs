@@ -52,6 +52,7 @@ pub async fn run(
             }
         }
     };
+    super::report::check_period(settings, period, 1, now)?;
     let range = period.resolve(report_today(settings, now));
     let top = usage_sync::top_clients(store, range, position, limit)
         .await
@@ -68,7 +69,7 @@ pub async fn run(
         }
     }
     match output {
-        Some(path) => std::fs::write(path, &buf)
+        Some(path) => crate::output::replace_file(path, &buf)
             .with_context(|| format!("writing the top clients to {}", path.display()))?,
         None => {
             let mut out = std::io::stdout().lock();

@@ -166,11 +166,14 @@ fn after_a_sync_the_main_file_alone_holds_the_data_and_backup_copies_it() {
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
     assert_eq!(report_json(&sim, d, "backup.sqlite"), original);
     let before = std::fs::read(d.join("backup.sqlite")).unwrap();
-    for target in ["backup.sqlite", "db.sqlite"] {
+    for (target, refusal) in [
+        ("backup.sqlite", "backup.sqlite already exists"),
+        ("db.sqlite", "db.sqlite is the database db.sqlite"),
+    ] {
         let out = run(sim.cmd(d).args(["-d", "db.sqlite", "backup", target]));
         assert_eq!(out.status.code(), Some(2));
         let line = one_error_line(&out);
-        assert!(line.contains(&format!("{target} already exists")), "{line}");
+        assert!(line.contains(refusal), "{line}");
     }
     assert_eq!(std::fs::read(d.join("backup.sqlite")).unwrap(), before);
     let out = run(sim
@@ -365,5 +368,140 @@ fn configuration_options_for_an_existing_database_get_one_warning_everywhere() {
     assert!(
         stdout(&dump).contains("\"full\", NULL)"),
         "privacy unchanged"
+    );
+}
+
+/// `backup FILE`, `copy-db --to FILE` and `-o FILE` refuse every file of the database — the
+/// database, `-wal`, `-shm`, `-journal`, `.lock` — when it does not exist yet too, named
+/// directly, through a link that points to it (a link to a file not there yet included) and
+/// through a linked directory: exit 2, one line naming the path and which file it is. Nothing
+/// is written, so the database still syncs and reports afterwards (a `-journal` or `-wal`
+/// written by one of them would make SQLite fail every later command).
+#[test]
+fn backup_copy_db_and_output_refuse_every_file_of_the_database_by_any_name() {
+    let sim = small_sim();
+    let dir = tempdir();
+    let d = dir.path();
+    synced(&sim, d, "db.sqlite");
+    std::fs::create_dir(d.join("sub")).unwrap();
+    std::os::unix::fs::symlink(d, d.join("sub/up")).unwrap();
+    let before = std::fs::read(d.join("db.sqlite")).unwrap();
+    for (suffix, which) in [
+        ("", "the database db.sqlite"),
+        ("-wal", "the -wal file of the database db.sqlite"),
+        ("-shm", "the -shm file of the database db.sqlite"),
+        ("-journal", "the -journal file of the database db.sqlite"),
+        (".lock", "the .lock file of the database db.sqlite"),
+    ] {
+        let name = format!("db.sqlite{suffix}");
+        let link = format!("link{suffix}.txt");
+        std::os::unix::fs::symlink(&name, d.join(&link)).unwrap();
+        for target in [name.clone(), link, format!("sub/up/{name}")] {
+            // The side file does not exist yet (SQLite makes -wal and -shm again on opening).
+            if !suffix.is_empty() {
+                let _ = std::fs::remove_file(d.join(&name));
+            }
+            for command in [
+                vec!["backup", target.as_str()],
+                vec!["copy-db", "--to", target.as_str()],
+                vec!["-o", target.as_str(), "report", "7", "--offline"],
+            ] {
+                let out = run(sim.cmd(d).args(["-d", "db.sqlite"]).args(&command));
+                assert_eq!(out.status.code(), Some(2), "{command:?}");
+                let line = one_error_line(&out);
+                assert!(
+                    line.contains(&format!("{target} is {which}; write to another file"))
+                        || line.contains(&format!("-o {target} would overwrite {which}"))
+                        || (suffix.is_empty() && line.contains("names the database itself")),
+                    "{command:?}: {line}"
+                );
+                // Absent, or what SQLite itself keeps there (the read-only open makes an
+                // empty -wal and its -shm index): never a copy or a report.
+                let held = std::fs::read(d.join(&name)).unwrap_or_default();
+                assert!(
+                    suffix.is_empty()
+                        || !(held.starts_with(b"SQLite format 3") || held.starts_with(b"Usage")),
+                    "{command:?} wrote {name}"
+                );
+            }
+        }
+    }
+    assert_eq!(std::fs::read(d.join("db.sqlite")).unwrap(), before);
+    let out = run(keyed(&sim, d).args(["-d", "db.sqlite", "sync"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    let out = run(sim
+        .cmd(d)
+        .args(["-d", "db.sqlite", "report", "7", "--offline"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("Usage report: "));
+}
+
+/// `-o FILE` replaces FILE whole: a run killed while writing its report leaves the previous
+/// report as it was. The kill is real and lands in the middle of the write: under a file-size
+/// limit (`ulimit -f`) the kernel sends SIGXFSZ, whose default action ends the process, at the
+/// first write past the limit — a report several times the limit cannot be written whole. The
+/// same limit with SIGXFSZ ignored makes the write fail (EFBIG) instead: exit 1, one line, and
+/// no temporary file left behind.
+#[test]
+fn a_report_killed_while_writing_leaves_the_previous_file_intact() {
+    use std::os::unix::process::ExitStatusExt as _;
+    let sim = small_sim();
+    let dir = tempdir();
+    let d = dir.path();
+    synced(&sim, d, "db.sqlite");
+    let report = |args: &[&str]| {
+        let mut c = sim.cmd(d);
+        c.args([
+            "-d",
+            "db.sqlite",
+            "report",
+            "7",
+            "--offline",
+            "--format",
+            "json",
+        ])
+        .args(args);
+        c
+    };
+    let out = run(&mut report(&["-o", "report.json"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let previous = std::fs::read(d.join("report.json")).unwrap();
+    serde_json::from_slice::<serde_json::Value>(&previous).expect("a whole report");
+    let big = ["--periods", "120", "-o", "report.json"];
+    let out = run(&mut report(&["--periods", "120", "-o", "full.json"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let full = std::fs::metadata(d.join("full.json")).unwrap().len();
+    // 128 blocks of 512 bytes: room for SQLite's 32 KiB -shm, not for the report.
+    let blocks: u32 = 128;
+    let limit = u64::from(blocks) * 512;
+    assert!(
+        full > 4 * limit,
+        "the report ({full} bytes) must exceed the limit"
+    );
+    let limited = |ignore_sigxfsz| {
+        crate::safety::under_file_size_limit(&report(&big), blocks, ignore_sigxfsz)
+    };
+
+    let out = run(&mut limited(false));
+    assert_eq!(out.status.signal(), Some(25), "killed by SIGXFSZ mid-write");
+    assert_eq!(std::fs::read(d.join("report.json")).unwrap(), previous);
+
+    let out = run(&mut limited(true));
+    assert_eq!(out.status.code(), Some(1));
+    let line = one_error_line(&out);
+    assert!(line.contains("writing the report to report.json"), "{line}");
+    assert_eq!(std::fs::read(d.join("report.json")).unwrap(), previous);
+    let leftovers: Vec<String> = files(d)
+        .into_iter()
+        .filter(|f| f.starts_with(".report.json"))
+        .collect();
+    assert_eq!(leftovers.len(), 1, "only the killed run's: {leftovers:?}");
+
+    let out = run(&mut report(&big));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(d.join("report.json")).unwrap(),
+        std::fs::read(d.join("full.json")).unwrap()
     );
 }

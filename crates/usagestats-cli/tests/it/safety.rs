@@ -11,14 +11,30 @@ use crate::harness::*;
 /// a real "disk full" for every file the process writes, database and WAL included. SIGXFSZ
 /// is ignored, so writes past the limit fail with EFBIG instead of killing the process.
 pub fn limited(sim: &Sim, dir: &std::path::Path, blocks: u32) -> std::process::Command {
-    let template = sim.cmd(dir);
+    under_file_size_limit(&sim.cmd(dir), blocks, true)
+}
+
+/// `template` (its program, arguments, directory and environment) run by `sh` under a limit of
+/// `blocks` 512-byte blocks per file. With `ignore_sigxfsz` a write past the limit fails with
+/// EFBIG; without, the kernel's SIGXFSZ ends the process in the middle of that write.
+pub fn under_file_size_limit(
+    template: &std::process::Command,
+    blocks: u32,
+    ignore_sigxfsz: bool,
+) -> std::process::Command {
+    let trap = if ignore_sigxfsz {
+        "trap '' XFSZ && "
+    } else {
+        ""
+    };
     let mut c = std::process::Command::new("/bin/sh");
-    c.current_dir(dir)
-        .arg("-c")
-        .arg(format!(
-            "ulimit -f {blocks} && trap '' XFSZ && exec \"$0\" \"$@\""
-        ))
-        .arg(template.get_program());
+    if let Some(dir) = template.get_current_dir() {
+        c.current_dir(dir);
+    }
+    c.arg("-c")
+        .arg(format!("ulimit -f {blocks} && {trap}exec \"$0\" \"$@\""))
+        .arg(template.get_program())
+        .args(template.get_args());
     for (k, v) in template.get_envs() {
         match v {
             Some(v) => c.env(k, v),

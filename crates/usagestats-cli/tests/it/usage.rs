@@ -334,8 +334,15 @@ fn every_exit_code_of_the_manual_is_what_the_tool_returns() {
         ),
         (
             1,
-            "the database failed (disk full, read-only file)",
+            "the database failed or could not be reached (disk full, read-only file, a PostgreSQL server that refuses the connection)",
             vec![
+                (
+                    "refused",
+                    Box::new(|| {
+                        let url = format!("postgres://usagestats@127.0.0.1:{closed_port}/usage");
+                        go(&["-d", &url, "report", "--offline"])
+                    }),
+                ),
                 (
                     "disk full",
                     Box::new(|| {
@@ -428,6 +435,22 @@ fn every_exit_code_of_the_manual_is_what_the_tool_returns() {
                 (
                     "period",
                     Box::new(|| go(&["-d", "db.sqlite", "-c", "report-offline:yesterday"])),
+                ),
+                (
+                    "periods before the year 1",
+                    Box::new(|| {
+                        let out = go(&[
+                            "-d",
+                            "db.sqlite",
+                            "report",
+                            "100000",
+                            "--periods",
+                            "120",
+                            "--offline",
+                        ]);
+                        assert!(stderr(&out).contains("--periods 120: "), "{}", stderr(&out));
+                        out
+                    }),
                 ),
                 (
                     "zone",
@@ -665,6 +688,46 @@ fn every_exit_code_of_the_manual_is_what_the_tool_returns() {
         ),
         (
             2,
+            "a file to write that is the database or one of its side files (`backup`, `copy-db --to` or `-o` naming it or its `-wal`, `-shm`, `-journal` or `.lock` file, also through a link)",
+            vec![
+                (
+                    "backup",
+                    Box::new(|| go(&["-d", "db.sqlite", "backup", "db.sqlite-journal"])),
+                ),
+                (
+                    "copy-db",
+                    Box::new(|| go(&["-d", "db.sqlite", "copy-db", "--to", "db.sqlite.lock"])),
+                ),
+                (
+                    "-o",
+                    Box::new(|| {
+                        go(&[
+                            "-d",
+                            "db.sqlite",
+                            "-o",
+                            "db.sqlite-wal",
+                            "report",
+                            "--offline",
+                        ])
+                    }),
+                ),
+            ],
+        ),
+        (
+            2,
+            "a PostgreSQL URL that is not valid (a parameter or value the driver does not know)",
+            vec![(
+                "sslmode",
+                Box::new(|| {
+                    let url = format!(
+                        "postgres://usagestats@127.0.0.1:{closed_port}/usage?sslmode=bogus"
+                    );
+                    go(&["-d", &url, "report", "--offline"])
+                }),
+            )],
+        ),
+        (
+            2,
             "a `forget-client` argument that is neither a MAC address nor a pseudonym",
             vec![(
                 "not a mac",
@@ -893,4 +956,35 @@ fn a_directory_or_device_as_database_is_named_for_what_it_is() {
             assert!(!stderr(&out).contains("does not exist"));
         }
     }
+}
+
+/// An init-file line of 1 MiB is refused naming the file and the line and quoting a short
+/// excerpt of it with its length (the whole line was echoed: 1,048,644 bytes on stderr).
+#[test]
+fn a_huge_init_file_line_is_refused_with_a_short_excerpt() {
+    let dir = tempdir();
+    let line = "x".repeat(1 << 20);
+    std::fs::write(
+        dir.path().join("big.ini"),
+        format!("[GROUPS]\ngroupname=A\n{line}\n"),
+    )
+    .unwrap();
+    let out = run(bin().current_dir(dir.path()).args([
+        "-i",
+        "big.ini",
+        "-d",
+        "db.sqlite",
+        "report",
+        "--offline",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    let line = one_error_line(&out);
+    assert!(
+        line.starts_with("usagestats: error: big.ini:3: expected key=value: xxx"),
+        "{}",
+        &line[..line.len().min(300)]
+    );
+    assert!(line.ends_with("… (1048576 characters)"), "{line}");
+    assert!(out.stderr.len() < 300, "{} bytes", out.stderr.len());
+    assert!(!dir.path().join("db.sqlite").exists());
 }
