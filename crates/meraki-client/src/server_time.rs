@@ -24,6 +24,11 @@ pub struct ServerTime {
 }
 
 impl ServerTime {
+    /// The server's clock read `date` in an answer received at `received`.
+    pub fn new(date: Timestamp, received: Instant) -> ServerTime {
+        ServerTime { date, received }
+    }
+
     /// The server's clock now, assuming it runs at the rate of this host's monotonic clock
     /// since the response: `date` plus the time since it was received.
     pub fn estimate_now(&self) -> Timestamp {

@@ -362,6 +362,22 @@ fn three_workers_split_the_estate_store_every_day_once_and_beat_one_source_budge
         minimum,
         "every (network, day) fetched once, by one worker"
     );
+    // One sync alone: the organization list, each organization's networks and devices, the
+    // reads. Each extra worker adds its own organization list, nothing else: an organization
+    // is discovered by the worker that holds it, once.
+    let one_sync = 1 + 2 * 6 + minimum;
+    let counters = sim.handle().counters();
+    assert_eq!(
+        counters.by_endpoint.get("getOrganizations").copied(),
+        Some(3),
+        "{counters:?}"
+    );
+    assert!(
+        counters.total <= one_sync + 2,
+        "3 workers made {} calls; one sync needs {one_sync}: {:?}",
+        counters.total,
+        counters.by_endpoint
+    );
     assert_eq!(
         sim.handle().counters().rate_limited,
         0,
