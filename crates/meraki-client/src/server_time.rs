@@ -28,15 +28,6 @@ impl ServerTime {
     pub fn new(date: Timestamp, received: Instant) -> ServerTime {
         ServerTime { date, received }
     }
-
-    /// The server's clock now, assuming it runs at the rate of this host's monotonic clock
-    /// since the response: `date` plus the time since it was received.
-    pub fn estimate_now(&self) -> Timestamp {
-        jiff::SignedDuration::try_from(self.received.elapsed())
-            .ok()
-            .and_then(|elapsed| self.date.checked_add(elapsed).ok())
-            .unwrap_or(self.date)
-    }
 }
 
 /// The `Date` header of `headers`, when it holds an HTTP date.
@@ -97,7 +88,6 @@ mod tests {
             seen.date,
             "2026-03-08T01:30:00Z".parse::<Timestamp>().unwrap()
         );
-        assert!(seen.estimate_now() >= seen.date);
         // A clock set back is believed: the server judges the next request by it.
         headers.insert(
             http::header::DATE,

@@ -8,7 +8,8 @@
 //! answer; the configured [`Clock`] — the host's, or an injected one — serves only before the
 //! first answer, and to tell how far off it is. A sync can run for an hour, so the engine asks
 //! again whenever it decides something against "now" (planning, before each target's reads,
-//! after each target's first answer), instead of using one instant read at the start.
+//! after each target's first answer), instead of using one instant read at the start; every
+//! answer refreshes the Dashboard's time.
 
 use std::fmt;
 use std::sync::Arc;
@@ -59,17 +60,6 @@ impl Clock {
             Source::Custom(f) => f(),
         }
     }
-
-    /// The Dashboard's clock now, from its last answer `seen`. With the system clock the
-    /// Dashboard's runs on since the answer arrived (the host's monotonic clock measures how
-    /// far); with a fixed or custom clock (an "as of" run, a test) nothing says it moved, so it
-    /// is the answer's time — which a frozen simulator keeps.
-    pub(crate) fn dashboard_now(&self, seen: &ServerTime) -> Timestamp {
-        match &self.0 {
-            Source::System => seen.estimate_now(),
-            Source::Fixed(_) | Source::Custom(_) => seen.date,
-        }
-    }
 }
 
 impl fmt::Debug for Clock {
@@ -82,19 +72,26 @@ impl fmt::Debug for Clock {
     }
 }
 
-/// "Now" for one sync: the Dashboard's clock once an answer told it, else `host`.
+/// "Now" for one sync: the Dashboard's time in its last answer `seen`, else `host`'s.
+///
+/// The answer's time, not an estimate running on from it: it is at most the age of the last
+/// answer behind (sub-second while a sync reads; after a wait for another sync's lock, the
+/// plan is then conservative — a day that ended meanwhile waits for the next sync), and the
+/// window is checked again after each target's first answer. So a day is never taken for over
+/// before the Dashboard says so, whatever the host's clock, a frozen simulator included.
 pub(crate) fn sync_now(host: &Clock, seen: Option<ServerTime>) -> Timestamp {
     match seen {
-        Some(seen) => host.dashboard_now(&seen),
+        Some(seen) => seen.date,
         None => host.now(),
     }
 }
 
-/// The host's instant and the Dashboard's, when they differ by more than [`SKEW_WARNING`].
+/// The host's instant and the Dashboard's (its answer `seen`, just received), when they differ
+/// by more than [`SKEW_WARNING`].
 pub(crate) fn skew(host: &Clock, seen: Option<ServerTime>) -> Option<(Timestamp, Timestamp)> {
     let seen = seen?;
-    let (here, there) = (host.now(), host.dashboard_now(&seen));
-    (here.duration_since(there).abs() > SKEW_WARNING).then_some((here, there))
+    let here = host.now();
+    (here.duration_since(seen.date).abs() > SKEW_WARNING).then_some((here, seen.date))
 }
 
 #[cfg(test)]

@@ -46,8 +46,9 @@ pub struct SyncConfig {
     /// How many complete days back to fill (the API keeps 31; see
     /// [`usage_model::DEFAULT_LOOKBACK_DAYS`]).
     pub lookback_days: u32,
-    /// Where "now" comes from: asked when planning (after the lock is taken) and again before
-    /// each device's reads. Tests against a simulator pass its clock.
+    /// The host's clock. "Now" is the Dashboard's clock, read from its answers (see
+    /// [`Clock`]); this one serves before the first answer, and is compared with the
+    /// Dashboard's once ([`Progress::ClockSkew`] when they differ by more than a minute).
     pub clock: Clock,
     /// Networks of one organization read at the same time. Their reads share the
     /// organization's request budget, so more of them spread a day's two reads further apart
@@ -98,7 +99,7 @@ impl SyncConfig {
         }
     }
 
-    /// The same configuration with a fixed "now" (a frozen simulator, an "as of" run).
+    /// The same configuration with the host's clock fixed at `now` (an "as of" run, a test).
     pub fn with_now(mut self, now: jiff::Timestamp) -> SyncConfig {
         self.clock = Clock::fixed(now);
         self
@@ -223,12 +224,14 @@ impl Shared<'_> {
 /// Runs one sync: discovers what the filter selects, fetches the complete days missing from
 /// `store`, and stores them.
 ///
-/// A network that still fails after the client's retries is reported in the summary and
-/// skipped (the status is then [`SyncStatus::Partial`]); the other networks complete. A day
-/// whose start leaves the API's 31-day window before it could be read is skipped with a
-/// warning and counted in [`SyncSummary::days_skipped`]. A 401 or 403 during discovery stops
-/// the sync before anything is written; a database failure stops it at once (no further
-/// request), keeping the days already committed.
+/// Days are planned, and judged against the API's window, by the Dashboard's clock as its
+/// answers tell it (see [`Clock`]); only days over on that clock, in each network's zone, are
+/// stored. A network that still fails after the client's retries is reported in the summary
+/// and skipped (the status is then [`SyncStatus::Partial`]); the other networks complete. A
+/// day whose start leaves the API's 31-day window before it could be read is skipped
+/// ([`Progress::DaySkipped`]) and counted in [`SyncSummary::days_skipped`]. A 401 or 403
+/// during discovery stops the sync before anything is written; a database failure stops it at
+/// once (no further request), keeping the days already committed.
 ///
 /// # Errors
 /// [`Error::Source`] when the groups or the filter do not suit [`SyncConfig::source`]

@@ -204,7 +204,9 @@ pub(crate) async fn read_run(
                 }
                 if let Some(p) = previous.take() {
                     days.push(usage_model::diff_day(run.days[i - 1], &p, &snapshot));
-                    shortfalls.push(shortfalls_of(&p, &snapshot));
+                    // Per client, by how much the later read exceeds the earlier: the growth
+                    // of its counters between the two reads, as the bound measures it.
+                    shortfalls.push(usage_model::drift(&p, &snapshot));
                 }
                 previous = Some(snapshot);
             }
@@ -242,7 +244,7 @@ pub(crate) async fn read_run(
 /// resets and returns, per day, the differences within the bound.
 fn sort_negatives(
     days: &mut [DayClients],
-    shortfalls: &[Vec<(String, Traffic)>],
+    shortfalls: &[Vec<ClientDrift>],
     drift: &[ClientDrift],
 ) -> Vec<u32> {
     let bound: HashMap<&str, Traffic> = drift.iter().map(|d| (d.id.as_str(), d.traffic)).collect();
@@ -251,9 +253,9 @@ fn sort_negatives(
         .map(|(day, short)| {
             let resets = short
                 .iter()
-                .filter(|(id, s)| {
-                    let b = bound.get(id.as_str()).copied().unwrap_or_default();
-                    s.up > b.up || s.down > b.down
+                .filter(|s| {
+                    let b = bound.get(s.id.as_str()).copied().unwrap_or_default();
+                    s.traffic.up > b.up || s.traffic.down > b.down
                 })
                 .count();
             let resets = u32::try_from(resets).unwrap_or(u32::MAX);
@@ -261,27 +263,6 @@ fn sort_negatives(
             u32::try_from(short.len())
                 .unwrap_or(u32::MAX)
                 .saturating_sub(resets)
-        })
-        .collect()
-}
-
-/// Per client whose day difference `since_start − since_end` is negative in some direction,
-/// by how much (in report directions), as [`usage_model::diff_day`] clamps it: a client
-/// missing from the earlier read counts with all its later usage.
-fn shortfalls_of(since_start: &Snapshot, since_end: &Snapshot) -> Vec<(String, Traffic)> {
-    since_end
-        .clients
-        .iter()
-        .filter_map(|(id, late)| {
-            let (sent, recv) = match since_start.clients.get(id) {
-                Some(early) => (
-                    late.sent.day_difference(early.sent).0,
-                    late.recv.day_difference(early.recv).0,
-                ),
-                None => (late.sent, late.recv),
-            };
-            (sent > Kb::ZERO || recv > Kb::ZERO)
-                .then(|| (id.clone(), Traffic::from_sent_recv(sent, recv)))
         })
         .collect()
 }
@@ -592,7 +573,7 @@ mod tests {
         let day = date(2026, 3, 1);
         let mut days = vec![usage_model::diff_day(day, &start, &end)];
         assert_eq!(days[0].anomalies, 4, "a, b, c and d are clamped");
-        let shortfalls = vec![shortfalls_of(&start, &end)];
+        let shortfalls = vec![usage_model::drift(&start, &end)];
         // What flowed while the device was read, per client (sent is the report's down).
         let drift = [("a", 0, 6), ("b", 6, 6), ("c", 0, 3)].map(|(id, up, down)| ClientDrift {
             id: id.into(),

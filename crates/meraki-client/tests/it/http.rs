@@ -867,5 +867,4 @@ async fn the_server_time_is_read_from_every_answer_s_date_header() {
     let second = c.clone().server_time().expect("a time");
     assert_eq!(second.date, "2026-12-08T01:30:07Z".parse().unwrap());
     assert!(second.received >= first.received);
-    assert!(second.estimate_now() >= second.date);
 }
