@@ -394,6 +394,10 @@ fn three_workers_split_the_estate_store_every_day_once_and_beat_one_source_budge
     // is discovered by the worker that holds it, once.
     let one_sync = 1 + 2 * 6 + minimum;
     let counters = sim.handle().counters();
+    eprintln!(
+        "3 workers: {} calls ({:?}); one sync: {one_sync}",
+        counters.total, counters.by_endpoint
+    );
     assert_eq!(
         counters.by_endpoint.get("getOrganizations").copied(),
         Some(3),
