@@ -14,6 +14,7 @@ use crate::key::ApiKey;
 use crate::metrics::Metrics;
 use crate::pacing::{OrgResolver, Pacer, PacingConfig, PacingLayer};
 use crate::retry::{RetryConfig, RetryLayer};
+use crate::server_time::ServerClock;
 use crate::transport::{HostPolicy, HttpTransport};
 
 /// Default base URL.
@@ -258,7 +259,14 @@ impl ClientBuilder {
             Arc::clone(&metrics),
         ));
         let hosts = Arc::new(HostPolicy::new(self.base_url.clone()));
-        let transport = HttpTransport::new(http, auth, hosts, Arc::clone(&metrics));
+        let server_clock = Arc::new(ServerClock::default());
+        let transport = HttpTransport::new(
+            http,
+            auth,
+            hosts,
+            Arc::clone(&metrics),
+            Arc::clone(&server_clock),
+        );
         let service = ServiceBuilder::new()
             .layer(RetryLayer::new(self.retry, Arc::clone(&metrics)))
             .layer(PacingLayer::new(Arc::clone(&pacer)))
@@ -270,6 +278,7 @@ impl ClientBuilder {
                 resolver,
                 pacer,
                 metrics,
+                server_clock,
             }),
         })
     }

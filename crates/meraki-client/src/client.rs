@@ -19,6 +19,7 @@ use crate::models::{
 use crate::pacing::{OrgResolver, Pacer};
 use crate::pagination::{Page, next_link};
 use crate::request::{ApiRequest, ApiResponse, endpoint_of};
+use crate::server_time::{ServerClock, ServerTime};
 
 /// Largest `perPage` of each paginated endpoint (fewer pages = fewer requests of the budget).
 mod per_page {
@@ -47,6 +48,7 @@ pub(crate) struct Inner {
     pub(crate) resolver: Arc<OrgResolver>,
     pub(crate) pacer: Arc<Pacer>,
     pub(crate) metrics: Arc<Metrics>,
+    pub(crate) server_clock: Arc<ServerClock>,
 }
 
 impl fmt::Debug for Client {
@@ -74,6 +76,14 @@ impl Client {
     /// Counters so far (shared by all clones).
     pub fn metrics(&self) -> MetricsSnapshot {
         self.inner.metrics.snapshot()
+    }
+
+    /// The Dashboard's clock as the last response received (by any clone) told it in its
+    /// `Date` header; `None` before the first response, or when no response carried one.
+    /// The API judges `t0` by this clock, so "which days are over" and "how far back the API
+    /// reaches" should be decided by it rather than by the host's clock.
+    pub fn server_time(&self) -> Option<ServerTime> {
+        self.inner.server_clock.last()
     }
 
     /// The network/device → organization maps used for pacing. Filled automatically by

@@ -21,6 +21,9 @@
 //! - **Pagination**: `Link: <…>; rel=next` is followed; every listing uses its largest `perPage`.
 //! - **Errors**: one [`Error`] enum naming the endpoint; the [`ApiKey`] never appears in any
 //!   `Debug`, `Display` or error text.
+//! - **The Dashboard's clock**: every response's `Date` header is kept
+//!   ([`Client::server_time`]), so callers can judge "now" as the API does (its `t0` window and
+//!   which days are over) whatever the host's clock says.
 //!
 //! # Example
 //!
@@ -103,6 +106,7 @@ mod pacing;
 mod pagination;
 mod request;
 mod retry;
+mod server_time;
 mod transport;
 
 pub use builder::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, Region};
@@ -119,6 +123,7 @@ pub use pacing::{OrgKey, OrgResolver, Pacer, Pacing, PacingConfig, PacingLayer};
 pub use pagination::{Page, next_link};
 pub use request::{ApiRequest, ApiResponse};
 pub use retry::{Retry, RetryConfig, RetryLayer};
+pub use server_time::ServerTime;
 
 pub use bytes::Bytes;
 pub use http;

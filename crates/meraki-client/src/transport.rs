@@ -12,6 +12,7 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
 use crate::request::{ApiRequest, ApiResponse, endpoint_of};
+use crate::server_time::ServerClock;
 
 /// Domains the official SDK accepts for absolute URLs; the key may go to these (over HTTPS).
 const MERAKI_DOMAINS: [&str; 5] = [
@@ -75,6 +76,7 @@ pub(crate) struct HttpTransport {
     auth: HeaderValue,
     hosts: Arc<HostPolicy>,
     metrics: Arc<Metrics>,
+    server_clock: Arc<ServerClock>,
 }
 
 impl HttpTransport {
@@ -83,12 +85,14 @@ impl HttpTransport {
         auth: HeaderValue,
         hosts: Arc<HostPolicy>,
         metrics: Arc<Metrics>,
+        server_clock: Arc<ServerClock>,
     ) -> Self {
         Self {
             http,
             auth,
             hosts,
             metrics,
+            server_clock,
         }
     }
 
@@ -106,6 +110,8 @@ impl HttpTransport {
                 .await
                 .map_err(|e| Error::from_reqwest(&e, &req.endpoint))?;
             let status = response.status();
+            // Every answer, errors and redirects included, tells the server's time.
+            self.server_clock.observe(response.headers());
             if status.is_redirection()
                 && let Some(location) = response.headers().get(LOCATION)
             {

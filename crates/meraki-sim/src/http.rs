@@ -25,7 +25,7 @@ use crate::state::{SimState, minute_ceil};
 pub(crate) const MAX_LOOKBACK_SECS: i64 = 2_678_400;
 
 /// Builds the whole application: v1 under the prefix, v0, `/_sim/`, wrapped in the
-/// instrument → faults → rate-limit layers (outermost first).
+/// date → instrument → faults → rate-limit layers (outermost first).
 pub(crate) fn app(state: Arc<SimState>) -> Router {
     let auth = middleware::from_fn_with_state(state.clone(), require_key);
     let v1 = v1::routes().route_layer(auth.clone());
@@ -38,6 +38,7 @@ pub(crate) fn app(state: Arc<SimState>) -> Router {
         .with_state(state.clone())
         .layer(
             ServiceBuilder::new()
+                .layer(middleware::from_fn_with_state(state.clone(), date_header))
                 .layer(middleware::from_fn_with_state(state.clone(), instrument))
                 .layer(middleware::from_fn_with_state(state.clone(), inject_faults))
                 .layer(middleware::from_fn_with_state(state, rate_limit)),
@@ -56,6 +57,21 @@ pub(crate) async fn off_the_runtime<T: Send + 'static>(
     tokio::task::spawn_blocking(move || work(&state))
         .await
         .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error"))
+}
+
+/// Sets every response's `Date` header (RFC 9110's IMF-fixdate) from the simulated clock, read
+/// when the response is ready, as a real server stamps it. Clients learn the Dashboard's time
+/// from this header; hyper only adds its own (the host's time) when the header is missing.
+async fn date_header(State(state): State<Arc<SimState>>, req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let date = jiff::fmt::rfc2822::DateTimePrinter::new()
+        .timestamp_to_rfc9110_string(&state.clock.now())
+        .ok()
+        .and_then(|d| HeaderValue::from_str(&d).ok());
+    if let Some(date) = date {
+        resp.headers_mut().insert(header::DATE, date);
+    }
+    resp
 }
 
 /// `{"errors": [message]}` with `status`: the API's error shape.

@@ -1,7 +1,7 @@
 //! Stage 4, days: the reads of one run (one per device, or the network's own list) merged into
 //! per-network days, classified into groups with their error bounds, ready to store.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::civil::Date;
 use usage_model::{Classifier, ClientAddr, ClientDay, DayRun, Source, Traffic};
@@ -20,7 +20,11 @@ pub(crate) struct RunDays {
     first_day: usize,
     /// Per day of the run (index in `days`): client id → merged traffic.
     clients: Vec<BTreeMap<String, ClientDay>>,
-    anomalies: Vec<u32>,
+    /// Per day, counter resets and negative differences within the bound (see
+    /// [`AssembledDay`]).
+    anomalies: Vec<(u32, u32)>,
+    /// The SSIDs clients were on (network reads only).
+    ssids: BTreeSet<String>,
     /// Client id → (address, MAC, drift summed over devices): the bound of every day.
     drift: HashMap<String, (ClientAddr, String, Traffic)>,
 }
@@ -29,7 +33,11 @@ pub(crate) struct RunDays {
 #[derive(Debug)]
 pub(crate) struct AssembledDay {
     pub(crate) record: storage::DayRecord,
-    pub(crate) anomalies: u32,
+    /// Clients whose counters went back (their negative difference exceeds their bound).
+    pub(crate) counter_resets: u32,
+    /// Negative differences within the clients' bounds: traffic that flowed between the two
+    /// reads.
+    pub(crate) clamped_within_bound: u32,
 }
 
 impl RunDays {
@@ -39,7 +47,8 @@ impl RunDays {
             days: run.days.clone(),
             first_day: 0,
             clients: vec![BTreeMap::new(); n],
-            anomalies: vec![0; n],
+            anomalies: vec![(0, 0); n],
+            ssids: BTreeSet::new(),
             drift: HashMap::new(),
         }
     }
@@ -48,14 +57,20 @@ impl RunDays {
     /// day is never stored from some of its devices.
     pub(crate) fn add(&mut self, read: RunRead) {
         self.first_day = self.first_day.max(read.first_day);
-        for (offset, day) in read.days.into_iter().enumerate() {
+        self.ssids.extend(read.ssids);
+        let clamped = read
+            .clamped_within_bound
+            .into_iter()
+            .chain(std::iter::repeat(0));
+        for (offset, (day, clamped)) in read.days.into_iter().zip(clamped).enumerate() {
             let i = read.first_day + offset;
-            let (Some(slot), Some(anomalies)) =
+            let (Some(slot), Some((resets, within))) =
                 (self.clients.get_mut(i), self.anomalies.get_mut(i))
             else {
                 continue;
             };
-            *anomalies = anomalies.saturating_add(day.anomalies);
+            *resets = resets.saturating_add(day.anomalies);
+            *within = within.saturating_add(clamped);
             for c in day.clients {
                 slot.entry(c.id.clone())
                     .and_modify(|m| m.traffic += c.traffic)
@@ -69,6 +84,11 @@ impl RunDays {
                 .or_insert_with(|| (d.addr, d.mac, Traffic::default()));
             entry.2 += d.traffic;
         }
+    }
+
+    /// The SSIDs the clients read were on (network reads only).
+    pub(crate) fn ssids(&self) -> &BTreeSet<String> {
+        &self.ssids
     }
 
     /// The days that left the API's window before every device could read them.
@@ -92,9 +112,10 @@ impl RunDays {
             .zip(self.clients)
             .zip(self.anomalies)
             .skip(first)
-            .map(move |((day, clients), anomalies)| AssembledDay {
+            .map(move |((day, clients), (resets, within))| AssembledDay {
                 record: day_record(&network_id, day, source, clients, &drift, classifier),
-                anomalies,
+                counter_resets: resets,
+                clamped_within_bound: within,
             })
     }
 }
@@ -208,8 +229,11 @@ mod tests {
         days: Vec<(Date, Vec<ClientDay>, u32)>,
         drift: &[(&str, &str, Traffic)],
     ) -> RunRead {
+        let clamped = days.iter().map(|d| d.2 * 10).collect();
         RunRead {
             first_day,
+            clamped_within_bound: clamped,
+            ssids: BTreeSet::from(["Guest".to_string()]),
             days: days
                 .into_iter()
                 .map(|(day, clients, anomalies)| DayClients {
@@ -259,13 +283,17 @@ mod tests {
             &[("a", "10.0.0.1", t(0, 2)), ("c", "10.9.9.9", t(4, 4))],
         ));
         assert_eq!(acc.skipped(), &days[..1]);
+        assert!(acc.ssids().contains("Guest"));
         let groups = Groups::parse("Ten=sub:10.0.0.0/8").unwrap();
         let (cl, _) = Classifier::new(&groups, &NetworkIdentity::default(), &[]);
         let out: Vec<AssembledDay> = acc.into_days("N_1", Source::Network, &cl).collect();
         assert_eq!(out.len(), 2);
         let d8 = &out[0].record;
         assert_eq!(d8.source, Source::Network);
-        assert_eq!((d8.day, out[0].anomalies), (days[1], 3));
+        assert_eq!(
+            (d8.day, out[0].counter_resets, out[0].clamped_within_bound),
+            (days[1], 3, 30)
+        );
         assert_eq!(d8.groups, vec![(0, t(11, 22))]);
         assert_eq!(d8.unmatched, t(5, 5));
         // a drifted 1 + 2, c 8: both in "Ten"; nothing unmatched drifted.

@@ -14,6 +14,7 @@ use usage_model::{DayRun, DeviceType, Filter, Source};
 use crate::engine::{Shared, SyncConfig};
 use crate::error::{Error, NothingSelected, Result};
 use crate::fetch::{Count, Target};
+use crate::near::near_misses;
 use crate::progress::{NetworkFailure, Progress, SourceCalls};
 
 /// One organization after discovery.
@@ -91,12 +92,35 @@ impl SourceCalls {
     }
 }
 
-/// What discovery found: the selected work, the calls made, and the organizations skipped
-/// because their API access is disabled.
+/// The organizations to read, as listed once at the start of a sync.
+pub(crate) struct Listed {
+    /// Those with API access that the filter's `org:` term selects.
+    pub(crate) orgs: Vec<Organization>,
+    /// Every organization listed, API access off included (near misses of `org:`).
+    names: Vec<String>,
+    /// Organizations skipped because their API access is disabled (the filter did not name
+    /// them).
+    pub(crate) skipped_organizations: Vec<String>,
+}
+
+/// What discovery found in some organizations: the selected work, the calls made, and what
+/// was listed (for [`nothing_selected`]).
+#[derive(Default)]
 pub(crate) struct Discovered {
     pub(crate) work: Vec<OrgWork>,
     pub(crate) calls: u64,
-    pub(crate) skipped_organizations: Vec<String>,
+    /// An organization's networks or devices could not be listed (reported as a failure).
+    pub(crate) failed: bool,
+    inventories: Vec<Inventory>,
+}
+
+impl Discovered {
+    /// Adds what another discovery found.
+    pub(crate) fn merge(&mut self, other: Discovered) {
+        self.calls += other.calls;
+        self.failed |= other.failed;
+        self.inventories.extend(other.inventories);
+    }
 }
 
 /// One organization's networks and devices as listed, before the filter.
@@ -106,14 +130,12 @@ struct Inventory {
     devices: Vec<Device>,
 }
 
-/// Lists organizations, networks and devices and applies the filter.
+/// Lists the organizations (one call) and applies the filter's `org:` term.
 ///
 /// An organization whose API access is disabled (`api.enabled: false` in the list) is skipped
-/// and reported in [`Discovered::skipped_organizations`] — unless the filter names it, then the
-/// sync stops with [`Error::ApiDisabled`]. When the filter selects no device at all (and no
-/// organization failed), the sync stops with [`Error::NothingSelected`], naming the first
-/// filter term that matched nothing.
-pub(crate) async fn discover(shared: &Shared<'_>) -> Result<Discovered> {
+/// and reported in [`Listed::skipped_organizations`] — unless the filter names it, then the
+/// sync stops with [`Error::ApiDisabled`].
+pub(crate) async fn list_organizations(shared: &Shared<'_>) -> Result<Listed> {
     let filter = &shared.config.filter;
     let listed = shared
         .client
@@ -149,23 +171,30 @@ pub(crate) async fn discover(shared: &Shared<'_>) -> Result<Discovered> {
         .filter(|o| filter.org.as_deref().is_none_or(|name| name == o.name))
         .map(|o| (*o).clone())
         .collect();
+    Ok(Listed {
+        orgs,
+        names: listed.iter().map(|o| o.name.clone()).collect(),
+        skipped_organizations,
+    })
+}
 
-    let discovered: Vec<std::result::Result<Inventory, (Organization, meraki_client::Error)>> =
+/// Lists the networks and devices of `orgs` (two calls each) and applies the filter. A 401 or
+/// 403 stops the sync ([`Error::Access`]); any other failure skips that organization,
+/// reported as a failure.
+pub(crate) async fn discover(shared: &Shared<'_>, orgs: Vec<Organization>) -> Result<Discovered> {
+    let listed: Vec<std::result::Result<Inventory, (Organization, meraki_client::Error)>> =
         futures::future::join_all(orgs.into_iter().map(|org| list_org(shared, org))).await;
-
-    let mut inventories = Vec::new();
-    let mut failed = false;
-    let mut calls = 1u64;
-    for d in discovered {
-        calls += 2;
+    let mut found = Discovered::default();
+    for d in listed {
+        found.calls += 2;
         match d {
-            Ok(inventory) => inventories.push(inventory),
+            Ok(inventory) => found.inventories.push(inventory),
             Err((_, e @ meraki_client::Error::Unauthorized { .. }))
             | Err((_, e @ meraki_client::Error::Forbidden { .. })) => {
                 return Err(Error::Access(e));
             }
             Err((org, e)) => {
-                failed = true;
+                found.failed = true;
                 shared.fail(NetworkFailure {
                     organization: org.name.clone(),
                     network_id: String::new(),
@@ -175,38 +204,38 @@ pub(crate) async fn discover(shared: &Shared<'_>) -> Result<Discovered> {
             }
         }
     }
-    let work: Vec<OrgWork> = inventories
+    found.work = found
+        .inventories
         .iter()
         .map(|inv| select(shared, inv))
-        .collect::<Vec<_>>()
-        .into_iter()
         .filter(|w| !w.networks.is_empty())
         .collect();
-    if work.is_empty() && !failed {
-        // Near misses among every organization listed, those with API access off included.
-        let names: Vec<&str> = listed.iter().map(|o| o.name.as_str()).collect();
-        return Err(Error::NothingSelected(nothing_selected(
-            filter,
-            &names,
-            &inventories,
-        )));
-    }
-    let networks = work.iter().map(|o| o.networks.len()).sum();
-    let devices = work
-        .iter()
-        .flat_map(|o| &o.networks)
-        .map(|n| n.read_devices(shared.config.source))
-        .sum();
+    Ok(found)
+}
+
+/// The error of a sync whose filter selected no device in any organization of `listed`
+/// (all of them in `found`): the first filter term that matched nothing and its near misses
+/// among every organization listed, those with API access off included.
+pub(crate) fn nothing_selected(shared: &Shared<'_>, listed: &Listed, found: &Discovered) -> Error {
+    let names: Vec<&str> = listed.names.iter().map(String::as_str).collect();
+    Error::NothingSelected(first_term_matching_nothing(
+        &shared.config.filter,
+        &names,
+        &found.inventories,
+    ))
+}
+
+/// Tells the progress display what the work of `found` holds.
+pub(crate) fn announce(shared: &Shared<'_>, work: &[OrgWork]) {
     shared.progress.event(&Progress::Discovered {
         organizations: work.len(),
-        networks,
-        devices,
+        networks: work.iter().map(|o| o.networks.len()).sum(),
+        devices: work
+            .iter()
+            .flat_map(|o| &o.networks)
+            .map(|n| n.read_devices(shared.config.source))
+            .sum(),
     });
-    Ok(Discovered {
-        work,
-        calls,
-        skipped_organizations,
-    })
 }
 
 /// Lists one organization's networks and devices.
@@ -295,7 +324,7 @@ fn select(shared: &Shared<'_>, inventory: &Inventory) -> OrgWork {
 /// Which term of the filter selected nothing, found by applying the terms one after the other
 /// (org, net, tag, dtype, dtag) as [`select`] does, and what comes close: the same name in
 /// another case, or what exists there.
-fn nothing_selected(
+fn first_term_matching_nothing(
     filter: &Filter,
     org_names: &[&str],
     inventories: &[Inventory],
@@ -387,14 +416,7 @@ fn dedup(items: Vec<&str>) -> Vec<String> {
 impl NothingSelected {
     /// A name or tag term that matched nothing among `candidates`.
     fn new(kind: &str, wanted: &str, what: &str, candidates: &[&str]) -> NothingSelected {
-        let folded = wanted.to_lowercase();
-        let near = dedup(
-            candidates
-                .iter()
-                .copied()
-                .filter(|c| c.to_lowercase() == folded || c.trim() == wanted.trim())
-                .collect(),
-        );
+        let near = near_misses(wanted, candidates.iter().copied());
         NothingSelected {
             term: format!("{kind}:{wanted:?}"),
             what: what.to_string(),

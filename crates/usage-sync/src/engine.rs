@@ -16,12 +16,13 @@ use usage_model::{
 
 use crate::assemble::RunDays;
 use crate::clock::Clock;
-use crate::discover::{Discovered, NetworkWork, OrgWork, discover};
+use crate::discover::{self, Discovered, Listed, NetworkWork, OrgWork};
 use crate::error::{Error, Result};
 use crate::fetch::{Count, FetchError, RunRead, Target, read_run};
 use crate::progress::{
     NetworkFailure, Progress, ProgressSink, SourceCalls, SyncStatus, SyncSummary,
 };
+use crate::rules::{self, ssid_rules_matching_nothing};
 
 /// What to sync and how.
 #[derive(Debug, Clone)]
@@ -45,8 +46,9 @@ pub struct SyncConfig {
     /// How many complete days back to fill (the API keeps 31; see
     /// [`usage_model::DEFAULT_LOOKBACK_DAYS`]).
     pub lookback_days: u32,
-    /// Where "now" comes from: asked when planning (after the lock is taken) and again before
-    /// each device's reads. Tests against a simulator pass its clock.
+    /// The host's clock. "Now" is the Dashboard's clock, read from its answers (see
+    /// [`Clock`]); this one serves before the first answer, and is compared with the
+    /// Dashboard's once ([`Progress::ClockSkew`] when they differ by more than a minute).
     pub clock: Clock,
     /// Networks of one organization read at the same time. Their reads share the
     /// organization's request budget, so more of them spread a day's two reads further apart
@@ -97,7 +99,7 @@ impl SyncConfig {
         }
     }
 
-    /// The same configuration with a fixed "now" (a frozen simulator, an "as of" run).
+    /// The same configuration with the host's clock fixed at `now` (an "as of" run, a test).
     pub fn with_now(mut self, now: jiff::Timestamp) -> SyncConfig {
         self.clock = Clock::fixed(now);
         self
@@ -123,8 +125,12 @@ pub(crate) struct Shared<'a> {
     days_written: AtomicU64,
     days_skipped: AtomicU64,
     bounded_days: AtomicU64,
-    anomalies: AtomicU64,
+    counter_resets: AtomicU64,
+    clamped_within_bound: AtomicU64,
     unmatched: Mutex<Traffic>,
+    /// Per network read with `ssid:<name>` rules in the groups: who it is and the SSIDs its
+    /// clients were on (its SSID list's too, when read).
+    ssids_seen: Mutex<Vec<(NetworkIdentity, BTreeSet<String>)>>,
     warnings: Mutex<BTreeSet<String>>,
     failures: Mutex<Vec<NetworkFailure>>,
     /// The audit row of this run, set once the lock is taken; each stored day is counted in
@@ -136,6 +142,26 @@ pub(crate) struct Shared<'a> {
 }
 
 impl Shared<'_> {
+    /// "Now" for a decision against the clock: the Dashboard's, as its last answer told it
+    /// (the configured clock before the first answer); see [`crate::clock`].
+    pub(crate) fn now(&self) -> jiff::Timestamp {
+        crate::clock::sync_now(&self.config.clock, self.client.server_time())
+    }
+
+    /// A planned day of `net` that left the API's window before it could be read.
+    fn skip_day(&self, net: &NetworkWork, day: jiff::civil::Date) {
+        self.days_skipped.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(
+            "network {:?}: day {day} left the API's 31-day window before it could be read; skipped",
+            net.network.name
+        );
+        self.progress.event(&Progress::DaySkipped {
+            network_id: net.network.id.clone(),
+            network_name: net.network.name.clone(),
+            day,
+        });
+    }
+
     pub(crate) fn call_done(&self, count: Count) {
         match count {
             Count::Planned => &self.calls_done,
@@ -198,12 +224,14 @@ impl Shared<'_> {
 /// Runs one sync: discovers what the filter selects, fetches the complete days missing from
 /// `store`, and stores them.
 ///
-/// A network that still fails after the client's retries is reported in the summary and
-/// skipped (the status is then [`SyncStatus::Partial`]); the other networks complete. A day
-/// whose start leaves the API's 31-day window before it could be read is skipped with a
-/// warning and counted in [`SyncSummary::days_skipped`]. A 401 or 403 during discovery stops
-/// the sync before anything is written; a database failure stops it at once (no further
-/// request), keeping the days already committed.
+/// Days are planned, and judged against the API's window, by the Dashboard's clock as its
+/// answers tell it (see [`Clock`]); only days over on that clock, in each network's zone, are
+/// stored. A network that still fails after the client's retries is reported in the summary
+/// and skipped (the status is then [`SyncStatus::Partial`]); the other networks complete. A
+/// day whose start leaves the API's 31-day window before it could be read is skipped
+/// ([`Progress::DaySkipped`]) and counted in [`SyncSummary::days_skipped`]. A 401 or 403
+/// during discovery stops the sync before anything is written; a database failure stops it at
+/// once (no further request), keeping the days already committed.
 ///
 /// # Errors
 /// [`Error::Source`] when the groups or the filter do not suit [`SyncConfig::source`]
@@ -231,8 +259,10 @@ pub async fn sync(
         days_written: AtomicU64::new(0),
         days_skipped: AtomicU64::new(0),
         bounded_days: AtomicU64::new(0),
-        anomalies: AtomicU64::new(0),
+        counter_resets: AtomicU64::new(0),
+        clamped_within_bound: AtomicU64::new(0),
         unmatched: Mutex::new(Traffic::default()),
+        ssids_seen: Mutex::new(Vec::new()),
         warnings: Mutex::new(BTreeSet::new()),
         failures: Mutex::new(Vec::new()),
         run: std::sync::OnceLock::new(),
@@ -240,18 +270,30 @@ pub async fn sync(
         storage_failure: Mutex::new(None),
     };
 
-    let Discovered {
-        mut work,
-        calls: discovery_calls,
-        skipped_organizations,
-    } = discover(&shared).await?;
+    let listed = discover::list_organizations(&shared).await?;
+    // The first answer told the Dashboard's time: from here on the sync goes by it.
+    let clock_skew =
+        crate::clock::skew(&config.clock, client.server_time()).map(|(host, dashboard)| {
+            tracing::info!("the host's clock reads {host}, the Dashboard's {dashboard}");
+            progress.event(&Progress::ClockSkew { host, dashboard });
+            host.duration_since(dashboard)
+        });
 
-    // Planning happens under the lock, so a sync that waited for another one only fetches
-    // what that one left missing. Syncs sharing a database plan each organization under its
-    // lease instead.
+    // A sync alone on its database discovers every organization, then plans under the lock,
+    // so a sync that waited for another one only fetches what that one left missing. Syncs
+    // sharing a database discover and plan each organization under its lease instead.
+    let mut work = Vec::new();
+    let mut discovery_calls = 1;
     let _lock = if store.shares_work() {
         None
     } else {
+        let found = discover::discover(&shared, listed.orgs.clone()).await?;
+        if found.work.is_empty() && !found.failed {
+            return Err(discover::nothing_selected(&shared, &listed, &found));
+        }
+        discover::announce(&shared, &found.work);
+        discovery_calls += found.calls;
+        work = found.work;
         Some(match store.try_lock_sync().await {
             Ok(lock) => lock,
             Err(storage::Error::SyncInProgress { holder, .. }) => {
@@ -276,7 +318,9 @@ pub async fn sync(
     let mut client_rows_expired = 0;
     let outcome = async {
         let planned = if store.shares_work() {
-            sync_shared(&shared, &mut work, discovery_calls).await?
+            let (planned, mine) = sync_shared(&shared, &listed).await?;
+            work = mine;
+            planned
         } else {
             let (planned, calls) = plan(&shared, &mut work, discovery_calls, true).await?;
             source_calls = calls;
@@ -304,6 +348,16 @@ pub async fn sync(
 
     let metrics = client.metrics();
     let failures = shared.failures.into_inner().unwrap_or_default();
+    let calls_done = shared.calls_done.load(Ordering::Relaxed);
+    let extra_reads = shared.extra_reads.load(Ordering::Relaxed);
+    let extra_pages = shared.extra_pages.load(Ordering::Relaxed);
+    let unmatched_ssid_rules = ssid_rules_matching_nothing(
+        &config.groups,
+        &shared.ssids_seen.into_inner().unwrap_or_default(),
+    );
+    for line in &unmatched_ssid_rules {
+        tracing::info!("{line}");
+    }
     let summary = SyncSummary {
         status: if failures.is_empty() {
             SyncStatus::Complete
@@ -319,10 +373,15 @@ pub async fn sync(
             .sum(),
         source: config.source,
         calls_planned: *outcome.as_ref().unwrap_or(&0),
-        calls_done: shared.calls_done.load(Ordering::Relaxed),
-        extra_reads: shared.extra_reads.load(Ordering::Relaxed),
-        extra_pages: shared.extra_pages.load(Ordering::Relaxed),
-        source_calls,
+        calls_done,
+        extra_reads,
+        extra_pages,
+        // What the sync made, re-reads included, against what the network source needs
+        // besides the same discovery and lists.
+        source_calls: source_calls.map(|c: SourceCalls| SourceCalls {
+            device_source: calls_done + extra_reads + extra_pages,
+            ..c
+        }),
         rereads: shared.rereads.load(Ordering::Relaxed),
         requests: metrics.requests.saturating_sub(metrics_before.requests),
         retries: metrics.retries.saturating_sub(metrics_before.retries),
@@ -332,7 +391,10 @@ pub async fn sync(
         days_written: shared.days_written.load(Ordering::Relaxed),
         days_skipped: shared.days_skipped.load(Ordering::Relaxed),
         bounded_days: shared.bounded_days.load(Ordering::Relaxed),
-        anomalies: shared.anomalies.load(Ordering::Relaxed),
+        counter_resets: shared.counter_resets.load(Ordering::Relaxed),
+        clamped_within_bound: shared.clamped_within_bound.load(Ordering::Relaxed),
+        clock_skew,
+        unmatched_ssid_rules,
         client_rows_expired,
         unmatched: shared.unmatched.into_inner().unwrap_or_default(),
         warnings: shared
@@ -342,7 +404,7 @@ pub async fn sync(
             .into_iter()
             .collect(),
         failures,
-        skipped_organizations,
+        skipped_organizations: listed.skipped_organizations,
         elapsed: started.elapsed(),
     };
     let record = storage::RunSummary {
@@ -384,8 +446,10 @@ async fn plan(
 ) -> Result<(u64, Option<SourceCalls>)> {
     let store = shared.store;
     let config = shared.config;
-    let now = config.clock.now();
+    // Which days are over, and how far back the API reaches, by the Dashboard's clock.
+    let now = shared.now();
     let mut planned = discovery_calls;
+    let mut lists = 0;
     let mut bound_reads = 0;
     let mut compare = SourceCalls::default();
     for org in work.iter_mut() {
@@ -409,11 +473,14 @@ async fn plan(
             planned += net.snapshot_calls(config.source);
             bound_reads += net.bound_reads(config.source);
             if !net.runs.is_empty() {
-                planned += net.list_calls(config);
+                lists += net.list_calls(config);
                 compare.add(net);
             }
         }
     }
+    planned += lists;
+    // Besides the reads, the network source needs the same discovery and lists.
+    compare.network_source += discovery_calls + lists;
     shared.progress.event(&if announce {
         Progress::Planned {
             calls: planned + bound_reads,
@@ -433,32 +500,29 @@ async fn plan(
 }
 
 /// Syncs sharing one database: organizations are claimed one at a time with a lease
-/// (renewed while worked on, released when done), planned under it and synced; a sync
-/// waits for organizations other syncs hold and takes over those whose lease expired (their
-/// sync died). It ends when it has had every organization it discovered in hand once: each
-/// is then complete up to the plan of whoever synced it last. Returns the planned calls.
-async fn sync_shared(
-    shared: &Shared<'_>,
-    work: &mut [OrgWork],
-    discovery_calls: u64,
-) -> Result<u64> {
+/// (renewed while worked on, released when done), discovered, planned and synced under it; a
+/// sync waits for organizations other syncs hold and takes over those whose lease expired
+/// (their sync died). An organization whose networks in the database are complete by the
+/// Dashboard's clock — another sync just finished it — costs no call at all. The sync ends
+/// when it has had every organization of `listed` in hand once: each is then complete up to
+/// the plan of whoever synced it last. Returns the planned calls and the work this sync
+/// discovered.
+async fn sync_shared(shared: &Shared<'_>, listed: &Listed) -> Result<(u64, Vec<OrgWork>)> {
     let store = shared.store;
     let config = shared.config;
     let holder = holder_name();
-    shared.progress.event(&Progress::Planned {
-        calls: discovery_calls,
-    });
-    let planned = AtomicU64::new(discovery_calls);
-    let cells: Vec<Mutex<Option<&mut OrgWork>>> =
-        work.iter_mut().map(|o| Mutex::new(Some(o))).collect();
-    let ids: Vec<String> = cells
-        .iter()
-        .filter_map(|c| c.lock().ok()?.as_ref().map(|o| o.org.id.clone()))
-        .collect();
+    // The organization list, already made; each organization's discovery is announced when
+    // this sync holds it.
+    shared.progress.event(&Progress::Planned { calls: 1 });
+    let planned = AtomicU64::new(1);
+    let ids: Vec<String> = listed.orgs.iter().map(|o| o.id.clone()).collect();
     let remaining = Mutex::new(ids.iter().cloned().collect::<BTreeSet<String>>());
     let held = Mutex::new(BTreeSet::<String>::new());
     let done = AtomicBool::new(false);
     let lost = Mutex::new(None::<String>);
+    let mine = Mutex::new(Vec::<OrgWork>::new());
+    let found = Mutex::new(Discovered::default());
+    let finished_by_others = AtomicBool::new(false);
     let poll = (config.lease / 4).clamp(Duration::from_millis(50), Duration::from_secs(2));
 
     let slot = || async {
@@ -493,30 +557,38 @@ async fn sync_shared(
             if let Ok(mut h) = held.lock() {
                 h.insert(id.clone());
             }
-            let index = ids.iter().position(|i| *i == id);
-            let org = index.and_then(|i| cells[i].lock().ok()?.take());
+            let org = listed.orgs.iter().find(|o| o.id == id).cloned();
             let result = async {
                 let Some(org) = org else {
-                    return Ok(None);
+                    return Ok(());
                 };
-                let (calls, _) = plan(shared, std::slice::from_mut(&mut *org), 0, false).await?;
-                planned.fetch_add(calls, Ordering::Relaxed);
-                sync_org(shared, org).await;
-                Ok::<_, Error>(Some(org))
+                if organization_is_complete(shared, &org).await? {
+                    finished_by_others.store(true, Ordering::Relaxed);
+                    return Ok(());
+                }
+                shared.more_calls(2);
+                let mut discovered = discover::discover(shared, vec![org]).await?;
+                let mut work = std::mem::take(&mut discovered.work);
+                let (calls, _) = plan(shared, &mut work, 0, false).await?;
+                planned.fetch_add(discovered.calls + calls, Ordering::Relaxed);
+                for org in &work {
+                    sync_org(shared, org).await;
+                }
+                if let Ok(mut f) = found.lock() {
+                    f.merge(discovered);
+                }
+                if let Ok(mut m) = mine.lock() {
+                    m.extend(work);
+                    discover::announce(shared, &m);
+                }
+                Ok::<_, Error>(())
             }
             .await;
             if let Ok(mut h) = held.lock() {
                 h.remove(&id);
             }
             match result {
-                Ok(org) => {
-                    if let (Some(org), Some(i)) = (org, index)
-                        && let Ok(mut c) = cells[i].lock()
-                    {
-                        *c = Some(org);
-                    }
-                    store.release_organization(&holder, &id).await?;
-                }
+                Ok(()) => store.release_organization(&holder, &id).await?,
                 Err(e) => {
                     let _ = store.release_organization(&holder, &id).await;
                     return Err(e);
@@ -567,7 +639,54 @@ async fn sync_shared(
     if let Some(orgs) = lost.lock().ok().and_then(|mut l| l.take()) {
         return Err(Error::LeaseLost(orgs));
     }
-    Ok(planned.load(Ordering::Relaxed))
+    let work = mine
+        .lock()
+        .map(|mut m| std::mem::take(&mut *m))
+        .unwrap_or_default();
+    let found = found
+        .lock()
+        .map(|mut f| std::mem::take(&mut *f))
+        .unwrap_or_default();
+    // This sync discovered every organization itself and the filter selected nothing in any.
+    if work.is_empty() && !found.failed && !finished_by_others.load(Ordering::Relaxed) {
+        return Err(discover::nothing_selected(shared, listed, &found));
+    }
+    Ok((planned.load(Ordering::Relaxed), work))
+}
+
+/// Whether `org` has nothing missing by the Dashboard's clock: the database holds networks of
+/// it that the filter selects (by organization, name and tags), and none of them misses a day
+/// of the plan. True for an organization another sync sharing the database finished moments
+/// ago, whose networks and devices therefore need not be listed again. (A network added in
+/// the Dashboard since is found by the next sync that has a day to fetch there.)
+async fn organization_is_complete(shared: &Shared<'_>, org: &Organization) -> Result<bool> {
+    let config = shared.config;
+    let now = shared.now();
+    let networks: Vec<storage::NetworkRecord> = shared
+        .store
+        .networks()
+        .await?
+        .into_iter()
+        .filter(|n| {
+            n.organization_id == org.id
+                && config.filter.selects_network(&org.name, &n.name, &n.tags)
+        })
+        .collect();
+    if networks.is_empty() {
+        return Ok(false);
+    }
+    for n in &networks {
+        let tz = config
+            .timezone
+            .clone()
+            .or_else(|| jiff::tz::TimeZone::get(&n.time_zone).ok())
+            .unwrap_or(jiff::tz::TimeZone::UTC);
+        let stored = shared.store.complete_days(&n.id).await?;
+        if !usage_model::plan_missing_days(&stored, now, &tz, config.lookback_days).is_empty() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// A name for this sync in the lease table, unique among concurrent syncs: host, process id
@@ -691,20 +810,28 @@ async fn sync_network(
         shared.warn(format!("network {:?}: {w}", net.network.name));
     }
 
+    let mut seen: BTreeSet<String> = ssids.into_iter().map(|s| s.name).collect();
     for run in &net.runs {
-        sync_run(shared, net, run, &classifier).await?;
+        seen.extend(sync_run(shared, net, run, &classifier).await?);
+    }
+    if shared.config.source == Source::Network
+        && rules::names_ssids(groups)
+        && let Ok(mut all) = shared.ssids_seen.lock()
+    {
+        all.push((identity, seen));
     }
     Ok(())
 }
 
 /// One run of one network: each target read in turn (so a day's two reads stay a few
-/// requests apart in the organization's queue), then the days stored.
+/// requests apart in the organization's queue), then the days stored. Returns the SSIDs the
+/// clients read were on (network reads only).
 async fn sync_run(
     shared: &Shared<'_>,
     net: &NetworkWork,
     run: &DayRun,
     classifier: &Classifier,
-) -> std::result::Result<(), NetworkError> {
+) -> std::result::Result<BTreeSet<String>, NetworkError> {
     let mut days = RunDays::new(run);
     for target in net.targets(shared.config.source) {
         let read = read_target(shared, net, target, run).await.map_err(|e| {
@@ -719,12 +846,9 @@ async fn sync_run(
         days.add(read);
     }
     for day in days.skipped() {
-        shared.days_skipped.fetch_add(1, Ordering::Relaxed);
-        shared.warn(format!(
-            "network {:?}: day {day} left the API's 31-day window before it could be read; skipped",
-            net.network.name
-        ));
+        shared.skip_day(net, *day);
     }
+    let ssids = days.ssids().clone();
     for day in days.into_days(&net.network.id, shared.config.source, classifier) {
         if shared.aborted() {
             return Err(NetworkError::Aborted);
@@ -737,8 +861,11 @@ async fn sync_run(
         written.map_err(NetworkError::Storage)?;
         shared.days_written.fetch_add(1, Ordering::Relaxed);
         shared
-            .anomalies
-            .fetch_add(u64::from(day.anomalies), Ordering::Relaxed);
+            .counter_resets
+            .fetch_add(u64::from(day.counter_resets), Ordering::Relaxed);
+        shared
+            .clamped_within_bound
+            .fetch_add(u64::from(day.clamped_within_bound), Ordering::Relaxed);
         if !record.bounds.is_empty() || record.unmatched_bound != Traffic::default() {
             shared.bounded_days.fetch_add(1, Ordering::Relaxed);
         }
@@ -750,7 +877,7 @@ async fn sync_run(
             day: record.day,
         });
     }
-    Ok(())
+    Ok(ssids)
 }
 
 /// One target's run, read again while the traffic that flowed during the reads is large

@@ -22,18 +22,27 @@
 //! request, and every page of every read of step 2 still lies between the two reads of `bₙ`,
 //! so the bound holds client by client whichever page a client came in.
 //!
-//! The API's window is checked against the clock when the target's reads start: a day whose
-//! start has left the 31-day window is skipped (not a failure), and so is a day whose first
-//! read the API refuses with 400 right at the edge of the window (the clock moved on between
-//! the check and the request). Memory: at most `request_concurrency` snapshots per target in
+//! The API's window is checked against the Dashboard's clock (see [`crate::clock`]) when the
+//! target's reads start and again after the first answer: a day whose start has left the
+//! 31-day window is skipped (not a failure), and so is a day whose first read the API refuses
+//! with 400 right at the edge of the window (the clock moved on between the check and the
+//! request).
+//!
+//! A day's difference can come out negative for a client: clamped to zero, it is counted as a
+//! counter reset when it exceeds what flowed during the target's reads (the client's bound),
+//! else as a difference within the bound — the traffic that flowed between the day's two
+//! reads, which a moving clock brings. Memory: at most `request_concurrency` snapshots per target in
 //! flight, plus the first read of `bₙ`.
 
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
 use futures::{StreamExt, TryStreamExt, stream};
 use jiff::{SignedDuration, Timestamp};
 use meraki_client::{ClientWindow, DeviceClient, NetworkClient, VlanId};
-use usage_model::{ClientAddr, ClientDrift, ClientUsage, DayClients, DayRun, Kb, Snapshot};
+use usage_model::{
+    ClientAddr, ClientDrift, ClientUsage, DayClients, DayRun, Kb, Snapshot, Traffic,
+};
 
 use crate::engine::Shared;
 
@@ -77,11 +86,17 @@ pub(crate) enum FetchError {
 pub(crate) struct RunRead {
     /// Index in the run of the first day read: earlier days had left the API's window.
     pub(crate) first_day: usize,
-    /// Per-client traffic of the run's days `first_day..`.
+    /// Per-client traffic of the run's days `first_day..`; each day's `anomalies` counts its
+    /// counter resets.
     pub(crate) days: Vec<DayClients>,
+    /// Per day of `days`, the negative differences within the clients' bounds (clamped).
+    pub(crate) clamped_within_bound: Vec<u32>,
     /// Per client, the traffic that flowed while the target was read: the most any of its
     /// days can be off.
     pub(crate) drift: Vec<ClientDrift>,
+    /// The SSIDs the clients of a network's list were on (empty for a device's list, which
+    /// does not say).
+    pub(crate) ssids: BTreeSet<String>,
 }
 
 impl RunRead {
@@ -132,20 +147,21 @@ pub(crate) async fn read_run(
     count: Count,
 ) -> Result<RunRead, FetchError> {
     let n = run.days.len();
+    // The window's edge by the Dashboard's clock as last heard, `margin` inside.
     let edge = |margin: SignedDuration| {
         shared
-            .config
-            .clock
             .now()
             .checked_sub(usage_model::API_MAX_LOOKBACK)
             .and_then(|t| t.checked_add(margin))
             .unwrap_or(Timestamp::MIN)
     };
-    let oldest_ok = edge(SLIP_MARGIN);
-    let mut first_day = run.boundaries[..n]
-        .iter()
-        .position(|b| *b >= oldest_ok)
-        .unwrap_or(n);
+    let readable_from = |edge: Timestamp| {
+        run.boundaries[..n]
+            .iter()
+            .position(|b| *b >= edge)
+            .unwrap_or(n)
+    };
+    let mut first_day = readable_from(edge(SLIP_MARGIN));
     if first_day == n {
         return Ok(RunRead {
             first_day,
@@ -155,6 +171,15 @@ pub(crate) async fn read_run(
     let read = |t0: Timestamp, count: Count| read_snapshot(shared, network_name, target, t0, count);
     let newest = run.boundaries[n];
     let first = read(newest, Count::Extra).await?;
+    // That answer told the Dashboard's time afresh: a day whose start left the window while
+    // this target waited its turn is not asked for.
+    first_day = first_day.max(readable_from(edge(SLIP_MARGIN)));
+    if first_day == n {
+        return Ok(RunRead {
+            first_day,
+            ..RunRead::default()
+        });
+    }
 
     let mut reads = stream::iter(first_day..=n)
         .map(|i| {
@@ -164,11 +189,24 @@ pub(crate) async fn read_run(
         .buffered(shared.config.request_concurrency.max(1));
     let mut previous: Option<Snapshot> = None;
     let mut days = Vec::with_capacity(n - first_day);
+    let mut shortfalls = Vec::with_capacity(n - first_day);
+    let mut ssids = BTreeSet::new();
     while let Some((i, t0, result)) = reads.next().await {
         match result {
             Ok(snapshot) => {
+                if matches!(target, Target::Network(_)) {
+                    ssids.extend(
+                        snapshot
+                            .clients
+                            .values()
+                            .filter_map(|c| c.addr.ssid.clone()),
+                    );
+                }
                 if let Some(p) = previous.take() {
                     days.push(usage_model::diff_day(run.days[i - 1], &p, &snapshot));
+                    // Per client, by how much the later read exceeds the earlier: the growth
+                    // of its counters between the two reads, as the bound measures it.
+                    shortfalls.push(usage_model::drift(&p, &snapshot));
                 }
                 previous = Some(snapshot);
             }
@@ -189,11 +227,44 @@ pub(crate) async fn read_run(
         });
     }
     let last = read(newest, Count::Extra).await?;
+    let drift = usage_model::drift(&first, &last);
+    let clamped_within_bound = sort_negatives(&mut days, &shortfalls, &drift);
     Ok(RunRead {
         first_day,
         days,
-        drift: usage_model::drift(&first, &last),
+        clamped_within_bound,
+        drift,
+        ssids,
     })
+}
+
+/// Sorts each day's negative differences (`shortfalls`, per day of `days`) by the clients'
+/// bounds (`drift`): one the traffic flowing during the reads explains is the moving clock's
+/// doing, one beyond it a counter that went back. Sets each day's `anomalies` to its counter
+/// resets and returns, per day, the differences within the bound.
+fn sort_negatives(
+    days: &mut [DayClients],
+    shortfalls: &[Vec<ClientDrift>],
+    drift: &[ClientDrift],
+) -> Vec<u32> {
+    let bound: HashMap<&str, Traffic> = drift.iter().map(|d| (d.id.as_str(), d.traffic)).collect();
+    days.iter_mut()
+        .zip(shortfalls)
+        .map(|(day, short)| {
+            let resets = short
+                .iter()
+                .filter(|s| {
+                    let b = bound.get(s.id.as_str()).copied().unwrap_or_default();
+                    s.traffic.up > b.up || s.traffic.down > b.down
+                })
+                .count();
+            let resets = u32::try_from(resets).unwrap_or(u32::MAX);
+            day.anomalies = resets;
+            u32::try_from(short.len())
+                .unwrap_or(u32::MAX)
+                .saturating_sub(resets)
+        })
+        .collect()
 }
 
 fn total(drift: &[ClientDrift]) -> Kb {
@@ -438,6 +509,8 @@ mod tests {
         };
         RunRead {
             first_day: 0,
+            clamped_within_bound: vec![0; days.len()],
+            ssids: BTreeSet::new(),
             days: days
                 .iter()
                 .map(|kb| DayClients {
@@ -463,6 +536,60 @@ mod tests {
                 .into_iter()
                 .collect(),
         }
+    }
+
+    fn usage(sent: i64, recv: i64) -> ClientUsage {
+        ClientUsage {
+            sent: Kb::from_kb(sent),
+            recv: Kb::from_kb(recv),
+            ..ClientUsage::default()
+        }
+    }
+
+    /// A difference that the traffic flowing during the reads explains is within the bound;
+    /// one beyond it — in either direction — is a counter reset; both are clamped to zero.
+    #[test]
+    fn negative_differences_are_counter_resets_only_beyond_the_clients_bound() {
+        let snap = |clients: &[(&str, ClientUsage)]| Snapshot {
+            clients: clients
+                .iter()
+                .map(|(id, u)| (id.to_string(), u.clone()))
+                .collect(),
+        };
+        // Since the start of the day (read first) and since its end (read a moment later).
+        let start = snap(&[
+            ("a", usage(100, 10)),
+            ("b", usage(100, 10)),
+            ("e", usage(100, 10)),
+            ("f", usage(7, 7)),
+        ]);
+        let end = snap(&[
+            ("a", usage(105, 10)), // 5 kB sent flowed in between
+            ("b", usage(100, 60)), // 50 kB received: far beyond what flowed
+            ("c", usage(3, 0)),    // appeared in between with 3 kB
+            ("d", usage(0, 4)),    // appeared, but nothing flowed for it
+            ("e", usage(100, 10)), // an ordinary day with no traffic after it
+        ]);
+        let day = date(2026, 3, 1);
+        let mut days = vec![usage_model::diff_day(day, &start, &end)];
+        assert_eq!(days[0].anomalies, 4, "a, b, c and d are clamped");
+        let shortfalls = vec![usage_model::drift(&start, &end)];
+        // What flowed while the device was read, per client (sent is the report's down).
+        let drift = [("a", 0, 6), ("b", 6, 6), ("c", 0, 3)].map(|(id, up, down)| ClientDrift {
+            id: id.into(),
+            addr: ClientAddr::default(),
+            mac: String::new(),
+            traffic: Traffic {
+                up: Kb::from_kb(up),
+                down: Kb::from_kb(down),
+            },
+        });
+        let within = sort_negatives(&mut days, &shortfalls, &drift);
+        assert_eq!(within, vec![2], "a and c");
+        assert_eq!(days[0].anomalies, 2, "b and d");
+        // The day itself: f's 7 + 7, the clamped clients nothing.
+        assert_eq!(days[0].clients.len(), 1);
+        assert_eq!(days[0].clients[0].id, "f");
     }
 
     #[test]

@@ -40,8 +40,10 @@ mod discover;
 mod engine;
 mod error;
 mod fetch;
+mod near;
 mod progress;
 mod report;
+mod rules;
 
 pub use clock::Clock;
 pub use engine::{SyncConfig, sync};

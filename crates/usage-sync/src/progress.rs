@@ -42,6 +42,25 @@ pub enum Progress {
         /// The day.
         day: Date,
     },
+    /// The host's clock (the configured [`Clock`](crate::Clock)) and the Dashboard's, read
+    /// from its first answer, differ by more than a minute. Sent at most once per sync; the
+    /// sync goes by the Dashboard's clock.
+    ClockSkew {
+        /// The host's instant.
+        host: jiff::Timestamp,
+        /// The Dashboard's instant.
+        dashboard: jiff::Timestamp,
+    },
+    /// A planned day's start left the API's 31-day window before it could be read (the
+    /// window moves while a sync runs): the day is skipped, the network's other days stored.
+    DaySkipped {
+        /// Network id.
+        network_id: String,
+        /// Network name.
+        network_name: String,
+        /// The day.
+        day: Date,
+    },
     /// A network could not be synced; others continue.
     NetworkFailed {
         /// Network id.
@@ -108,9 +127,9 @@ pub struct NetworkFailure {
     pub error: String,
 }
 
-/// What a sync's snapshot and bound reads cost under each source, for the networks it had
-/// days to read: the device source reads each selected device, the network source each
-/// network's list once (assuming one page, i.e. at most 5000 clients per network).
+/// What a sync cost with the device source, and what the network source would have needed
+/// for the same days: the same discovery and lists, one read of each network's list (assuming
+/// one page, i.e. at most 5000 clients per network) instead of each selected device's.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SourceCalls {
     /// Networks with days to read.
@@ -119,9 +138,12 @@ pub struct SourceCalls {
     pub devices: usize,
     /// Networks where the device source reads more than one device.
     pub networks_with_several_devices: usize,
-    /// Snapshot and bound reads with the device source.
+    /// Every call this sync made with the device source: discovery, VLAN lists, snapshot and
+    /// bound reads, and the re-reads that tightened a large bound.
     pub device_source: u64,
-    /// Snapshot and bound reads with the network source.
+    /// The calls the network source would have needed: the same discovery and lists, and one
+    /// snapshot per network and boundary with its two bound reads (re-reads left out: they
+    /// depend on the traffic flowing during the reads).
     pub network_source: u64,
 }
 
@@ -172,8 +194,20 @@ pub struct SyncSummary {
     pub days_skipped: u64,
     /// Stored (network, day) pairs with a non-zero error bound.
     pub bounded_days: u64,
-    /// Negative per-client day differences clamped to zero.
-    pub anomalies: u64,
+    /// Counter resets: a client's cumulative usage read since an earlier midnight smaller than
+    /// since the next one by more than what flowed while the target was read — its counters
+    /// went back. The day's difference is clamped to zero.
+    pub counter_resets: u64,
+    /// Negative per-client day differences that the traffic flowing between the day's two
+    /// reads explains (within the client's error bound, which is stored with the day): a
+    /// moving clock's doing, not a reset. Clamped to zero as well.
+    pub clamped_within_bound: u64,
+    /// The host's clock minus the Dashboard's, when they differ by more than a minute (see
+    /// [`Progress::ClockSkew`]); the sync went by the Dashboard's.
+    pub clock_skew: Option<jiff::SignedDuration>,
+    /// `ssid:` rules naming an SSID that no client of the networks read was on, each as one
+    /// line naming the group, the rule and the nearest SSID names.
+    pub unmatched_ssid_rules: Vec<String>,
     /// Client rows older than the database's client retention, deleted after the sync in one
     /// transaction and recorded in the run's `sync_runs` row (0 without a retention).
     pub client_rows_expired: u64,

@@ -274,7 +274,8 @@ pub struct GlobalArgs {
 
     /// Run as of this instant instead of the clock (RFC 3339, e.g. 2026-11-29T12:00:00Z; also
     /// USAGESTATS_NOW): the demo's simulated clock, and the "today" report periods count
-    /// back from. A sync against a real Dashboard needs the real time.
+    /// back from. A sync goes by the Dashboard's clock whatever this says (and warns when the
+    /// two differ by more than a minute).
     #[arg(long, value_name = "TIMESTAMP", global = true, env = "USAGESTATS_NOW")]
     pub now: Option<String>,
 }

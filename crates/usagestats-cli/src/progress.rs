@@ -60,6 +60,23 @@ impl Drop for SyncProgress {
 
 impl ProgressSink for SyncProgress {
     fn event(&self, event: &Progress) {
+        // Said as they happen, bar or not (a scheduled run's log needs them most).
+        match event {
+            Progress::ClockSkew { host, dashboard } => {
+                tracing::warn!("{}", clock_skew_line(*host, *dashboard));
+                return;
+            }
+            Progress::DaySkipped {
+                network_name, day, ..
+            } => {
+                tracing::warn!(
+                    "network {network_name:?}: day {day} left the API's 31-day window before \
+                     it could be read; skipped (the network's other days are stored)"
+                );
+                return;
+            }
+            _ => {}
+        }
         let Some(bar) = &self.bar else { return };
         match event {
             Progress::Discovered {
@@ -85,6 +102,22 @@ impl ProgressSink for SyncProgress {
             _ => {}
         }
     }
+}
+
+/// The one line saying that this computer's clock (or `--now`) and the Dashboard's disagree.
+fn clock_skew_line(host: jiff::Timestamp, dashboard: jiff::Timestamp) -> String {
+    let skew = host.duration_since(dashboard);
+    let (by, way) = if skew.is_negative() {
+        (skew.abs(), "behind")
+    } else {
+        (skew, "ahead of")
+    };
+    // Whole seconds: the Dashboard's time comes in whole seconds.
+    let by = jiff::SignedDuration::from_secs(by.as_secs());
+    format!(
+        "this computer's clock ({host}) is {by:#} {way} the Dashboard's clock ({dashboard}); \
+         the sync goes by the Dashboard's clock"
+    )
 }
 
 /// Standard error for tracing, printing above the progress bar when one is shown.
@@ -125,4 +158,26 @@ impl Drop for LogWriter {
 pub fn print_above(line: &str) {
     let mut w = LogWriter::default();
     let _ = writeln!(w, "{line}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_line_says_which_way_and_by_how_much() {
+        let dashboard: jiff::Timestamp = "2026-12-08T01:30:00Z".parse().unwrap();
+        let behind: jiff::Timestamp = "2026-12-07T23:00:00.400Z".parse().unwrap();
+        assert_eq!(
+            clock_skew_line(behind, dashboard),
+            "this computer's clock (2026-12-07T23:00:00.4Z) is 2h 29m 59s behind the \
+             Dashboard's clock (2026-12-08T01:30:00Z); the sync goes by the Dashboard's clock"
+        );
+        let ahead: jiff::Timestamp = "2026-03-12T12:00:00Z".parse().unwrap();
+        let line = clock_skew_line(ahead, "2026-03-10T12:00:00Z".parse().unwrap());
+        assert!(
+            line.contains(") is 48h ahead of the Dashboard's clock ("),
+            "{line}"
+        );
+    }
 }

@@ -829,3 +829,42 @@ fn calls_are_send_and_the_client_is_shareable(c: Client) {
     send(c.network_clients_usage_histories("N", &["k1"], w));
     send(c.get_json::<serde_json::Value>("/organizations"));
 }
+
+/// The Dashboard's clock comes from each answer's `Date` header — a refusal's too — and the
+/// latest answer wins, so a caller can judge "now" as the API does.
+#[tokio::test]
+async fn the_server_time_is_read_from_every_answer_s_date_header() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/organizations"))
+        .respond_with(
+            json(serde_json::json!([{"id": "1", "name": "Acme"}]))
+                .insert_header("date", "Tue, 08 Dec 2026 01:30:00 GMT"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/devices/Q2/clients"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(serde_json::json!({"errors": ["'t0' must be within 31 days"]}))
+                .insert_header("date", "Tue, 08 Dec 2026 01:30:07 GMT"),
+        )
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    let c = client(&server);
+    assert_eq!(c.server_time(), None, "nothing heard yet");
+    c.organizations().await.unwrap();
+    let first = c.server_time().expect("a time");
+    assert_eq!(first.date, "2026-12-08T01:30:00Z".parse().unwrap());
+    let since = "2026-11-06T00:00:00Z".parse().unwrap();
+    let err = c
+        .device_clients("Q2", ClientWindow::Since(since))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Rejected { .. }), "{err:?}");
+    let second = c.clone().server_time().expect("a time");
+    assert_eq!(second.date, "2026-12-08T01:30:07Z".parse().unwrap());
+    assert!(second.received >= first.received);
+}

@@ -3,6 +3,7 @@
 mod api;
 mod binary;
 mod common;
+mod date;
 mod exactness;
 mod faults;
 mod limits;

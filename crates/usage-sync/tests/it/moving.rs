@@ -2,7 +2,8 @@
 //! stored bound of the truth, days that leave the API window mid-sync are skipped (never a
 //! failed network), and the error stays far below what a carried-over boundary caused.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -66,13 +67,15 @@ async fn moving_sync(filter: &str) {
     );
     let d = compare(&sim, &db.store, &groups, &filter).await;
     eprintln!(
-        "{filter}: {} days written ({} with a bound), {} skipped, {} extra reads ({} devices read again); \
-         total error {:.5} %, worst row {:.4} %, {} bounded rows; sim clock moved {}",
+        "{filter}: {} days written ({} with a bound), {} skipped, {} extra reads ({} devices read again), \
+         {} differences clamped within their bound; total error {:.5} %, worst row {:.4} %, \
+         {} bounded rows; sim clock moved {}",
         summary.days_written,
         summary.bounded_days,
         summary.days_skipped,
         summary.extra_reads,
         summary.rereads,
+        summary.clamped_within_bound,
         100.0 * d.total_fraction(),
         100.0 * d.worst_row,
         d.bounded_rows,
@@ -86,6 +89,8 @@ async fn moving_sync(filter: &str) {
     );
     assert!(d.total_fraction() <= 0.0005, "{d:?}");
     assert!(d.worst_row <= 0.003, "{d:?}");
+    // Nothing reset a counter: what the moving clock made negative lies within the bounds.
+    assert_eq!(summary.counter_resets, 0, "{summary:?}");
     // The report carries the stored bounds: per network and group, the sum of its days'.
     let (first, last) = (
         now()
@@ -185,9 +190,13 @@ async fn a_day_that_leaves_the_window_mid_sync_is_skipped_not_failed() {
     config.network_concurrency = 1;
     let jumped = AtomicBool::new(false);
     let handle = &sim;
+    let skipped = Mutex::new(Vec::new());
     let sink = |event: &Progress| {
         if matches!(event, Progress::DayWritten { .. }) && !jumped.swap(true, Ordering::SeqCst) {
             handle.advance(Duration::from_secs(600));
+        }
+        if let Progress::DaySkipped { day, .. } = event {
+            skipped.lock().unwrap().push(*day);
         }
     };
     let summary = usage_sync::sync(&client(&sim), &db.store, &config, &sink)
@@ -214,39 +223,83 @@ async fn a_day_that_leaves_the_window_mid_sync_is_skipped_not_failed() {
         with_oldest += usize::from(days.contains(&oldest));
     }
     assert_eq!(with_oldest, 1);
-    let skipped: Vec<_> = summary
-        .warnings
-        .iter()
-        .filter(|w| w.contains(&format!("day {oldest} left the API's 31-day window")))
-        .collect();
-    assert_eq!(skipped.len(), 3, "{:?}", summary.warnings);
+    assert_eq!(*skipped.lock().unwrap(), vec![oldest; 3]);
     // Every stored day is exact (the clock only jumped between networks).
     let d = compare_exact(&sim, &db.store, &groups, &filter, start).await;
     assert!(d.abs_error == 0 && d.outside_bound.is_empty(), "{d:?}");
     sim.shutdown().await;
 }
 
-/// The engine's clock lags the server's (a skewed host clock): the plan and the check before
-/// the reads still think the oldest day is inside the window, the API refuses its `t0` with
-/// 400. That day is skipped, the network is not failed, and every other day is exact.
+/// The host's clock 2.5 hours behind the Dashboard's: the sync plans by the Dashboard's (its
+/// answers carry it), so no day it plans is refused — until the Dashboard's clock jumps five
+/// minutes while the first network is read, after its first answer: that network's oldest
+/// day, asked for at once, is refused with 400 right at the window's edge, and the other
+/// networks see from the answers that it has left. Every network skips that day (a
+/// [`Progress::DaySkipped`] naming it), none fails, and every other day is exact.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_400_at_the_window_edge_skips_the_day() {
+async fn a_host_clock_behind_the_dashboard_plans_by_its_clock_and_skips_a_refused_day() {
     let (start, oldest) = at_the_edge();
     let sim = start_sim(SimConfig::default().with_world(utc_world()).with_now(start)).await;
-    sim.advance(Duration::from_secs(300));
     let db = db().await;
     let groups = Groups::overall_default();
     let filter = Filter::default();
-    let config = SyncConfig::new(groups.clone(), filter.clone()).with_now(start);
-    let summary = sync(&client(&sim), &db.store, &config).await;
+    let host = start
+        .checked_sub(jiff::SignedDuration::from_mins(150))
+        .expect("time");
+    let mut config = SyncConfig::new(groups.clone(), filter.clone()).with_now(host);
+    config.network_concurrency = 1;
+    let handle = &sim;
+    let calls = AtomicU64::new(0);
+    let events = Mutex::new(Vec::new());
+    let sink = |event: &Progress| {
+        // Discovery is three calls (one organization); the fourth is the first network's first
+        // read, of its newest boundary.
+        if matches!(event, Progress::CallDone) && calls.fetch_add(1, Ordering::SeqCst) == 3 {
+            handle.advance(Duration::from_secs(300));
+        }
+        events.lock().unwrap().push(event.clone());
+    };
+    let summary = usage_sync::sync(&client(&sim), &db.store, &config, &sink)
+        .await
+        .expect("sync");
     assert_eq!(
         summary.status,
         SyncStatus::Complete,
         "{:?}",
         summary.failures
     );
+    assert_eq!(
+        summary.clock_skew,
+        Some(jiff::SignedDuration::from_mins(-150)),
+        "told once, as host minus Dashboard"
+    );
+    let events = events.into_inner().unwrap();
+    let skews: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Progress::ClockSkew { host, dashboard } => Some((*host, *dashboard)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(skews, vec![(host, start)]);
+    let nets = selected(&sim, &filter);
+    let mut skipped: Vec<(String, Date)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Progress::DaySkipped {
+                network_id, day, ..
+            } => Some((network_id.clone(), *day)),
+            _ => None,
+        })
+        .collect();
+    skipped.sort();
+    let want: Vec<(String, Date)> = nets.keys().map(|n| (n.clone(), oldest)).collect();
+    assert_eq!(skipped, want);
     assert_eq!(summary.days_skipped, 4, "{summary:?}");
-    for net in selected(&sim, &filter).keys() {
+    // The first network asked for the oldest day and was refused; the others did not ask.
+    let refused = sim.counters().by_status.get(&400).copied().unwrap_or(0);
+    assert_eq!(refused, 1, "{:?}", sim.counters());
+    for net in nets.keys() {
         let days = db.store.complete_days(net).await.expect("days");
         assert_eq!(days.len(), 29, "{net}");
         assert!(!days.contains(&oldest));

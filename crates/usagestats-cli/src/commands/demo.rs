@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use meraki_client::{ApiKey, Client};
 use meraki_sim::{ProductType, SimConfig, Simulator, Vlan, World, WorldSize};
 use usage_model::{Groups, Period};
@@ -170,9 +172,15 @@ pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
         .clone()
         .or_else(|| init.as_ref()?.database.as_deref().map(PathBuf::from));
 
+    let world = demo_world(seed);
+    let zone = match &settings.timezone {
+        Some(t) => Some(config::parse_timezone(t)?),
+        None => None,
+    };
+    let lookback = lookback_covering(&world, zone.as_ref(), now, days);
     let sim_config = SimConfig::default()
         .with_seed(seed)
-        .with_world(demo_world(seed))
+        .with_world(world)
         // A frozen clock: the sync, the simulated traffic and the report all agree on "now",
         // and `--now` reproduces a report for any date.
         .with_now(now);
@@ -236,7 +244,7 @@ pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
             &store,
             &settings,
             usage_sync::Clock::fixed(now),
-            days,
+            lookback,
         )
         .await?;
         if keep.is_some() {
@@ -246,15 +254,12 @@ pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
             .await
             .context("reading the synced days")?
         else {
-            // (A filter that selects nothing stopped the sync already.) The networks' zones
-            // are hours apart, so one day back is not the same calendar day everywhere.
-            return Err(UsageError::new(format!(
-                "no day is complete in every simulated network: with --days {days} the \
-                 networks' time zones each synced a different calendar day; use --days 2 or \
-                 more, or --timezone utc"
-            ))
-            .into());
+            // A filter that selects nothing stopped the sync already, and the look-back covers
+            // the zones' spread: only a sync that stored nothing gets here.
+            anyhow::bail!("the demo's sync stored no day in every simulated network");
         };
+        // The networks ahead synced a day or two more than the `days` every network has.
+        let synced = newest_days(synced, days);
         let shown_now = now.round(jiff::Unit::Second).unwrap_or(now).to_string();
         let (period, title) = demo_period(
             synced,
@@ -277,6 +282,41 @@ pub async fn run(g: &GlobalArgs, days: u32, seed: u64) -> anyhow::Result<()> {
     store.close().await;
     sim.shutdown().await;
     result
+}
+
+/// How many days back to sync so that the `days` newest days over in *every* network are
+/// synced everywhere. The networks' zones are up to 26 hours apart, so the newest day over
+/// differs between them by up to two calendar days: a network ahead syncs those days too (no
+/// more than the API's window allows, 30 days).
+fn lookback_covering(world: &World, zone: Option<&TimeZone>, now: Timestamp, days: u32) -> u32 {
+    let newest_over = |tz: TimeZone| now.to_zoned(tz).date().yesterday().ok();
+    let newest: Vec<jiff::civil::Date> = world
+        .networks()
+        .filter_map(|(_, n)| match zone {
+            Some(z) => newest_over(z.clone()),
+            None => TimeZone::get(&n.time_zone).ok().and_then(newest_over),
+        })
+        .collect();
+    let spread = match (newest.iter().min(), newest.iter().max()) {
+        (Some(first), Some(last)) => first
+            .until(*last)
+            .map(|s| u32::try_from(s.get_days()).unwrap_or(0))
+            .unwrap_or(0),
+        _ => 0,
+    };
+    (days + spread).min(usage_model::DEFAULT_LOOKBACK_DAYS)
+}
+
+/// The newest `days` days of `synced`.
+fn newest_days(synced: usage_model::DateRange, days: u32) -> usage_model::DateRange {
+    let earliest = synced
+        .end
+        .checked_sub(jiff::Span::new().days(i64::from(days.max(1)) - 1))
+        .unwrap_or(synced.start);
+    usage_model::DateRange {
+        start: synced.start.max(earliest),
+        end: synced.end,
+    }
 }
 
 /// The period the demo reports, and the title that says which: the last complete week when
@@ -326,6 +366,62 @@ mod tests {
     use usage_model::DateRange;
 
     use super::*;
+
+    /// At every half hour of a day, syncing the look-back covers, in every zone from UTC−12 to
+    /// UTC+14, the `days` days up to the newest one over everywhere; the report keeps those.
+    #[test]
+    fn the_look_back_covers_the_newest_days_over_in_every_zone() {
+        let mut world = demo_world(1);
+        let zones = [
+            "Etc/GMT+12",
+            "America/Los_Angeles",
+            "UTC",
+            "Asia/Kolkata",
+            "Pacific/Kiritimati",
+        ];
+        for (i, net) in world
+            .organizations
+            .iter_mut()
+            .flat_map(|o| o.networks.iter_mut())
+            .enumerate()
+        {
+            net.time_zone = zones[i % zones.len()].to_string();
+        }
+        let midnight: Timestamp = "2026-11-29T00:00:00Z".parse().unwrap();
+        for step in 0..48_i64 {
+            let now = midnight.checked_add((step * 30).minutes()).unwrap();
+            let newest: Vec<_> = zones
+                .iter()
+                .map(|z| {
+                    now.to_zoned(TimeZone::get(z).unwrap())
+                        .date()
+                        .yesterday()
+                        .unwrap()
+                })
+                .collect();
+            let common = *newest.iter().min().unwrap();
+            for days in [1_u32, 2, 7] {
+                let lookback = lookback_covering(&world, None, now, days);
+                // Each network syncs `lookback` days back from its own newest day over.
+                let starts = newest
+                    .iter()
+                    .map(|n| n.checked_sub(i64::from(lookback - 1).days()).unwrap());
+                let synced = DateRange {
+                    start: starts.max().unwrap(),
+                    end: common,
+                };
+                let shown = newest_days(synced, days);
+                assert_eq!(shown.end, common, "{now}");
+                assert_eq!(
+                    shown.start,
+                    common.checked_sub(i64::from(days - 1).days()).unwrap(),
+                    "{now}, --days {days}: look-back {lookback}"
+                );
+            }
+            assert_eq!(lookback_covering(&world, Some(&TimeZone::UTC), now, 1), 1);
+            assert_eq!(lookback_covering(&world, None, now, 30), 30);
+        }
+    }
 
     /// For every weekday and every look-back, the chosen period lies inside the synced days,
     /// and it is last week exactly when the synced days cover last week.

@@ -67,7 +67,7 @@ pub async fn run(
         String::new()
     };
     let line = format!(
-        "sync {}: {} orgs, {} networks, {read}; {} days written ({} with an error bound), {} skipped; {} calls (plan {}) + {} bound reads ({} {again} read again){pages}, {} requests, {} retries, {} rate-limited; {} anomalies; unmatched up {} kB down {} kB; {:.1} s",
+        "sync {}: {} orgs, {} networks, {read}; {} days written ({} with an error bound), {} skipped; {} calls (plan {}) + {} bound reads ({} {again} read again){pages}, {} requests, {} retries, {} rate-limited; {} counter resets, {} differences clamped within their bound; unmatched up {} kB down {} kB; {:.1} s",
         summary.status,
         summary.organizations,
         summary.networks,
@@ -81,7 +81,8 @@ pub async fn run(
         summary.requests,
         summary.retries,
         summary.rate_limited,
-        summary.anomalies,
+        summary.counter_resets,
+        summary.clamped_within_bound,
         summary.unmatched.up,
         summary.unmatched.down,
         summary.elapsed.as_secs_f64(),
@@ -94,6 +95,9 @@ pub async fn run(
     }
     if let Some(calls) = &summary.source_calls {
         tracing::warn!("{}", source_hint(calls));
+    }
+    for line in &summary.unmatched_ssid_rules {
+        tracing::warn!("{line}");
     }
     if let Some(first) = summary.warnings.first() {
         tracing::warn!(

@@ -1,6 +1,7 @@
 //! Integration tests: the real `usagestats` binary against meraki-sim started in this process.
 
 mod billing;
+mod clocks;
 mod concurrent;
 mod crash;
 mod data;

@@ -192,6 +192,33 @@ fn an_empty_postgresql_database_is_named_for_what_it_is() {
     assert_eq!(stderr(&out).trim().lines().count(), 1);
 }
 
+/// A worker discovers organizations one at a time under their leases; a filter that selects
+/// nothing in any of them is still the same one-line error (exit 2), naming the term.
+#[test]
+fn a_filter_that_selects_nothing_is_said_by_a_worker_too() {
+    let sim = world();
+    let dir = tempdir();
+    let db = PgServer::get().database();
+    let out = run(pg_cmd(&sim, dir.path(), &db).args([
+        "-d",
+        &db.url_without_password(),
+        "-f",
+        "net:No Such Network",
+        "sync",
+    ]));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let line = one_error_line(&out);
+    assert!(
+        line.contains(
+            "the filter selects no device: net:\"No Such Network\" matched no network; networks there:"
+        ),
+        "{line}"
+    );
+    // Each organization's networks and devices listed once, by the one worker.
+    let counters = sim.handle().counters();
+    assert_eq!(counters.total, 1 + 2 * 2, "{:?}", counters.by_endpoint);
+}
+
 #[test]
 fn a_second_sync_of_a_postgresql_database_waits_and_fetches_nothing_twice() {
     let mut cfg = SimConfig {
@@ -361,6 +388,26 @@ fn three_workers_split_the_estate_store_every_day_once_and_beat_one_source_budge
         device_client_calls(sim.handle()),
         minimum,
         "every (network, day) fetched once, by one worker"
+    );
+    // One sync alone: the organization list, each organization's networks and devices, the
+    // reads. Each extra worker adds its own organization list, nothing else: an organization
+    // is discovered by the worker that holds it, once.
+    let one_sync = 1 + 2 * 6 + minimum;
+    let counters = sim.handle().counters();
+    eprintln!(
+        "3 workers: {} calls ({:?}); one sync: {one_sync}",
+        counters.total, counters.by_endpoint
+    );
+    assert_eq!(
+        counters.by_endpoint.get("getOrganizations").copied(),
+        Some(3),
+        "{counters:?}"
+    );
+    assert!(
+        counters.total <= one_sync + 2,
+        "3 workers made {} calls; one sync needs {one_sync}: {:?}",
+        counters.total,
+        counters.by_endpoint
     );
     assert_eq!(
         sim.handle().counters().rate_limited,
