@@ -39,17 +39,35 @@ impl std::fmt::Debug for ResponseCheck<'_> {
 /// What one or more checked bodies showed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
-    /// One line per (field path, broken rule), with a count when it happened more than once;
-    /// empty when the bodies met the contract.
-    pub violations: Vec<String>,
+    /// (operation, field path, broken rule) → (times, first message).
+    broken: BTreeMap<(String, String, String), (usize, String)>,
     /// The (operation, path) pairs of the deviations the bodies used.
     pub deviations_seen: BTreeSet<(String, String)>,
 }
 
 impl Outcome {
+    /// One line per (operation, field path, broken rule), with a count when it happened more
+    /// than once and the first instance's message; empty when the bodies met the contract.
+    pub fn violations(&self) -> Vec<String> {
+        self.broken
+            .iter()
+            .map(|((op, field, rule), (count, message))| {
+                let field = if field.is_empty() { "(item)" } else { field };
+                let times = if *count > 1 {
+                    format!(" ({count} times)")
+                } else {
+                    String::new()
+                };
+                format!("{op} {field}: {rule}{times}: {message}")
+            })
+            .collect()
+    }
+
     /// Adds another outcome (of the same or another operation) to this one.
     pub fn merge(&mut self, other: Outcome) {
-        self.violations.extend(other.violations);
+        for (key, (count, message)) in other.broken {
+            self.broken.entry(key).or_insert((0, message)).0 += count;
+        }
         self.deviations_seen.extend(other.deviations_seen);
     }
 }
@@ -85,8 +103,7 @@ impl<'d> ResponseCheck<'d> {
 
     /// Checks one response body.
     pub fn check(&self, body: &Value) -> Outcome {
-        // (field path, rule) → (count, first message)
-        let mut broken: BTreeMap<(String, String), (usize, String)> = BTreeMap::new();
+        let mut broken = BTreeMap::new();
         let mut seen = BTreeSet::new();
         for error in self.validator.iter_errors(body) {
             let pointer = error.instance_path().as_str().to_owned();
@@ -129,24 +146,13 @@ impl<'d> ResponseCheck<'d> {
                     format!("{pointer}: {error}")
                 };
                 broken
-                    .entry((field, rule.to_owned()))
+                    .entry((self.operation.clone(), field, rule.to_owned()))
                     .or_insert((0, truncate(&message)))
                     .0 += 1;
             }
         }
         Outcome {
-            violations: broken
-                .into_iter()
-                .map(|((field, rule), (count, message))| {
-                    let times = if count > 1 {
-                        format!(" ({count} times)")
-                    } else {
-                        String::new()
-                    };
-                    let field = if field.is_empty() { "(item)" } else { &field };
-                    format!("{} {field}: {rule}{times}: {message}", self.operation)
-                })
-                .collect(),
+            broken,
             deviations_seen: seen,
         }
     }
@@ -594,7 +600,7 @@ mod tests {
              "usage": {"sent": 1.5, "recv": 2.0, "total": 3.5}},
             {"id": "k2", "vlan": "30", "firstSeen": 1_518_365_681, "status": "Online"},
         ]));
-        assert_eq!(ok.violations, Vec::<String>::new());
+        assert_eq!(ok.violations(), Vec::<String>::new());
         let seen: Vec<&str> = ok.deviations_seen.iter().map(|(_, p)| p.as_str()).collect();
         assert_eq!(seen, ["firstSeen", "ssid", "usage.total", "vlan"]);
         // At the right path but not the allowed shape; or the shape at another path; or an
@@ -604,8 +610,8 @@ mod tests {
              "usage": {"sent": 1, "peak": 9}, "status": "Away"},
             {"id": null, "firstSeen": true},
         ]));
-        let fields: Vec<&str> = bad
-            .violations
+        let violations = bad.violations();
+        let fields: Vec<&str> = violations
             .iter()
             .map(|v| v.split(':').next().unwrap_or(""))
             .collect();
@@ -633,9 +639,10 @@ mod tests {
         let slot = json!({"number": 0, "name": "a", "enabled": true});
         let out = check.check(&json!([slot, slot, slot]));
         // 15 required fields missing from 3 items: one line per field.
-        assert_eq!(out.violations.len(), 15, "{out:#?}");
+        let violations = out.violations();
+        assert_eq!(violations.len(), 15, "{out:#?}");
         assert!(
-            out.violations
+            violations
                 .iter()
                 .any(|v| v.starts_with("getNetworkWirelessSsids minBitrate: required (3 times)")),
             "{out:#?}"
@@ -665,12 +672,12 @@ mod tests {
         )
         .expect("deviations");
         let check = ResponseCheck::new(&spec, &deviations, "getX").expect("check");
-        assert!(check.check(&json!([{"name": null}])).violations.is_empty());
-        let out = check.check(&json!([{}]));
-        assert_eq!(out.violations.len(), 1, "{out:#?}");
+        assert!(check.check(&json!([{"name": null}])).violations().is_empty());
+        let violations = check.check(&json!([{}])).violations();
+        assert_eq!(violations.len(), 1, "{violations:#?}");
         assert!(
-            out.violations[0].starts_with("getX name: required: "),
-            "{out:#?}"
+            violations[0].starts_with("getX name: required: "),
+            "{violations:#?}"
         );
     }
 

@@ -26,11 +26,11 @@
 //! let check = ResponseCheck::new(&spec, &deviations, "getNetworkClients")?;
 //! // An ISO-8601 `firstSeen` is a listed deviation of the live API: allowed.
 //! let ok = check.check(&json!([{"id": "k1", "firstSeen": "2025-02-22T10:15:00Z"}]));
-//! assert!(ok.violations.is_empty());
+//! assert!(ok.violations().is_empty());
 //! assert_eq!(ok.deviations_seen.len(), 1);
 //! // A number where a string is documented, at a path with no such deviation, is not.
 //! let bad = check.check(&json!([{"id": 7}]));
-//! assert_eq!(bad.violations.len(), 1);
+//! assert_eq!(bad.violations().len(), 1);
 //! # Ok::<(), api_contract::Error>(())
 //! ```
 

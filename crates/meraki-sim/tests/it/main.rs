@@ -3,6 +3,7 @@
 mod api;
 mod binary;
 mod common;
+mod contract;
 mod exactness;
 mod faults;
 mod limits;
