@@ -7,6 +7,8 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod api_drift;
+
 const USAGE: &str = "\
 usage: cargo xtask <task> [args]
 
@@ -21,6 +23,8 @@ tasks:
   demo                  run `usagestats demo` (simulated account, no network beyond loopback)
   fuzz <target> [secs]  run a cargo-fuzz target (groups | filter | init_file); needs cargo-fuzz
   screenshot            render the sample HTML report in headless Chromium to docs/img/report.png
+  api-drift FILE        what changed in the API usagestats uses between the committed OpenAPI
+                        subset and FILE (a newer spec3.json); fails when something did
 ";
 
 /// The test command the README gives; CI runs exactly this.
@@ -45,6 +49,7 @@ fn run() -> Result<()> {
         Some("man") => man(&root),
         Some("fuzz") => fuzz(&args[1..]),
         Some("screenshot") => screenshot(&root),
+        Some("api-drift") => api_drift::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())
