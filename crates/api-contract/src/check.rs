@@ -672,7 +672,12 @@ mod tests {
         )
         .expect("deviations");
         let check = ResponseCheck::new(&spec, &deviations, "getX").expect("check");
-        assert!(check.check(&json!([{"name": null}])).violations().is_empty());
+        assert!(
+            check
+                .check(&json!([{"name": null}]))
+                .violations()
+                .is_empty()
+        );
         let violations = check.check(&json!([{}])).violations();
         assert_eq!(violations.len(), 1, "{violations:#?}");
         assert!(

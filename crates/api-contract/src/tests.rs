@@ -58,6 +58,17 @@ fn example_item(spec: &Spec, id: &str) -> Value {
     }
 }
 
+/// A response body of one item: the operation's first example item with `value` at `path`.
+fn example_with(spec: &Spec, id: &str, path: &str, value: &Value) -> Value {
+    let mut item = example_item(spec, id);
+    set_field(&mut item, path, value);
+    if spec.require(id).expect("operation").is_list() {
+        Value::Array(vec![item])
+    } else {
+        item
+    }
+}
+
 #[test]
 fn each_deviation_is_needed_and_allowed_exactly_where_listed() {
     let spec = Spec::committed();
@@ -76,13 +87,7 @@ fn each_deviation_is_needed_and_allowed_exactly_where_listed() {
                 "{} {path}: neither the field nor its parent object is documented",
                 d.operation
             );
-            let mut item = example_item(&spec, op.id());
-            set_field(&mut item, path, &d.sample);
-            let body = if op.is_list() {
-                Value::Array(vec![item])
-            } else {
-                item
-            };
+            let body = example_with(&spec, op.id(), path, &d.sample);
             let without = strict.check(&body);
             assert!(
                 !without.violations().is_empty(),
@@ -128,13 +133,7 @@ fn each_deviation_is_needed_and_allowed_exactly_where_listed() {
                 .iter()
                 .filter(|p| other.id() != d.operation && refuses(p) && !listed(p));
             for path in paths {
-                let mut item = example_item(&spec, other.id());
-                set_field(&mut item, path, &d.sample);
-                let body = if other.is_list() {
-                    Value::Array(vec![item])
-                } else {
-                    item
-                };
+                let body = example_with(&spec, other.id(), path, &d.sample);
                 let out = ResponseCheck::new(&spec, &deviations, other.id())
                     .expect("check")
                     .check(&body);
