@@ -7,6 +7,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod api_drift;
 mod screenshot;
 mod test;
 
@@ -30,6 +31,8 @@ tasks:
   fuzz <target> [secs]    run a cargo-fuzz target (groups | filter | init_file); needs cargo-fuzz
   screenshot [--check]    render the sample HTML report in headless Chromium to
                           docs/img/report.png; --check fails if the committed picture differs
+  api-drift FILE          what changed in the API usagestats uses between the committed OpenAPI
+                          subset and FILE (a newer spec3.json); fails when something did
 ";
 
 fn main() {
@@ -56,6 +59,7 @@ fn run() -> Result<()> {
             [check] if check == "--check" => screenshot::screenshot(&root, true),
             other => bail!("screenshot takes only --check, not {other:?}"),
         },
+        Some("api-drift") => api_drift::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())

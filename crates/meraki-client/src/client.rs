@@ -150,8 +150,16 @@ impl Client {
     /// `GET /networks/{network_id}/devices` (not paginated). Learns device → organization
     /// when the network's organization is known.
     ///
+    /// Meraki deprecated this operation (`getNetworkDevices`) in October 2024; its Dashboard
+    /// API rate-limit guidance also prefers the organization-wide listing, one request for
+    /// every network of an organization.
+    ///
     /// # Errors
     /// Any [`Error`] variant about a request.
+    #[deprecated(
+        note = "getNetworkDevices is deprecated by Meraki: use `Client::organization_devices` \
+                with `DeviceQuery::network_ids` set to the network"
+    )]
     pub async fn network_devices(&self, network_id: &str) -> Result<Vec<Device>> {
         let path = format!("/networks/{}/devices", segment(network_id));
         let devices: Vec<Device> = self.get_json(&path).await?;

@@ -378,8 +378,14 @@ pub struct UsageSample {
     /// kB sent (missing → 0).
     #[serde(default, deserialize_with = "null_default")]
     pub sent: f64,
-    /// kB received (missing → 0).
-    #[serde(default, deserialize_with = "null_default")]
+    /// kB received (missing → 0): `received`, as the specification (v1.73) names it, or
+    /// `recv`, as older descriptions and the other client listings do.
+    #[serde(
+        default,
+        rename = "received",
+        alias = "recv",
+        deserialize_with = "null_default"
+    )]
     pub recv: f64,
 }
 
@@ -496,6 +502,20 @@ mod tests {
             ClientWindow::Timespan(Duration::from_secs(86_400)).query_pair(),
             ("timespan", "86400".to_owned())
         );
+    }
+
+    #[test]
+    fn usage_samples_read_received_and_recv() {
+        let samples: Vec<UsageSample> = serde_json::from_str(
+            r#"[{"ts": "2026-03-01T00:00:00Z", "sent": 1, "received": 2.5},
+                {"ts": "2026-03-02T00:00:00Z", "sent": 1, "recv": 3}]"#,
+        )
+        .unwrap();
+        let recv: Vec<f64> = samples.iter().map(|s| s.recv).collect();
+        assert_eq!(recv, [2.5, 3.0]);
+        // Written back as the specification names it.
+        let back = serde_json::to_value(&samples[1]).unwrap();
+        assert_eq!(back["received"], 3.0);
     }
 
     #[test]

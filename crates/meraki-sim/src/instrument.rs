@@ -1,5 +1,6 @@
 //! The outermost layer: names each request's endpoint and organization (for the limiter, the
-//! fault injector and the counters) and records the outcome once the response is ready.
+//! fault injector and the counters) and records the outcome once the response is ready (and,
+//! while a test records them, the request itself).
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use axum::middleware::Next;
 use http::{Request, Response};
 
 use crate::counters::Outcome;
+use crate::record::RecordedRequest;
 use crate::state::SimState;
 
 /// Where a request goes, decided from its path before routing.
@@ -85,7 +87,25 @@ pub(crate) async fn instrument(
 ) -> Response<Body> {
     let route = classify(&state, req.uri().path());
     req.extensions_mut().insert(route.clone());
+    let recording = (route.is_api && state.recorder.is_on()).then(|| {
+        (
+            req.method().to_string(),
+            req.uri().path().to_owned(),
+            req.uri().query().map(str::to_owned),
+            state.clock.now(),
+        )
+    });
     let resp = next.run(req).await;
+    if let Some((method, path, query, at)) = recording {
+        state.recorder.push(RecordedRequest {
+            method,
+            path,
+            query,
+            at,
+            status: resp.status().as_u16(),
+            endpoint: route.endpoint,
+        });
+    }
     if route.is_api {
         let outcome = resp
             .extensions()

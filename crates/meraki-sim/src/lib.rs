@@ -70,6 +70,7 @@ mod fault;
 mod http;
 mod instrument;
 mod limit;
+mod record;
 mod rng;
 mod state;
 mod traffic;
@@ -90,6 +91,7 @@ use tokio::task::JoinHandle;
 pub use config::{DEFAULT_API_KEY, FaultConfig, SimConfig};
 pub use counters::{Counters, FaultCounters};
 pub use error::{Error, Result};
+pub use record::RecordedRequest;
 pub use truth::GroundTruthUsage;
 pub use world::{
     Addressing, CampusSize, Client, Device, MAX_SSID_NUMBER, Network, Organization, Presence,
@@ -285,6 +287,19 @@ impl SimHandle {
     /// Zeroes the counters.
     pub fn reset_counters(&self) {
         self.state.counters.reset();
+    }
+
+    /// Starts (`true`) or stops and forgets (`false`) the request log: every API request, as
+    /// received, with the clock's reading at its arrival. Off by default, so a long-running
+    /// simulator keeps nothing.
+    pub fn record_requests(&self, on: bool) {
+        self.state.recorder.set(on);
+    }
+
+    /// The requests logged since recording started or since the last call (which empties the
+    /// log), in the order their answers were ready. Empty when not recording.
+    pub fn recorded_requests(&self) -> Vec<RecordedRequest> {
+        self.state.recorder.take()
     }
 
     /// Replaces the fault settings (and ends any 429 storm).

@@ -15,6 +15,7 @@ use crate::counters::CounterSet;
 use crate::error::{Error, Result};
 use crate::fault::FaultState;
 use crate::limit::RateLimiter;
+use crate::record::Recorder;
 use crate::traffic::{Curve, WindowUsage};
 use crate::truth::GroundTruthUsage;
 use crate::world::{Addressing, Client, Device, Network, Organization, ProductType, World};
@@ -148,6 +149,8 @@ pub(crate) struct SimState {
     forbidden: RwLock<HashSet<String>>,
     /// `http://host:port`, known once the listener is bound.
     pub(crate) origin: OnceLock<String>,
+    /// The request log, when a test asked for one.
+    pub(crate) recorder: Recorder,
 }
 
 /// The first UTC minute whose start is at or after `t` (the rule in `traffic`'s docs).
@@ -185,6 +188,7 @@ impl SimState {
             failing: RwLock::new(HashSet::new()),
             forbidden: RwLock::new(HashSet::new()),
             origin: OnceLock::new(),
+            recorder: Recorder::default(),
         })
     }
 

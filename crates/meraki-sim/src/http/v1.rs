@@ -79,6 +79,8 @@ fn network_json(org: &Organization, net: &Network) -> Value {
     })
 }
 
+/// A device as `/organizations/{id}/devices` and `/devices/{serial}` list it. The deprecated
+/// per-network listing has no `productType` (see [`network_device_json`]).
 fn device_json(net: &Network, d: &Device) -> Value {
     json!({
         "name": d.name,
@@ -98,6 +100,16 @@ fn device_json(net: &Network, d: &Device) -> Value {
     })
 }
 
+/// A device as the deprecated `/networks/{id}/devices` lists it: its documented schema has no
+/// `productType`.
+fn network_device_json(net: &Network, d: &Device) -> Value {
+    let mut device = device_json(net, d);
+    if let Some(map) = device.as_object_mut() {
+        map.remove("productType");
+    }
+    device
+}
+
 /// `vlan` as this network encodes it (the real API sends integers and strings).
 pub(super) fn vlan_value(net: &Network, vlan: Option<u16>, key_bit: bool) -> Value {
     match (vlan, net.vlan_format) {
@@ -109,7 +121,7 @@ pub(super) fn vlan_value(net: &Network, vlan: Option<u16>, key_bit: bool) -> Val
     }
 }
 
-fn vlan_json(net: &Network, v: &Vlan) -> Value {
+fn vlan_json(v: &Vlan) -> Value {
     let mask: u32 = v
         .subnet
         .rsplit('/')
@@ -118,7 +130,6 @@ fn vlan_json(net: &Network, v: &Vlan) -> Value {
         .unwrap_or(24);
     let mut obj = json!({
         "id": v.id,
-        "networkId": net.id,
         "name": v.name,
         "applianceIp": v.appliance_ip,
         "subnet": v.subnet,
@@ -477,7 +488,10 @@ async fn network(State(st): St, Path(net): Path<String>) -> ApiResult {
 async fn network_devices(State(st): St, Path(net): Path<String>) -> ApiResult {
     let (_, _, net) = usable_network(&st, &net)?;
     Ok(json_list(
-        net.devices.iter().map(|d| device_json(net, d)).collect(),
+        net.devices
+            .iter()
+            .map(|d| network_device_json(net, d))
+            .collect(),
         None,
     ))
 }
@@ -612,10 +626,7 @@ pub(super) fn vlans_of(net: &Network) -> Result<&[Vlan], ApiError> {
 async fn network_vlans(State(st): St, Path(net): Path<String>) -> ApiResult {
     let (_, _, net) = usable_network(&st, &net)?;
     let vlans = vlans_of(net)?;
-    Ok(json_list(
-        vlans.iter().map(|v| vlan_json(net, v)).collect(),
-        None,
-    ))
+    Ok(json_list(vlans.iter().map(vlan_json).collect(), None))
 }
 
 /// The 15 SSID slots of a network with access points: the configured ones from the world,
@@ -646,8 +657,13 @@ async fn network_ssids(State(st): St, Path(net): Path<String>) -> ApiResult {
                 "authMode": if configured.is_some() { "psk" } else { "open" },
                 "ipAssignmentMode": "Bridge mode",
                 "bandSelection": "Dual band operation",
+                "minBitrate": 11,
                 "perClientBandwidthLimitUp": 0,
                 "perClientBandwidthLimitDown": 0,
+                "perSsidBandwidthLimitUp": 0,
+                "perSsidBandwidthLimitDown": 0,
+                "mandatoryDhcpEnabled": false,
+                "speedBurst": { "enabled": false },
                 "visible": true,
                 "availableOnAllAps": true,
                 "availabilityTags": [],

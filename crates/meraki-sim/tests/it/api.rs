@@ -295,3 +295,61 @@ async fn the_clock_can_be_frozen_moved_and_read_over_http() {
     }
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_request_log_keeps_requests_only_while_recording() {
+    let now: Timestamp = "2026-03-10T12:00:00Z".parse().expect("ts");
+    let sim = start(SimConfig::default().with_now(now)).await;
+    get_ok(&sim, "/organizations").await;
+    assert!(sim.recorded_requests().is_empty(), "off by default");
+    sim.record_requests(true);
+    let org = sim.world().organizations[0].id.clone();
+    get_ok(&sim, &format!("/organizations/{org}/devices?tags[]=a%20b")).await;
+    get(&sim, "/networks/N_nope/clients").await;
+    // Out of band: not an API request.
+    http()
+        .get(format!("{}/_sim/counters", sim.origin()))
+        .send()
+        .await
+        .expect("sent");
+    let log = sim.recorded_requests();
+    let seen: Vec<(&str, &str, Option<&str>, u16, &str)> = log
+        .iter()
+        .map(|r| {
+            (
+                r.method.as_str(),
+                r.path.as_str(),
+                r.query.as_deref(),
+                r.status,
+                r.endpoint,
+            )
+        })
+        .collect();
+    let devices = format!("/api/v1/organizations/{org}/devices");
+    assert_eq!(
+        seen,
+        [
+            (
+                "GET",
+                devices.as_str(),
+                Some("tags[]=a%20b"),
+                200,
+                "getOrganizationDevices"
+            ),
+            (
+                "GET",
+                "/api/v1/networks/N_nope/clients",
+                None,
+                404,
+                "getNetworkClients"
+            ),
+        ]
+    );
+    assert!(log.iter().all(|r| r.at == now));
+    assert!(sim.recorded_requests().is_empty(), "taking empties the log");
+    sim.record_requests(false);
+    get_ok(&sim, "/organizations").await;
+    sim.record_requests(true);
+    assert!(sim.recorded_requests().is_empty(), "stopping forgets");
+    sim.shutdown().await;
+}

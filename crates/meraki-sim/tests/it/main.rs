@@ -4,6 +4,7 @@ mod api;
 mod binary;
 mod common;
 mod date;
+mod contract;
 mod exactness;
 mod faults;
 mod limits;
