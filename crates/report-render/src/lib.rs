@@ -68,6 +68,12 @@ pub use series::{render_series, render_series_email};
 pub use text::render_text;
 pub use top::{TopClient, TopClients, TopGroup, render_top_json, render_top_text};
 
+/// The colour of group `i` (CSS hex, `#1f77b4`) as the charts of every rendering draw it, so
+/// other views of the same figures (the dashboard) keep one colour per group.
+pub fn group_color(i: usize) -> String {
+    legend::css_color(i)
+}
+
 /// Everything that can go wrong while rendering.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
