@@ -139,8 +139,15 @@ fn label_indexes(n: usize, max: usize) -> Vec<usize> {
 }
 
 /// A line per series over `labels` (one per point), `title` naming the chart for screen
-/// readers. `id` must be unique in the page.
-pub(crate) fn line_chart(id: &str, title: &str, labels: &[String], series: &[Series]) -> Markup {
+/// readers. `id` must be unique in the page. Points where `present` is false (nothing stored)
+/// are gaps in the lines, not zeros.
+pub(crate) fn line_chart(
+    id: &str,
+    title: &str,
+    labels: &[String],
+    present: &[bool],
+    series: &[Series],
+) -> Markup {
     let axis = Axis::new(series);
     let n = labels.len();
     let plot_w = WIDTH - LEFT - RIGHT;
@@ -159,7 +166,9 @@ pub(crate) fn line_chart(id: &str, title: &str, labels: &[String], series: &[Ser
             (axis.grid())
             g.xlabels aria-hidden="true" {
                 @for i in label_indexes(n, 8) {
-                    text.tick x=(fmt1(x(i))) y=(fmt1(HEIGHT - 8.0)) text-anchor="middle" {
+                    // The last label ends at the plot's edge instead of overflowing it.
+                    @let anchor = if n > 1 && i == n - 1 { "end" } else if n > 1 && i == 0 { "start" } else { "middle" };
+                    text.tick x=(fmt1(x(i))) y=(fmt1(HEIGHT - 8.0)) text-anchor=(anchor) {
                         (labels[i])
                     }
                 }
@@ -167,11 +176,13 @@ pub(crate) fn line_chart(id: &str, title: &str, labels: &[String], series: &[Ser
             @for s in series {
                 g.series data-series=(s.name) {
                     title { (s.name) }
-                    @if n == 1 {
-                        circle cx=(fmt1(x(0))) cy=(fmt1(axis.y(s.values.first().copied().unwrap_or(Kb::ZERO)))) r="4" fill=(s.color) {}
-                    } @else {
-                        polyline fill="none" stroke=(s.color) stroke-width="2" stroke-linejoin="round"
-                            points=(points(&s.values, &x, &axis)) {}
+                    @for run in runs(present) {
+                        @if run.len() == 1 {
+                            circle cx=(fmt1(x(run.start))) cy=(fmt1(axis.y(s.values.get(run.start).copied().unwrap_or(Kb::ZERO)))) r="3" fill=(s.color) {}
+                        } @else {
+                            polyline fill="none" stroke=(s.color) stroke-width="2" stroke-linejoin="round"
+                                points=(points(&s.values, run, &x, &axis)) {}
+                        }
                     }
                 }
             }
@@ -179,13 +190,34 @@ pub(crate) fn line_chart(id: &str, title: &str, labels: &[String], series: &[Ser
     }
 }
 
-fn points(values: &[Kb], x: &dyn Fn(usize) -> f64, axis: &Axis) -> String {
-    let mut out = String::with_capacity(values.len() * 12);
-    for (i, v) in values.iter().enumerate() {
-        if i > 0 {
+/// The runs of consecutive indexes where `present` holds.
+fn runs(present: &[bool]) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, p) in present.iter().enumerate() {
+        if !p {
+            continue;
+        }
+        match out.last_mut() {
+            Some(r) if r.end == i => r.end = i + 1,
+            _ => out.push(i..i + 1),
+        }
+    }
+    out
+}
+
+fn points(
+    values: &[Kb],
+    run: std::ops::Range<usize>,
+    x: &dyn Fn(usize) -> f64,
+    axis: &Axis,
+) -> String {
+    let mut out = String::with_capacity(run.len() * 12);
+    for i in run {
+        if !out.is_empty() {
             out.push(' ');
         }
-        let _ = write!(out, "{:.1},{:.1}", x(i), axis.y(*v));
+        let v = values.get(i).copied().unwrap_or(Kb::ZERO);
+        let _ = write!(out, "{:.1},{:.1}", x(i), axis.y(v));
     }
     out
 }
@@ -274,11 +306,13 @@ impl Step {
     }
 }
 
-/// One point of a trend: its first and last day, and each group's traffic.
+/// One point of a trend: its first and last day, each group's traffic, and whether any day
+/// of it has data at all.
 pub(crate) struct Bucket {
     pub(crate) first: Date,
     pub(crate) last: Date,
     pub(crate) groups: Vec<Traffic>,
+    pub(crate) stored: bool,
 }
 
 impl Bucket {
@@ -340,6 +374,7 @@ pub(crate) fn buckets(
             first,
             last,
             groups: vec![Traffic::default(); groups],
+            stored: false,
         });
         match next {
             Some(n) => first = n,
@@ -355,6 +390,7 @@ pub(crate) fn buckets(
         if *day < b.first {
             continue;
         }
+        b.stored = true;
         for (slot, v) in b.groups.iter_mut().zip(values) {
             *slot += *v;
         }

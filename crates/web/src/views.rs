@@ -218,6 +218,7 @@ pub(crate) fn daily_chart(
         })
         .collect();
     let ticks: Vec<String> = buckets.iter().map(|b| b.tick(step)).collect();
+    let stored: Vec<bool> = buckets.iter().map(|b| b.stored).collect();
     let title = match only {
         Some(i) => format!("Traffic of {} per {}", report.groups[i].name, step.word()),
         None => format!("Traffic of each group per {}", step.word()),
@@ -225,8 +226,11 @@ pub(crate) fn daily_chart(
     html! {
         figure.chart {
             (chart::legend(&series))
-            (chart::line_chart(id, &title, &ticks, &series))
-            figcaption { "Up plus down, summed over every network." }
+            (chart::line_chart(id, &title, &ticks, &stored, &series))
+            figcaption {
+                "Up plus down, summed over every network."
+                @if stored.contains(&false) { " Gaps: no network has data stored for those days." }
+            }
         }
         details {
             summary { "Table of this chart" }
@@ -240,7 +244,9 @@ pub(crate) fn daily_chart(
                     @for (b, label) in buckets.iter().zip(buckets.iter().map(|b| b.label(step))) {
                         tr {
                             th scope="row" { (label) @if step != chart::Step::Day && b.first != b.last { " (to " (b.last) ")" } }
-                            @for &i in &positions { td.num { (amount(b.groups[i].total())) } }
+                            @for &i in &positions {
+                                td.num { @if b.stored { (amount(b.groups[i].total())) } @else { "no data" } }
+                            }
                         }
                     }
                 }

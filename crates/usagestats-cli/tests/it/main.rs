@@ -12,6 +12,8 @@ mod manual;
 mod postgres;
 mod privacy;
 mod safety;
+mod serve;
 mod shell;
 mod sources;
 mod usage;
+mod webdriver;

@@ -94,7 +94,7 @@ async fn build(app: &Shared, raw: Option<&str>) -> Result<Response, WebError> {
                 caption { "Traffic of the groups per organization" }
                 thead { tr {
                     th scope="col" { "Organization" }
-                    th scope="col" { "Networks" }
+                    th.num scope="col" { "Networks" }
                     th.num scope="col" { "Total" }
                     th.num scope="col" { "Share" }
                     th.num scope="col" { "Unmatched" }

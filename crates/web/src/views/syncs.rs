@@ -106,7 +106,9 @@ async fn build(app: &Shared, raw: Option<&str>) -> Result<Response, WebError> {
             } @else {
                 div.scroll {
                     table {
-                        caption { "The last " (runs.len()) " sync runs, newest first" }
+                        caption {
+                            @if runs.len() == 1 { "The last sync run" } @else { "The last " (runs.len()) " sync runs, newest first" }
+                        }
                         thead { tr {
                             th.num scope="col" { "Run" }
                             th scope="col" { "Started" }
