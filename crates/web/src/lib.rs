@@ -20,7 +20,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let dir = tempfile::tempdir()?;
-//! let store = usagestats_storage::Store::open(&dir.path().join("usage.db")).await?;
+//! let store = storage::Store::open(&dir.path().join("usage.db")).await?;
 //! // Reads "today" (for "last week", billing cycles…) from this clock; the system clock by
 //! // default. An access token is needed on any address but loopback.
 //! let options = Options::new()

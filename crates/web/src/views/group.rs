@@ -72,7 +72,7 @@ async fn build(app: &Shared, name: &str, raw: Option<&str>) -> Result<Response, 
         })
         .collect();
     // Largest first; ties in the report's order (organization, then network name).
-    ranked.sort_by(|a, b| b.traffic.total().cmp(&a.traffic.total()));
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.traffic.total()));
     for (i, r) in ranked.iter_mut().enumerate() {
         r.rank = i + 1;
     }

@@ -132,6 +132,11 @@ impl Drop for Served {
 
 pub async fn serve(path: &Path, token: Option<&str>) -> Served {
     let store = Store::open_read_only(path).await.expect("opens read-only");
+    serve_store(store, token).await
+}
+
+/// The dashboard served on loopback over `store`.
+pub async fn serve_store(store: Store, token: Option<&str>) -> Served {
     let mut options = Options::new().clock(usage_sync::Clock::fixed(NOW.parse().unwrap()));
     if let Some(t) = token {
         options = options.access_token(AccessToken::new(t).unwrap());
