@@ -73,7 +73,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::get;
 
-pub use options::{AccessToken, Error, Options, Result, check_listen_address};
+pub use options::{AccessToken, Error, MIN_TOKEN_CHARS, Options, Result, check_listen_address};
 
 /// What every handler reads: the store and the options.
 pub(crate) struct App {
