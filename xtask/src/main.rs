@@ -377,30 +377,7 @@ fn screenshot(root: &Path) -> Result<()> {
         &html_s,
     ])?;
     std::fs::create_dir_all(png.parent().unwrap_or(root)).context("creating docs/img")?;
-    let profile = std::env::temp_dir().join(format!("usagestats-chromium-{}", std::process::id()));
-    let status = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--window-size=1000,1400",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", html.display()))
-        .status()
-        .context("running chromium (apt-get install chromium)")?;
-    let _ = std::fs::remove_dir_all(&profile);
-    if !status.success() {
-        bail!("chromium failed ({status})");
-    }
-    eprintln!("wrote {}", png.display());
+    chromium_screenshot(&format!("file://{}", html.display()), &png, 1000, 1400)?;
     dashboard_screenshots(root)
 }
 

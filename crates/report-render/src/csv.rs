@@ -10,8 +10,9 @@ use crate::model::{Report, Shares};
 
 const HEADER: &str = "period_start,period_end,organization,network,kind,group,up_kb,up_pct,down_kb,down_pct,total_kb,total_pct,up_bound_kb,down_bound_kb,total_bound_kb";
 
-/// Quotes a field per RFC 4180 when it needs it.
-fn field(s: &str) -> String {
+/// A CSV field quoted per RFC 4180 when it needs it (a comma, a quote, a line break, or a
+/// leading or trailing space), as every CSV of usagestats quotes names.
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\r', '\n']) || s.starts_with(' ') || s.ends_with(' ') {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -39,14 +40,18 @@ pub fn render_csv(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
     for org in &report.organizations {
         for net in &org.networks {
             let whole = net.total();
-            let prefix = format!("{start},{end},{},{}", field(&org.name), field(&net.name));
+            let prefix = format!(
+                "{start},{end},{},{}",
+                csv_field(&org.name),
+                csv_field(&net.name)
+            );
             for (i, g) in report.groups.iter().enumerate() {
                 let t = net.group(i);
                 let s = Shares::of(t, whole);
                 write!(
                     w,
                     "{prefix},group,{},{},{},{},{},{},{},{}\r\n",
-                    field(&g.name),
+                    csv_field(&g.name),
                     t.up,
                     s.up,
                     t.down,
@@ -79,7 +84,7 @@ pub fn render_csv(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::field;
+    use super::csv_field as field;
 
     #[test]
     fn quoting() {

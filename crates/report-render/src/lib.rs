@@ -56,12 +56,12 @@ use std::str::FromStr;
 
 #[cfg(feature = "charts")]
 pub use chart::{chart_png, chart_svg};
-pub use csv::render_csv;
+pub use csv::{csv_field, render_csv};
 pub use html::{CHART_CONTENT_ID, HtmlMode, HtmlOutput, InlineImage, png_data_uri, render_html};
 pub use json::{JSON_SCHEMA_VERSION, render_json};
 pub use model::{
     DateRange, GroupDef, NetworkReport, OrgReport, Percent, Report, Shares, SourceDays, day_runs,
-    human_kb,
+    describe_missing, human_kb,
 };
 pub use sample::sample_report;
 pub use series::{render_series, render_series_email};

@@ -97,10 +97,10 @@ pub(crate) fn networks_word(n: usize) -> String {
     }
 }
 
-/// A network's missing days for people: the count, then the first
-/// [`MISSING_RUNS_SHOWN`] runs (`2026-10-01…2026-10-31 (31 days)`, a single day as its
-/// date), then how many more runs and days there are.
-pub(crate) fn describe_missing(days: &[Date]) -> String {
+/// A network's missing days for people: the count, then the first five runs
+/// (`2026-10-01…2026-10-31 (31 days)`, a single day as its date), then how many more runs and
+/// days there are — as text and HTML reports print them.
+pub fn describe_missing(days: &[Date]) -> String {
     let runs = day_runs(days);
     let total: usize = runs.iter().map(DateRange::count).sum();
     let mut parts: Vec<String> = runs

@@ -158,21 +158,16 @@ pub(crate) fn line_chart(
             LEFT + plot_w * i as f64 / (n - 1) as f64
         }
     };
-    let title_id = format!("{id}-title");
-    html! {
-        svg.chart id=(id) viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } role="img"
-            aria-labelledby=(title_id) xmlns="http://www.w3.org/2000/svg" {
-            title id=(title_id) { (title) }
-            (axis.grid())
-            g.xlabels aria-hidden="true" {
-                @for i in label_indexes(n, 8) {
-                    // The last label ends at the plot's edge instead of overflowing it.
-                    @let anchor = if n > 1 && i == n - 1 { "end" } else if n > 1 && i == 0 { "start" } else { "middle" };
-                    text.tick x=(fmt1(x(i))) y=(fmt1(HEIGHT - 8.0)) text-anchor=(anchor) {
-                        (labels[i])
-                    }
-                }
+    let xlabels = html! {
+        @for i in label_indexes(n, 8) {
+            // The last label ends at the plot's edge instead of overflowing it.
+            @let anchor = if n > 1 && i == n - 1 { "end" } else if n > 1 && i == 0 { "start" } else { "middle" };
+            text.tick x=(fmt1(x(i))) y=(fmt1(HEIGHT - 8.0)) text-anchor=(anchor) {
+                (labels[i])
             }
+        }
+    };
+    let lines = html! {
             @for s in series {
                 g.series data-series=(s.name) {
                     title { (s.name) }
@@ -186,6 +181,21 @@ pub(crate) fn line_chart(
                     }
                 }
             }
+    };
+    frame(id, title, &axis, xlabels, lines)
+}
+
+/// The chart around its marks: the SVG element named by `title`, the value axis, the labels
+/// of the other axis and the series.
+fn frame(id: &str, title: &str, axis: &Axis, xlabels: Markup, series: Markup) -> Markup {
+    let title_id = format!("{id}-title");
+    html! {
+        svg.chart id=(id) viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } role="img"
+            aria-labelledby=(title_id) xmlns="http://www.w3.org/2000/svg" {
+            title id=(title_id) { (title) }
+            (axis.grid())
+            g.xlabels aria-hidden="true" { (xlabels) }
+            (series)
         }
     }
 }
@@ -231,19 +241,14 @@ pub(crate) fn bar_chart(id: &str, title: &str, categories: &[String], series: &[
     let slot = plot_w / n as f64;
     let bar = (slot * 0.8 / series.len().max(1) as f64).min(48.0);
     let base_y = HEIGHT - BOTTOM;
-    let title_id = format!("{id}-title");
-    html! {
-        svg.chart id=(id) viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } role="img"
-            aria-labelledby=(title_id) xmlns="http://www.w3.org/2000/svg" {
-            title id=(title_id) { (title) }
-            (axis.grid())
-            g.xlabels aria-hidden="true" {
-                @for i in label_indexes(categories.len(), 12) {
-                    text.tick x=(fmt1(LEFT + slot * (i as f64 + 0.5))) y=(fmt1(HEIGHT - 8.0)) text-anchor="middle" {
-                        (categories[i])
-                    }
-                }
+    let xlabels = html! {
+        @for i in label_indexes(categories.len(), 12) {
+            text.tick x=(fmt1(LEFT + slot * (i as f64 + 0.5))) y=(fmt1(HEIGHT - 8.0)) text-anchor="middle" {
+                (categories[i])
             }
+        }
+    };
+    let bars = html! {
             @for (k, s) in series.iter().enumerate() {
                 g.series data-series=(s.name) {
                     title { (s.name) }
@@ -256,8 +261,8 @@ pub(crate) fn bar_chart(id: &str, title: &str, categories: &[String], series: &[
                     }
                 }
             }
-        }
-    }
+    };
+    frame(id, title, &axis, xlabels, bars)
 }
 
 /// The legend under a chart: a swatch and the name of each series.

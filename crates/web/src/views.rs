@@ -255,33 +255,6 @@ pub(crate) fn daily_chart(
     }
 }
 
-/// Missing days in words: `12 days: 2026-10-01…2026-10-10 (10 days), 2026-10-14, 2026-10-20`,
-/// at most eight runs then "and N more".
-pub(crate) fn describe_missing(days: &[Date]) -> String {
-    const SHOWN: usize = 8;
-    let runs = report_render::day_runs(days);
-    let mut parts: Vec<String> = runs
-        .iter()
-        .take(SHOWN)
-        .map(|r| {
-            if r.start == r.end {
-                r.start.to_string()
-            } else {
-                format!("{}…{} ({} days)", r.start, r.end, r.len_days())
-            }
-        })
-        .collect();
-    if runs.len() > SHOWN {
-        parts.push(format!("and {} more runs", runs.len() - SHOWN));
-    }
-    let n = days.len();
-    format!(
-        "{n} day{}: {}",
-        if n == 1 { "" } else { "s" },
-        parts.join(", ")
-    )
-}
-
 /// When the page was made: whole seconds, as reports say it.
 pub(crate) fn generated_at(app: &Shared) -> jiff::Timestamp {
     let now = app.options.now();
@@ -303,6 +276,23 @@ pub(crate) fn download(format: Format, name: &str, body: Vec<u8>) -> Response {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     response
+}
+
+/// The download of `reports` (one period, or several side by side) in `format`, exactly as
+/// `usagestats report --format csv|json` (with `--periods`) writes it; `None` for the page.
+pub(crate) fn report_download(
+    format: Format,
+    name: &str,
+    reports: &[Report],
+) -> Result<Option<Response>, WebError> {
+    let render = match format {
+        Format::Csv => report_render::Format::Csv,
+        Format::Json => report_render::Format::Json,
+        Format::Html => return Ok(None),
+    };
+    let mut out = Vec::new();
+    report_render::render_series(reports, render, &mut out)?;
+    Ok(Some(download(format, name, out)))
 }
 
 /// A piece of a file name from a name of the database: ASCII letters, digits and `_` kept,

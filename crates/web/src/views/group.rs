@@ -5,7 +5,7 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse as _, Response};
 use maud::{Markup, html};
-use report_render::{Percent, TopClients};
+use report_render::{Percent, TopClients, csv_field};
 use serde::Serialize;
 use usage_model::{ClientDetail, Traffic};
 
@@ -274,15 +274,6 @@ fn csv(ranked: &[Ranked<'_>], group_total: Traffic) -> Vec<u8> {
         ));
     }
     out.into_bytes()
-}
-
-/// A CSV field, quoted when it needs it (as report-render quotes).
-pub(crate) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\r', '\n']) || s.starts_with(' ') || s.ends_with(' ') {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 #[derive(Serialize)]

@@ -7,12 +7,12 @@ use axum::response::{IntoResponse as _, Response};
 use maud::html;
 use report_render::{OrgReport, Report};
 
-use super::{Figures, download, file_part, period_of, respond};
+use super::{Figures, file_part, period_of, report_download, respond};
 use crate::Shared;
 use crate::chart::{self, Series};
 use crate::error::WebError;
 use crate::page::{self, View, note};
-use crate::query::{Format, PERIOD_KEYS, PeriodChoice, key, segment};
+use crate::query::{PERIOD_KEYS, PeriodChoice, key, segment};
 
 /// `GET /networks/{id}`.
 pub(crate) async fn page(
@@ -63,18 +63,8 @@ async fn build(app: &Shared, id: &str, raw: Option<&str>) -> Result<Response, We
         range.start,
         range.end
     );
-    match query.format {
-        Format::Csv => {
-            let mut out = Vec::new();
-            report_render::render_csv(&report, &mut out)?;
-            return Ok(download(Format::Csv, &name, out));
-        }
-        Format::Json => {
-            let mut out = Vec::new();
-            report_render::render_json(&report, &mut out)?;
-            return Ok(download(Format::Json, &name, out));
-        }
-        Format::Html => {}
+    if let Some(file) = report_download(query.format, &name, std::slice::from_ref(&report))? {
+        return Ok(file);
     }
     let base = app.options.base();
     let period = query.period_pairs();
@@ -128,7 +118,7 @@ async fn build(app: &Shared, id: &str, raw: Option<&str>) -> Result<Response, We
             @if net.missing_days.is_empty() {
                 p { "Every day of the period is stored." }
             } @else {
-                p { (super::describe_missing(&net.missing_days)) }
+                p { (report_render::describe_missing(&net.missing_days)) }
             }
         }
         (page::downloads(base, &format!("/networks/{}", segment(id)), &period))

@@ -8,11 +8,11 @@ use maud::{Markup, html};
 use report_render::{Percent, Report};
 use usage_model::Traffic;
 
-use super::{download, period_of, respond};
+use super::{period_of, report_download, respond};
 use crate::Shared;
 use crate::error::WebError;
 use crate::page::{self, View, amount, note, percent};
-use crate::query::{Format, PERIOD_KEYS, PeriodChoice, href, key, segment};
+use crate::query::{PERIOD_KEYS, PeriodChoice, href, key, segment};
 
 /// Networks per page of the networks table.
 pub(crate) const NETWORKS_PER_PAGE: usize = 100;
@@ -32,18 +32,8 @@ async fn build(app: &Shared, raw: Option<&str>) -> Result<Response, WebError> {
     let (query, today, range) = period_of(app, raw, &allowed, PeriodChoice::Days(7)).await?;
     let report = super::report(app, &query, today).await?;
     let name = format!("usagestats-{}-{}", range.start, range.end);
-    match query.format {
-        Format::Csv => {
-            let mut out = Vec::new();
-            report_render::render_csv(&report, &mut out)?;
-            return Ok(download(Format::Csv, &name, out));
-        }
-        Format::Json => {
-            let mut out = Vec::new();
-            report_render::render_json(&report, &mut out)?;
-            return Ok(download(Format::Json, &name, out));
-        }
-        Format::Html => {}
+    if let Some(file) = report_download(query.format, &name, std::slice::from_ref(&report))? {
+        return Ok(file);
     }
     let base = app.options.base();
     let networks: Vec<(&report_render::OrgReport, &report_render::NetworkReport)> = report
@@ -194,7 +184,7 @@ fn missing(report: &Report) -> Markup {
             }
             ul.missing {
                 @for (org, net, list) in rows.iter().take(MISSING_LISTED) {
-                    li { bdi { (org) } " / " bdi { (net) } ": " (super::describe_missing(list)) }
+                    li { bdi { (org) } " / " bdi { (net) } ": " (report_render::describe_missing(list)) }
                 }
             }
             @if rows.len() > MISSING_LISTED {

@@ -4,15 +4,15 @@
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse as _, Response};
 use maud::html;
-use report_render::{Format as RenderFormat, Report};
+use report_render::Report;
 use usage_model::Traffic;
 
-use super::{download, generated_at, period_of, respond};
+use super::{generated_at, period_of, report_download, respond};
 use crate::Shared;
 use crate::chart::{self, Series};
 use crate::error::WebError;
 use crate::page::{self, View, amount, note};
-use crate::query::{Format, PERIOD_KEYS, PeriodChoice, key};
+use crate::query::{PERIOD_KEYS, PeriodChoice, key};
 
 /// `GET /periods`.
 pub(crate) async fn page(State(app): State<Shared>, RawQuery(raw): RawQuery) -> Response {
@@ -53,18 +53,8 @@ async fn build(app: &Shared, raw: Option<&str>) -> Result<Response, WebError> {
         first.period.start,
         last.period.end
     );
-    match query.format {
-        Format::Csv | Format::Json => {
-            let (format, render) = if query.format == Format::Csv {
-                (Format::Csv, RenderFormat::Csv)
-            } else {
-                (Format::Json, RenderFormat::Json)
-            };
-            let mut out = Vec::new();
-            report_render::render_series(&reports, render, &mut out)?;
-            return Ok(download(format, &name, out));
-        }
-        Format::Html => {}
+    if let Some(file) = report_download(query.format, &name, &reports)? {
+        return Ok(file);
     }
     let base = app.options.base();
     let groups = &last.groups;

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse as _, Response};
 use jiff::ToSpan as _;
 use jiff::civil::Date;
 use maud::html;
+use report_render::csv_field;
 use serde::Serialize;
 use storage::{BackendKind, SyncRunRecord};
 
@@ -16,7 +17,6 @@ use crate::Shared;
 use crate::error::WebError;
 use crate::page::{self, View, note};
 use crate::query::{Format, PeriodChoice, ViewQuery, href, key, segment};
-use crate::views::group::csv_field;
 
 /// Runs listed.
 const RUNS: u32 = 50;

@@ -18,18 +18,6 @@ fn views() -> Vec<String> {
     ]
 }
 
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn names_from_the_database_are_escaped_on_every_view() {
     let (_dir, path) = database().await;

@@ -27,7 +27,7 @@ async fn every_view_and_download_is_the_same_over_postgresql() {
     )
     .await;
     let q = "period=custom&from=2026-11-09&to=2026-11-28";
-    let group = |i: usize| format!("/groups/{}?{q}", percent_encode(GROUPS[i]));
+    let group = |i: usize| format!("/groups/{}?{q}", enc(GROUPS[i]));
     let mut views = vec![
         format!("/?{q}"),
         format!("/?period=last-week"),
@@ -63,16 +63,4 @@ async fn every_view_and_download_is_the_same_over_postgresql() {
         "no password"
     );
     postgres.store.close().await;
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

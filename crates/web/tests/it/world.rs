@@ -175,3 +175,16 @@ pub async fn get(served: &Served, path: &str) -> (u16, reqwest::header::HeaderMa
     let headers = r.headers().clone();
     (status, headers, r.text().await.unwrap())
 }
+
+/// `s` as a URL path segment: every byte but ASCII letters and digits percent-encoded.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
