@@ -30,7 +30,8 @@ tasks:
   demo                    run `usagestats demo` (simulated account, no network beyond loopback)
   fuzz <target> [secs]    run a cargo-fuzz target (groups | filter | init_file); needs cargo-fuzz
   screenshot [--check]    render the sample HTML report in headless Chromium to
-                          docs/img/report.png; --check fails if the committed picture differs
+                          docs/img/report.png, and each dashboard view over a demo database to
+                          docs/img/dashboard-*.png; --check fails if the report's picture differs
   api-drift FILE          what changed in the API usagestats uses between the committed OpenAPI
                           subset and FILE (a newer spec3.json); fails when something did
 ";

@@ -19,6 +19,9 @@ pub const TEST_COMMAND: &[&str] = &["test", "--workspace", "--locked"];
 /// (read by test-support and meraki-sim's fidelity test).
 const PYTHON_VARIABLE: &str = "USAGESTATS_PYTHON";
 
+/// The variable naming axe-core's script for the browser tests.
+const AXE_VARIABLE: &str = "USAGESTATS_AXE_JS";
+
 /// Something the tests (or `cargo xtask screenshot`) need besides Rust crates.
 pub enum Peer {
     /// Debian packages, installed when the program they bring is missing.
@@ -32,6 +35,9 @@ pub enum Peer {
     },
     /// A pinned Python requirement, installed into the tests' virtual environment.
     Python(&'static str),
+    /// A pinned npm package, installed under the target directory (`target/axe`, where the
+    /// browser tests look by default).
+    Npm(&'static str),
 }
 
 impl Peer {
@@ -62,10 +68,12 @@ pub const PEERS: &[Peer] = &[
     Peer::debian("python3 with venv", &["python3", "python3-venv"], python_venv_present),
     Peer::debian("chromium", &["chromium", "chromium-driver"], chromium_present),
     Peer::debian("the DejaVu fonts", &["fonts-dejavu-core"], || Path::new(DEJAVU_SANS).exists()),
+    Peer::debian("npm", &["npm"], || on_path("npm")),
     Peer::Python("aiosmtpd==1.4.6"),           // the mail tests' SMTP server
     Peer::Python("meraki==4.7.0"),             // meraki-sim's official-SDK fidelity test
     Peer::Python("jsonschema==4.26.0"),        // the coming JSON Schema checks
     Peer::Python("prometheus_client==0.26.0"), // the coming /metrics checks (OpenMetrics parser)
+    Peer::Npm("axe-core@4.14.1"),               // accessibility checks in the browser tests
 ];
 
 /// `cargo xtask test [cargo test args]`: the peers, then [`TEST_COMMAND`] with `extra`
@@ -95,7 +103,14 @@ pub fn set_up(root: &Path, wanted: impl Fn(&Peer) -> bool) -> Result<Vec<(&'stat
         .iter()
         .filter_map(|p| match p {
             Peer::Python(requirement) => Some(*requirement),
-            Peer::Debian { .. } => None,
+            _ => None,
+        })
+        .collect();
+    let npm: Vec<&str> = peers
+        .iter()
+        .filter_map(|p| match p {
+            Peer::Npm(package) => Some(*package),
+            _ => None,
         })
         .collect();
     let mut env = Vec::new();
@@ -103,7 +118,40 @@ pub fn set_up(root: &Path, wanted: impl Fn(&Peer) -> bool) -> Result<Vec<(&'stat
         let interpreter = python_env(&target_dir(root).join("test-python"), &python)?;
         env.push((PYTHON_VARIABLE, interpreter.display().to_string()));
     }
+    if !npm.is_empty() {
+        let dir = npm_env(&target_dir(root).join("axe"), &npm)?;
+        let axe = dir.join("node_modules/axe-core/axe.min.js");
+        env.push((AXE_VARIABLE, axe.display().to_string()));
+    }
     Ok(env)
+}
+
+/// The tests' npm packages, installed with `npm install --prefix dir` when missing or installed
+/// for another list (the stamp `packages.txt` is written last); returns `dir`.
+fn npm_env(dir: &Path, packages: &[&str]) -> Result<PathBuf> {
+    let stamp = dir.join("packages.txt");
+    let wanted = packages
+        .iter()
+        .map(|p| format!("{p}\n"))
+        .collect::<String>();
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
+        return Ok(dir.to_path_buf());
+    }
+    eprintln!(
+        "xtask: installing the tests' npm packages in {} ({})",
+        dir.display(),
+        packages.join(" ")
+    );
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    quiet(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(dir)
+            .args(packages),
+        "npm install",
+    )?;
+    std::fs::write(&stamp, wanted).with_context(|| format!("writing {}", stamp.display()))?;
+    Ok(dir.to_path_buf())
 }
 
 fn install_debian(peers: &[&Peer]) -> Result<()> {

@@ -11,8 +11,9 @@ use crate::model::Report;
 
 const HEADER: &str = "period_start,period_end,organization,network,kind,group,up_kb,up_pct,down_kb,down_pct,total_kb,total_pct,up_bound_kb,down_bound_kb,total_bound_kb";
 
-/// Quotes a field per RFC 4180 when it needs it.
-fn field(s: &str) -> String {
+/// A CSV field quoted per RFC 4180 when it needs it (a comma, a quote, a line break, or a
+/// leading or trailing space), as every CSV of usagestats quotes names.
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\r', '\n']) || s.starts_with(' ') || s.ends_with(' ') {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -42,14 +43,18 @@ pub fn render_csv(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
     let (start, end) = (report.period.start, report.period.end);
     for org in &report.organizations {
         for net in &org.networks {
-            let prefix = format!("{start},{end},{},{}", field(&org.name), field(&net.name));
+            let prefix = format!(
+                "{start},{end},{},{}",
+                csv_field(&org.name),
+                csv_field(&net.name)
+            );
             let groups: Vec<Traffic> = (0..report.groups.len()).map(|i| net.group(i)).collect();
             for (i, (g, s)) in report.groups.iter().zip(exact_shares(&groups)).enumerate() {
                 let t = groups[i];
                 write!(
                     w,
                     "{prefix},group,{},{},{},{},{},{},{},{}\r\n",
-                    field(&g.name),
+                    csv_field(&g.name),
                     t.up,
                     s.up,
                     t.down,
@@ -82,13 +87,13 @@ pub fn render_csv(report: &Report, out: &mut dyn Write) -> crate::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::field;
+    use super::csv_field;
 
     #[test]
     fn quoting() {
-        assert_eq!(field("plain"), "plain");
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
     }
 }

@@ -56,17 +56,23 @@ use std::str::FromStr;
 
 #[cfg(feature = "charts")]
 pub use chart::{chart_png, chart_svg};
-pub use csv::render_csv;
+pub use csv::{csv_field, render_csv};
 pub use html::{CHART_CONTENT_ID, HtmlMode, HtmlOutput, InlineImage, png_data_uri, render_html};
 pub use json::{JSON_SCHEMA_VERSION, render_json};
 pub use model::{
     DateRange, GroupDef, NetworkReport, OrgReport, Percent, Report, Shares, SourceDays, day_runs,
-    human_kb,
+    describe_missing, human_kb,
 };
 pub use sample::sample_report;
 pub use series::{render_series, render_series_email};
 pub use text::render_text;
 pub use top::{TopClient, TopClients, TopGroup, render_top_json, render_top_text};
+
+/// The colour of group `i` (CSS hex, `#1f77b4`) as the charts of every rendering draw it, so
+/// other views of the same figures (the dashboard) keep one colour per group.
+pub fn group_color(i: usize) -> String {
+    legend::css_color(i)
+}
 
 /// Everything that can go wrong while rendering.
 #[derive(Debug, thiserror::Error)]

@@ -97,10 +97,10 @@ pub(crate) fn networks_word(n: usize) -> String {
     }
 }
 
-/// A network's missing days for people: the count, then the first
-/// [`MISSING_RUNS_SHOWN`] runs (`2026-10-01…2026-10-31 (31 days)`, a single day as its
-/// date), then how many more runs and days there are.
-pub(crate) fn describe_missing(days: &[Date]) -> String {
+/// A network's missing days for people: the count, then the first five runs
+/// (`2026-10-01…2026-10-31 (31 days)`, a single day as its date), then how many more runs and
+/// days there are — as text and HTML reports print them.
+pub fn describe_missing(days: &[Date]) -> String {
     let runs = day_runs(days);
     let total: usize = runs.iter().map(DateRange::count).sum();
     let mut parts: Vec<String> = runs
@@ -153,6 +153,9 @@ pub struct GroupDef {
 pub struct NetworkReport {
     /// Network name.
     pub name: String,
+    /// The Dashboard's network id, when the caller knows it (empty otherwise). No rendering
+    /// prints it; callers use it to link a network's figures to the network (the dashboard).
+    pub id: String,
     /// Traffic per group, parallel to [`Report::groups`]. A missing entry counts as zero.
     pub groups: Vec<Traffic>,
     /// Traffic of clients that matched no group.
@@ -235,6 +238,9 @@ impl NetworkReport {
 pub struct OrgReport {
     /// Organization name.
     pub name: String,
+    /// The Dashboard's organization id, when the caller knows it (empty otherwise); not
+    /// rendered, like [`NetworkReport::id`].
+    pub id: String,
     /// Its networks, in display order.
     pub networks: Vec<NetworkReport>,
 }
@@ -244,6 +250,7 @@ impl OrgReport {
     pub fn new(name: impl Into<String>, networks: Vec<NetworkReport>) -> OrgReport {
         OrgReport {
             name: name.into(),
+            id: String::new(),
             networks,
         }
     }
@@ -342,7 +349,7 @@ pub struct Report {
 
 impl Report {
     /// The line text and HTML print under the title of an incomplete period.
-    pub(crate) fn incomplete_note(&self) -> Option<String> {
+    pub fn incomplete_note(&self) -> Option<String> {
         let cycle = self.incomplete?;
         Some(format!(
             "Incomplete period: the cycle {} to {} is not over; this report covers its first {} ({} to {}) of {}.",
@@ -446,7 +453,7 @@ impl Report {
     }
 
     /// The sentence text and HTML reports print when [`Report::mixes_sources`].
-    pub(crate) fn sources_note(&self) -> Option<String> {
+    pub fn sources_note(&self) -> Option<String> {
         if !self.mixes_sources() {
             return None;
         }
@@ -804,10 +811,12 @@ mod tests {
         r.organizations = vec![
             OrgReport {
                 name: "a".into(),
+                id: String::new(),
                 networks: vec![net(vec![t(10, 20), t(1, 2)], t(5, 0)), net(vec![], t(0, 0))],
             },
             OrgReport {
                 name: "b".into(),
+                id: String::new(),
                 networks: vec![net(vec![t(100, 0)], t(0, 7))],
             },
         ];

@@ -115,10 +115,7 @@ pub fn sample_report() -> Report {
         }
         match organizations.last_mut() {
             Some(o) if o.name == *org => o.networks.push(report),
-            _ => organizations.push(OrgReport {
-                name: (*org).to_string(),
-                networks: vec![report],
-            }),
+            _ => organizations.push(OrgReport::new(*org, vec![report])),
         }
     }
     Report {

@@ -41,8 +41,9 @@ pub async fn build_report(
     // alphabetical order.
     let mut orgs: BTreeMap<(String, String), BTreeMap<(String, String), NetworkReport>> =
         BTreeMap::new();
-    let new_net = |name: &str| {
+    let new_net = |name: &str, id: &str| {
         let mut net = NetworkReport::new(name, vec![Traffic::default(); n]);
+        net.id = id.to_string();
         net.bounds = vec![Traffic::default(); n];
         net
     };
@@ -51,7 +52,7 @@ pub async fn build_report(
             .entry((row.organization_name.clone(), row.organization_id.clone()))
             .or_default()
             .entry((row.network_name.clone(), row.network_id.clone()))
-            .or_insert_with(|| new_net(&row.network_name));
+            .or_insert_with(|| new_net(&row.network_name, &row.network_id));
         match row.group_position {
             Some(i) if i < n => net.groups[i] += row.traffic,
             // A group position the settings no longer define (reconfigured without
@@ -107,7 +108,11 @@ pub async fn build_report(
 
     let organizations = orgs
         .into_iter()
-        .map(|((name, _), nets)| OrgReport::new(name, nets.into_values().collect()))
+        .map(|((name, id), nets)| {
+            let mut org = OrgReport::new(name, nets.into_values().collect());
+            org.id = id;
+            org
+        })
         .collect();
     let mut report = Report::new(
         report_render::DateRange::new(range.start, range.end),

@@ -306,6 +306,9 @@ pub enum Command {
     Top(TopArgs),
     /// Erase every stored row of one client (by MAC address, or by its pseudonym).
     ForgetClient(ForgetClientArgs),
+    /// Serve the dashboard: web pages of the stored history, read-only (loopback by default;
+    /// another address needs an access token).
+    Serve(ServeArgs),
     /// Print a completion script for a shell (see the manual for where to install it).
     Completions(CompletionsArgs),
     /// Print the manual page in roff (`cargo xtask man` writes it to target/man/usagestats.1).
@@ -360,6 +363,20 @@ pub struct TopArgs {
     /// Day of the month billing cycles start on (as for report).
     #[arg(long, value_name = "DAY", value_parser = clap::value_parser!(u8).range(1..=31))]
     pub day: Option<u8>,
+}
+
+/// `usagestats serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on. Any address but loopback (127.0.0.1, ::1) needs an
+    /// access token.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Read the access token (or password) from this file: its whole content, surrounding
+    /// whitespace removed; at least 12 characters. Also USAGESTATS_SERVE_TOKEN. Browsers send
+    /// it as the password (any user name), scripts as `Authorization: Bearer TOKEN`.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 }
 
 /// `usagestats forget-client`.
@@ -539,6 +556,13 @@ pub enum Action {
         /// MAC address or pseudonym.
         client: String,
     },
+    /// Serve the dashboard.
+    Serve {
+        /// Where to listen.
+        listen: std::net::SocketAddr,
+        /// The access token's file.
+        token_file: Option<PathBuf>,
+    },
     /// Dump the database.
     Dump,
     /// Replace the stored configuration.
@@ -632,6 +656,10 @@ impl Cli {
                 },
                 Command::ForgetClient(f) => Action::ForgetClient {
                     client: f.client.clone(),
+                },
+                Command::Serve(s) => Action::Serve {
+                    listen: s.listen,
+                    token_file: s.token_file.clone(),
                 },
                 Command::ImportLegacy(a) => Action::ImportLegacy {
                     legacy: a.legacy.clone(),

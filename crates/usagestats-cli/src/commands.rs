@@ -9,6 +9,8 @@ mod mail;
 mod mail;
 pub(crate) mod privacy;
 pub(crate) mod report;
+#[cfg(feature = "serve")]
+mod serve;
 pub(crate) mod store;
 mod sync;
 mod top;
@@ -146,6 +148,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             result
         }
+        #[cfg(feature = "serve")]
+        Action::Serve { listen, token_file } => serve::run(g, listen, token_file.as_deref()).await,
+        #[cfg(not(feature = "serve"))]
+        Action::Serve { .. } => Err(UsageError::new(
+            "this usagestats was built without the dashboard (cargo feature `serve`); build it \
+             with default features to serve it",
+        )
+        .into()),
         Action::ForgetClient { client } => {
             let init = config::read_init_file(g)?;
             let path = config::database(g, init.as_ref())?;

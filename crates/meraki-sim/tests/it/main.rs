@@ -3,8 +3,8 @@
 mod api;
 mod binary;
 mod common;
-mod date;
 mod contract;
+mod date;
 mod exactness;
 mod faults;
 mod limits;

@@ -13,6 +13,8 @@ mod manual;
 mod postgres;
 mod privacy;
 mod safety;
+mod serve;
 mod shell;
 mod sources;
 mod usage;
+mod webdriver;

@@ -734,6 +734,27 @@ fn every_exit_code_of_the_manual_is_what_the_tool_returns() {
                 Box::new(|| go(&["-d", "db.sqlite", "forget-client", "printer"])),
             )],
         ),
+        (
+            2,
+            "`serve` on an address other than loopback without an access token, or with a token shorter than 12 characters or an unreadable token file",
+            vec![
+                (
+                    "no token",
+                    Box::new(|| go(&["-d", "db.sqlite", "serve", "--listen", "0.0.0.0:0"])),
+                ),
+                (
+                    "short token",
+                    Box::new(|| {
+                        std::fs::write(d.join("token"), "secret\n").unwrap();
+                        go(&["-d", "db.sqlite", "serve", "--token-file", "token"])
+                    }),
+                ),
+                (
+                    "unreadable token file",
+                    Box::new(|| go(&["-d", "db.sqlite", "serve", "--token-file", "no-such-file"])),
+                ),
+            ],
+        ),
     ];
 
     let listed: BTreeMap<u8, BTreeSet<String>> = manual_exit_codes()

@@ -1,0 +1,5 @@
+//! Integration tests: the router served on loopback over a real SQLite file, asked over HTTP.
+
+mod http;
+mod postgres;
+mod world;
